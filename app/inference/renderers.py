@@ -10,6 +10,8 @@ model with that type is loaded; importing ``app.inference`` does it.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from degirum.postprocessor import SegmentationResults, register_postprocessor
 
@@ -40,7 +42,5 @@ class SegmentationArgmaxResults(SegmentationResults):
 
 def register() -> None:
     """Idempotent: PySDK raises when a type is registered twice."""
-    try:
+    with contextlib.suppress(Exception):
         register_postprocessor(SEGMENTATION_ARGMAX, SegmentationArgmaxResults)
-    except Exception:  # noqa: BLE001 - already registered by an earlier import
-        pass

@@ -1,0 +1,31 @@
+"""The registry catalogue: load, validate, filter, rank and turn entries into ModelSpecs.
+
+Same answers as ``degirum_tools.ModelRegistry`` on the same registry, except where
+the library departs from its documentation (see ``specs.py``), and fast enough to
+re-filter 10,000 models on every keystroke. No Qt here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue, Query
+from .loader import RegistryDocument, RegistryError, load_dict, load_file
+from .remote import is_url, load_url
+
+__all__ = ["Catalogue", "Query", "RegistryDocument", "RegistryError", "load_registry", "open_catalogue"]
+
+
+def load_registry(source: str | Path | dict[str, Any]) -> RegistryDocument:
+    """Load from a path, an http(s) URL or a dict; every failure is a RegistryError."""
+    if isinstance(source, dict):
+        return load_dict(source)
+    if isinstance(source, str) and is_url(source):
+        return load_url(source)
+    return load_file(source)
+
+
+def open_catalogue(source: str | Path | dict[str, Any]) -> Catalogue:
+    """Load a registry and index it for querying."""
+    return Catalogue(load_registry(source))

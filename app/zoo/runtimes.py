@@ -138,7 +138,8 @@ class RuntimeStatus:
 
 _FIXES = {
     "ONNX": f"pip install onnxruntime=={ONNXRUNTIME_VERSION} (PySDK's agent binds exactly that version)",
-    "OPENVINO": f"pip install openvino=={OPENVINO_VERSION}, then start the app with model-picker (it sets LD_LIBRARY_PATH)",
+    "OPENVINO": f"pip install openvino=={OPENVINO_VERSION}, then start the app with model-picker "
+                "(it sets LD_LIBRARY_PATH)",
 }
 
 
