@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .loader import RegistryDocument
-from .specs import Defaults, build_spec
+from .specs import Defaults, build_spec, entry_zoo_url
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]
@@ -415,6 +415,10 @@ class Catalogue:
     def spec(self, index: int, **overrides: Any):
         """The ModelSpec for one entry (``all_model_specs`` semantics and overrides)."""
         return build_spec(self.entries[index], self.defaults, self.document.base, **overrides)
+
+    def spec_zoo(self, index: int) -> str:
+        """The zoo a spec for this entry uses when no per-call override is given."""
+        return entry_zoo_url(self.entries[index], self.defaults, self.document.base)
 
     def specs(self, indexes: Iterable[int] | None = None, **overrides: Any) -> list:
         """``all_model_specs`` over the given entries (all of them by default)."""

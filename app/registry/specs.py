@@ -76,6 +76,11 @@ def resolve_zoo_url(zoo_url: str, base: str | None) -> str:
     return str((Path(base) / zoo_url).resolve())
 
 
+def entry_zoo_url(entry: Entry, defaults: Defaults, base: str | None) -> str:
+    """The entry's zoo (resolved), else the defaults' fallback zoo, else empty."""
+    return resolve_zoo_url(entry.zoo_url, base) or (defaults.zoo_url or "")
+
+
 def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
                inference_host_address: str | None = None, zoo_url: str | None = None,
                token: str | None = None, model_properties: dict[str, Any] | None = None) -> ModelSpec:
@@ -92,7 +97,7 @@ def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
     # the first listed device the host has.
     if "device_type" not in props and isinstance(entry.raw.get("hardware"), list):
         props["device_type"] = entry.raw["hardware"]
-    zoo = zoo_url if zoo_url is not None else resolve_zoo_url(entry.zoo_url, base) or (defaults.zoo_url or "")
+    zoo = zoo_url if zoo_url is not None else entry_zoo_url(entry, defaults, base)
     return ModelSpec(
         model_name=entry.name,
         zoo_url=zoo,

@@ -1,0 +1,62 @@
+"""``model-picker doctor``: what this machine can run, and how to fix what it cannot."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from ..inference.errors import InferenceError
+from ..inference.loading import host_device_types
+from ..zoo import runtimes
+from ..zoo.bundled import demo_registry, zoo_dir
+from ..zoo.validate import check_zoo
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    ok = True
+    print("Software")
+    for dist in ("model-picker", "degirum", "degirum-tools", "PySide6", "onnxruntime", "openvino", "opencv-python"):
+        print(f"  {dist:<14} {_version(dist)}")
+    print(f"  {'python':<14} {sys.version.split()[0]} ({sys.executable})")
+
+    print("\nLocal inference runtimes (@local)")
+    try:
+        types = host_device_types("@local")
+    except InferenceError as exc:
+        print(f"  PySDK cannot list devices: {exc}")
+        return 1
+    for status in runtimes.runtime_report(types):
+        if status.device_types:
+            print(f"  OK       {status.runtime:<9} {', '.join(status.device_types)}")
+        else:
+            ok = False
+            print(f"  MISSING  {status.runtime:<9} {status.problem}\n           fix: {status.fix}")
+
+    python3 = shutil.which("python3")
+    expected = Path(sys.executable).parent / "python3"
+    if python3 and Path(python3).resolve() != expected.resolve():
+        ok = False
+        print(f"\n  WARNING  python3 on PATH is {python3}: Python postprocessors will run there, "
+              f"not in this environment ({expected})")
+
+    print(f"\nBundled zoo ({zoo_dir()})")
+    problems = check_zoo(zoo_dir())
+    bad = {name: found for name, found in problems.items() if found}
+    print(f"  {len(problems) - len(bad)} of {len(problems)} models pass (JSON, files, checksum)")
+    for found in bad.values():
+        ok = False
+        for problem in found:
+            print(f"  PROBLEM  {problem}")
+    print(f"\nDefault registry: {demo_registry()}")
+    print("\nAll good." if ok else "\nSome checks failed (see above).")
+    return 0 if ok else 1

@@ -1,0 +1,92 @@
+"""``model-picker``: no arguments opens the window; subcommands do the jobs headless.
+
+The runtimes are enabled before anything imports PySDK (a re-exec happens once
+for OpenVINO), and every expected failure ends in one line on stderr and a
+non-zero exit: 2 for bad input, 1 for a failed run, 130 for Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..zoo import runtimes
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line, exit code attached."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _registry_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="model-picker",
+        description="Browse a DeGirum model registry and run its models. Without a command: open the window.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list registry models, filtered and sorted")
+    _registry_arg(p)
+    p.add_argument("--task", action="append", default=[], help="keep this task (repeat for any of several)")
+    p.add_argument("--hardware", action="append", default=[], help="keep this RUNTIME/DEVICE (repeatable)")
+    p.add_argument("--alias", action="append", default=[], help="keep this alias (repeatable)")
+    p.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                   help="metadata equal to VALUE (read as YAML: 30 is a number); KEY=LOW..HIGH for a range")
+    p.add_argument("--search", default="", help="words that must all appear (name, alias, description, metadata)")
+    p.add_argument("--sort", metavar="KEY", help="sort by name, alias, task, hardware or a metadata key")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--best", metavar="KEY[:min]", help="only the best model by a numeric metadata key")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("show", help="one model's details, its ModelSpec as YAML and a Python snippet")
+    _registry_arg(p)
+    p.add_argument("name")
+    p.add_argument("--host", help="inference host: @local, host[:port] or @cloud")
+    p.add_argument("--format", choices=["text", "yaml", "python", "json"], default="text")
+
+    p = sub.add_parser("run", help="run a model on a video, image, folder, camera or stream")
+    _registry_arg(p)
+    p.add_argument("name")
+    p.add_argument("--source", help="video/image/folder path, camera:N or a stream URL (default: bundled Traffic.mp4)")
+    p.add_argument("--frames", type=int, help="stop after N frames")
+    p.add_argument("--out", metavar="VIDEO.mp4", help="write the annotated video")
+    p.add_argument("--results", metavar="FILE.jsonl|.csv", help="write every detection")
+    p.add_argument("--host", help="inference host: @local (default from registry), host[:port] or @cloud")
+    p.add_argument("--token", help="cloud token (default: $DEGIRUM_CLOUD_TOKEN)")
+    p.add_argument("--devices", default="auto", help="device indexes: auto (default), all, or e.g. 0 or 0,1")
+    p.add_argument("--realtime", action="store_true", help="play files at their own frame rate")
+    p.add_argument("--threshold", type=float, help="confidence threshold (output_confidence_threshold)")
+    p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before giving up")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+
+    sub.add_parser("doctor", help="what this machine can run, and how to fix what it cannot")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    runtimes.prepare_process([sys.executable, "-m", "app", *argv])
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from ..ui.app import run_window
+
+        sys.exit(run_window())
+    try:
+        from . import commands
+
+        code = commands.dispatch(args)
+    except CliError as exc:
+        print(f"model-picker: {exc}", file=sys.stderr)
+        code = exc.code
+    except KeyboardInterrupt:
+        print("model-picker: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)

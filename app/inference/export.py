@@ -1,0 +1,96 @@
+"""What a run leaves behind: annotated video, snapshots, detections as JSON lines or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import IO, Any
+
+import cv2
+import numpy as np
+
+CSV_FIELDS = ["frame", "time_s", "label", "category_id", "score", "x1", "y1", "x2", "y2"]
+
+
+def detections(result: Any) -> list[dict[str, Any]]:
+    """The result's items as plain rows (box-less for classification; none for segmentation maps)."""
+    rows = []
+    for item in getattr(result, "results", []) or []:
+        if not isinstance(item, dict) or "data" in item:
+            continue
+        box = item.get("bbox") or [None] * 4
+        rows.append({"label": item.get("label"), "category_id": item.get("category_id"),
+                     "score": None if item.get("score") is None else round(float(item["score"]), 4),
+                     "x1": _num(box[0]), "y1": _num(box[1]), "x2": _num(box[2]), "y2": _num(box[3])})
+    return rows
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+class ResultsWriter:
+    """Writes one row per detection; the file's suffix (.csv or .jsonl/.json) picks the format."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.format = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._csv = csv.DictWriter(self._file, CSV_FIELDS) if self.format == "csv" else None
+        if self._csv:
+            self._csv.writeheader()
+        self.rows = 0
+
+    def write(self, frame_id: int, time_s: float | None, result: Any) -> None:
+        rows = detections(result)
+        t = None if time_s is None else round(time_s, 3)
+        if self._csv:
+            for row in rows:
+                self._csv.writerow({"frame": frame_id, "time_s": t, **row})
+        else:
+            self._file.write(json.dumps({"frame": frame_id, "time_s": t, "detections": rows}) + "\n")
+        self.rows += len(rows)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class VideoWriter:
+    """MP4 of the annotated frames; every frame is fitted to the first one's size.
+
+    Classification overlays add a label band under the image, so their size can
+    differ from frame to frame; a video needs one size.
+    """
+
+    def __init__(self, path: str | Path, fps: float) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fps = fps if fps > 0 else 25.0
+        self._writer: cv2.VideoWriter | None = None
+        self._size: tuple[int, int] | None = None
+        self.frames = 0
+
+    def write(self, image: np.ndarray) -> None:
+        if self._writer is None:
+            self._size = (image.shape[1], image.shape[0])
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self._size)
+            if not self._writer.isOpened():
+                raise OSError(f"{self.path}: cannot write a video here")
+        if (image.shape[1], image.shape[0]) != self._size:
+            image = cv2.resize(image, self._size)
+        self._writer.write(image)
+        self.frames += 1
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+
+
+def save_snapshot(image: np.ndarray, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not cv2.imwrite(str(path), image):
+        raise OSError(f"{path}: cannot write the image")
+    return path

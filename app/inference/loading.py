@@ -1,0 +1,93 @@
+"""Connect to an inference host and load a ModelSpec, with deliberate device choice.
+
+Why not ``spec.load_model()`` alone: the app feeds BGR numpy frames (so the
+OpenCV image backend, whose overlays cost ~0.7 ms instead of ~17 ms), needs the
+client-side renderers registered first, and must choose devices. On CPU
+runtimes PySDK offers two device indexes that fight over the same cores
+(BlazeFace: 20 FPS on both, 177 FPS on one), so "auto" takes one device there
+and every device on real accelerators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import degirum as dg
+
+from . import renderers
+from .errors import InferenceError, explain
+
+renderers.register()
+
+APP_PROPERTIES = {"image_backend": "opencv"}
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """``auto``, ``all`` or explicit indexes such as ``0`` or ``0,1``."""
+
+    text: str = "auto"
+
+    def indexes(self, device_type: str, available: list[int]) -> list[int]:
+        if self.text == "all" or not available:
+            return list(available)
+        if self.text == "auto":
+            return available[:1] if device_type.endswith("/CPU") else list(available)
+        try:
+            wanted = [int(x) for x in self.text.split(",") if x.strip()]
+        except ValueError:
+            raise InferenceError(f"devices must be auto, all or indexes like 0,1, not {self.text!r}") from None
+        missing = [i for i in wanted if i not in available]
+        if missing:
+            raise InferenceError(f"device index {missing[0]} is not available on {device_type} "
+                                 f"(available: {', '.join(map(str, available))})")
+        return wanted
+
+
+def connect(spec: Any) -> Any:
+    """``dg.connect`` for the spec's host and zoo, with errors in words."""
+    try:
+        return dg.connect(spec.inference_host_address, spec.zoo_url, spec.token or "")
+    except Exception as exc:
+        raise explain(exc, spec.inference_host_address) from exc
+
+
+def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None, **properties: Any) -> Any:
+    """Load the spec's model ready for streaming; ``properties`` override the spec's."""
+    choice = devices if isinstance(devices, DeviceChoice) else DeviceChoice(devices)
+    zoo = zoo or connect(spec)
+    kwargs = {**APP_PROPERTIES, **spec.model_properties, **properties}
+    try:
+        model = zoo.load_model(spec.model_name, **kwargs)
+    except Exception as exc:
+        raise explain(exc, spec.inference_host_address) from exc
+    try:
+        available = list(model.devices_available)
+        selected = choice.indexes(str(model.device_type), available)
+        if selected and selected != list(model.devices_selected):
+            model.devices_selected = selected
+    except InferenceError:
+        raise
+    except Exception:
+        pass
+    return model
+
+
+def describe_devices(model: Any) -> str:
+    """e.g. ``TFLITE/CPU #0 of 0,1`` for the HUD and reports."""
+    try:
+        selected = ",".join(map(str, model.devices_selected))
+        available = ",".join(map(str, model.devices_available))
+        return f"{model.device_type} #{selected} of {available}"
+    except Exception:
+        return str(getattr(model, "device_type", "?"))
+
+
+def host_device_types(host: str) -> list[str]:
+    """The RUNTIME/DEVICE types the host offers (PySDK's internal DUMMY type left out)."""
+    try:
+        types = dg.get_supported_devices(host)
+    except Exception as exc:
+        raise explain(exc, host) from exc
+    return sorted(t for t in types if not t.startswith("DUMMY/"))

@@ -1,0 +1,207 @@
+"""Run one model over one source: bounded frames in flight, every result measured.
+
+PySDK's ``predict_batch`` in non-blocking mode lets the input generator say "no
+frame yet" (None) and the result generator say "no result yet" (None), so this
+loop can stop, pause and single-step between frames. PySDK itself keeps
+accepting frames forever when an AI server dies, and can block inside
+``predict_batch`` when a postprocessor hangs, so the watchdog runs on its own
+thread: it reports a stall through ``on_stall`` at once, even while the loop is
+stuck, and marks the run ``stalled``. Releasing a model with a frame stuck in
+it can abort the whole process inside PySDK, so the owner of a stalled run
+abandons the model instead of releasing it.
+
+Frame id, capture time and file position travel through ``result.info``. The
+loop runs on whatever thread iterates ``run()`` (the CLI's main thread or a UI
+worker); ``stop``, ``pause``, ``resume`` and ``step`` are safe from any thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InferenceError, explain
+from .sources import END, Frame, FrameFeeder, SourceError
+from .stats import StreamStats
+
+IDLE_SLEEP_S = 0.0005  # the pause between polls when there is nothing to do
+BREAKDOWN_EVERY = 30  # results between refreshes of PySDK's time breakdown
+
+
+@dataclass
+class FrameResult:
+    """One inference result with the frame it came from."""
+
+    frame: Frame
+    result: Any  # degirum InferenceResults
+    done_time: float
+
+    @property
+    def latency_ms(self) -> float:
+        """From sending the frame to having its result."""
+        return (self.done_time - self.frame.sent_time) * 1000.0
+
+
+class Pipeline:
+    """One run of ``model`` over ``feeder``; iterate ``run()`` once."""
+
+    def __init__(self, model: Any, feeder: FrameFeeder, *, in_flight: int = 2, watchdog_s: float = 10.0,
+                 startup_grace_s: float = 60.0, host: str = "",
+                 on_stall: Callable[[InferenceError], None] | None = None) -> None:
+        self.model = model
+        self.feeder = feeder
+        self.in_flight_limit = max(1, in_flight)
+        self.watchdog_s = watchdog_s
+        self.startup_grace_s = startup_grace_s
+        self.host = host
+        self.stats = StreamStats()
+        self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._steps = 0
+        self._lock = threading.Lock()
+        self._submitted = 0
+        self._received = 0
+        self._waiting_since: float | None = None  # when the oldest unanswered frame was sent
+        self._ended = False
+        self.on_stall = on_stall
+        self.failure: InferenceError | None = None  # set by the watchdog thread
+
+    # ----- control (any thread) --------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def pause(self) -> None:
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
+    def step(self) -> None:
+        """While paused, let exactly one more frame through."""
+        with self._lock:
+            self._steps += 1
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    @property
+    def in_flight(self) -> int:
+        return self._submitted - self._received
+
+    # ----- the loop --------------------------------------------------------------------
+    def _may_send(self) -> bool:
+        if self.in_flight >= self.in_flight_limit:
+            return False
+        if not self._paused.is_set():
+            return True
+        with self._lock:
+            if self._steps > 0:
+                self._steps -= 1
+                return True
+        return False
+
+    def _inputs(self) -> Iterator[tuple[Any, dict] | None]:
+        """Frames for predict_batch, or None while there is nothing to send."""
+        while not self._stop.is_set():
+            if self._ended:
+                if self.in_flight == 0:
+                    return
+                time.sleep(IDLE_SLEEP_S)
+                yield None
+                continue
+            if not self._may_send():
+                time.sleep(IDLE_SLEEP_S)
+                yield None
+                continue
+            item = self.feeder.get()
+            if item is END:
+                self._ended = True
+                continue
+            if item is None:
+                time.sleep(IDLE_SLEEP_S)
+                yield None
+                continue
+            assert isinstance(item, Frame)
+            item.sent_time = time.perf_counter()
+            if self.in_flight == 0:
+                self._waiting_since = item.sent_time
+            self._submitted += 1
+            yield item.image, {"frame": item}
+
+    @property
+    def stalled(self) -> bool:
+        """True when the watchdog fired: do not release this model, abandon it."""
+        return self.failure is not None
+
+    def _watch(self, done: threading.Event) -> None:
+        """The watchdog thread: fires once, when the oldest frame waited too long."""
+        while not done.wait(0.2):
+            since = self._waiting_since
+            if self.in_flight == 0 or since is None:
+                continue
+            limit = self.watchdog_s if self._received else max(self.watchdog_s, self.startup_grace_s)
+            waited = time.perf_counter() - since
+            if waited > limit:
+                where = f" from {self.host}" if self.host else ""
+                self.failure = InferenceError(
+                    f"no result{where} for {waited:.0f} s: the inference host stopped answering "
+                    "(server down, network lost or the model hung); the run was stopped")
+                self._stop.set()
+                if self.on_stall is not None:
+                    self.on_stall(self.failure)
+                return
+
+    def run(self) -> Iterator[FrameResult]:
+        """Yield every result in order; ends at the end of the source, on stop(), or raises.
+
+        Raises InferenceError (host, model, watchdog) or SourceError (the source
+        failed mid-run). The feeder is always stopped, the model released by the caller.
+        """
+        self.model.non_blocking_batch_predict = True
+        self.model.measure_time = True
+        try:
+            if self.model.frame_queue_depth < self.in_flight_limit:
+                self.model.frame_queue_depth = self.in_flight_limit
+        except Exception:
+            pass
+        self.feeder.start()
+        watching = threading.Event()
+        threading.Thread(target=self._watch, args=(watching,), name="pipeline-watchdog", daemon=True).start()
+        try:
+            for result in self.model.predict_batch(self._inputs()):
+                if self._stop.is_set():
+                    break
+                if result is None:
+                    continue
+                done = time.perf_counter()
+                self._received += 1
+                self._waiting_since = done if self.in_flight else None
+                frame: Frame = result.info["frame"]
+                # Live sources: latency from capture, what the viewer sees. Files at full
+                # speed: from sending, as waiting in the read-ahead buffer is self-inflicted.
+                self.stats.add(frame.capture_time if self.feeder.spec.live else frame.sent_time, done)
+                self.stats.dropped = self.feeder.dropped
+                if self._received % BREAKDOWN_EVERY == 1:
+                    self.stats.set_breakdown(self.model.time_stats())
+                yield FrameResult(frame, result, done)
+                if self._stop.is_set():
+                    break
+        except (InferenceError, SourceError):
+            raise
+        except Exception as exc:
+            raise explain(exc, self.host) from exc
+        finally:
+            watching.set()
+            self.feeder.stop()
+        if self.failure is not None:
+            raise self.failure
+        with contextlib.suppress(Exception):
+            self.stats.set_breakdown(self.model.time_stats())
+        if self.feeder.error is not None and not self._stop.is_set():
+            err = self.feeder.error
+            raise err if isinstance(err, SourceError) else SourceError(f"{self.feeder.spec.describe()}: {err}")
