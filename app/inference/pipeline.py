@@ -62,6 +62,7 @@ class Pipeline:
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._steps = 0
+        self._restart = threading.Event()
         self._lock = threading.Lock()
         self._submitted = 0
         self._received = 0
@@ -79,6 +80,13 @@ class Pipeline:
 
     def resume(self) -> None:
         self._paused.clear()
+
+    def restart(self) -> None:
+        """Start a new predict_batch on the same source (PySDK reads thresholds only then).
+
+        Frames in flight are discarded (~35 ms), none is read twice.
+        """
+        self._restart.set()
 
     def step(self) -> None:
         """While paused, let exactly one more frame through."""
@@ -173,24 +181,13 @@ class Pipeline:
         watching = threading.Event()
         threading.Thread(target=self._watch, args=(watching,), name="pipeline-watchdog", daemon=True).start()
         try:
-            for result in self.model.predict_batch(self._inputs()):
-                if self._stop.is_set():
+            while not self._stop.is_set():
+                yield from self._one_batch()
+                if not self._restart.is_set() or self._ended:
                     break
-                if result is None:
-                    continue
-                done = time.perf_counter()
-                self._received += 1
-                self._waiting_since = done if self.in_flight else None
-                frame: Frame = result.info["frame"]
-                # Live sources: latency from capture, what the viewer sees. Files at full
-                # speed: from sending, as waiting in the read-ahead buffer is self-inflicted.
-                self.stats.add(frame.capture_time if self.feeder.spec.live else frame.sent_time, done)
-                self.stats.dropped = self.feeder.dropped
-                if self._received % BREAKDOWN_EVERY == 1:
-                    self.stats.set_breakdown(self.model.time_stats())
-                yield FrameResult(frame, result, done)
-                if self._stop.is_set():
-                    break
+                self._restart.clear()
+                self._submitted = self._received  # the discarded frames are not waited for
+                self._waiting_since = None
         except (InferenceError, SourceError):
             raise
         except Exception as exc:
@@ -205,3 +202,22 @@ class Pipeline:
         if self.feeder.error is not None and not self._stop.is_set():
             err = self.feeder.error
             raise err if isinstance(err, SourceError) else SourceError(f"{self.feeder.spec.describe()}: {err}")
+
+    def _one_batch(self) -> Iterator[FrameResult]:
+        """One predict_batch: until the source ends, stop() or restart()."""
+        for result in self.model.predict_batch(self._inputs()):
+            if self._stop.is_set() or self._restart.is_set():
+                return
+            if result is None:
+                continue
+            done = time.perf_counter()
+            self._received += 1
+            self._waiting_since = done if self.in_flight else None
+            frame: Frame = result.info["frame"]
+            # Live sources: latency from capture, what the viewer sees. Files at full
+            # speed: from sending, as waiting in the read-ahead buffer is self-inflicted.
+            self.stats.add(frame.capture_time if self.feeder.spec.live else frame.sent_time, done)
+            self.stats.dropped = self.feeder.dropped
+            if self._received % BREAKDOWN_EVERY == 1:
+                self.stats.set_breakdown(self.model.time_stats())
+            yield FrameResult(frame, result, done)

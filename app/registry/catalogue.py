@@ -189,12 +189,12 @@ class Catalogue:
         self.numeric_keys: list[str] = []
         for key in self.meta_keys:
             codes = _Codes()
-            raw = [(e.metadata or {}).get(key, _MISSING) for e in self.entries]
+            raw = [(e.metadata or {}).get(key, MISSING) for e in self.entries]
             self._meta[key] = codes
-            self._meta_code[key] = np.array([_ABSENT if v is _MISSING else codes.code(v) for v in raw], np.int32)
-            nums = [(_number(v) if v is not _MISSING else None) for v in raw]
+            self._meta_code[key] = np.array([_ABSENT if v is MISSING else codes.code(v) for v in raw], np.int32)
+            nums = [(_number(v) if v is not MISSING else None) for v in raw]
             self._meta_num[key] = np.array([np.nan if x is None else x for x in nums], dtype=float)
-            present = [v for v in raw if v is not _MISSING and v is not None]
+            present = [v for v in raw if v is not MISSING and v is not None]
             if present and all(_number(v) is not None for v in present):
                 self.numeric_keys.append(key)
         self._text = [self._search_text(e) for e in self.entries]
@@ -347,23 +347,23 @@ class Catalogue:
         if field_name in CORE_FIELDS:
             return entry.hardware if field_name == "hardware" else getattr(entry, field_name)
         key = field_name.removeprefix("metadata.")
-        return (entry.metadata or {}).get(key, _MISSING)
+        return (entry.metadata or {}).get(key, MISSING)
 
     def sort(self, indexes: Iterable[int], field_name: str, descending: bool = False) -> list[int]:
         """Stable sort by a field; entries without the field go last either way."""
-        rank = self._sort_rank(field_name)
+        rank = self.sort_rank(field_name)
         indexes = list(indexes)
         present = [i for i in indexes if rank[i] >= 0]
         missing = [i for i in indexes if rank[i] < 0]
         present.sort(key=rank.__getitem__, reverse=descending)
         return present + missing
 
-    def _sort_rank(self, field_name: str) -> list[int]:
+    def sort_rank(self, field_name: str) -> list[int]:
         """Per entry, its position in ascending order (ties share one), -1 when missing."""
         cached = self._sort_cache.get(field_name)
         if cached is None:
             keyed = [(i, self.field_value(e, field_name)) for i, e in enumerate(self.entries)]
-            keyed = [(i, v) for i, v in keyed if v is not _MISSING and v is not None]
+            keyed = [(i, v) for i, v in keyed if v is not MISSING and v is not None]
             keyed.sort(key=lambda p: _sort_key(p[1]))
             cached = [-1] * len(self.entries)
             last, pos = object(), -1
@@ -440,7 +440,7 @@ class _Missing:
         return "<missing>"
 
 
-_MISSING: Any = _Missing()
+MISSING: Any = _Missing()
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -27,9 +27,10 @@ def demo_registry() -> Path:
 
 
 def sample_media() -> list[Path]:
-    """Bundled videos first (they make the best demo), then photos, by name."""
+    """Bundled videos first, the default demo video leading, then photos, by name."""
     res = resources_dir()
-    videos = sorted(p for p in (res / "media").glob("*") if p.suffix.lower() in VIDEO_SUFFIXES)
+    videos = sorted((p for p in (res / "media").glob("*") if p.suffix.lower() in VIDEO_SUFFIXES),
+                    key=lambda p: (p != default_video(), p.name))
     photos = sorted(p for p in (res / "photos").glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     return videos + photos
 

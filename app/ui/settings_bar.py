@@ -1,0 +1,160 @@
+"""The toolbar that sets the registry defaults (``with_defaults``) for every spec.
+
+The token is masked, never logged, and never written to settings: it lives in
+memory for the session, or comes from $DEGIRUM_CLOUD_TOKEN.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+HOSTS = ["@local", "localhost:8778", "@cloud"]
+DEVICES = ["auto", "all", "0", "1"]
+
+
+class PropertiesDialog(QDialog):
+    """Free-form model properties (YAML mapping) merged into every spec."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Model properties")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Keyword arguments for load_model, as YAML, e.g.\n"
+                                "output_top_k: 3\noutput_nms_threshold: 0.5"))
+        self.editor = QPlainTextEdit(text)
+        layout.addWidget(self.editor)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.value: dict[str, Any] = {}
+
+    def _accept(self) -> None:
+        try:
+            value = yaml.safe_load(self.editor.toPlainText()) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}: " if mark else ""
+            self.error.setText(f"{where}not valid YAML")
+            return
+        if not isinstance(value, dict):
+            self.error.setText("write key: value lines")
+            return
+        self.value = value
+        self.accept()
+
+
+class SettingsBar(QWidget):
+    """Emits ``changed`` after any edit; ``defaults()`` is what ``with_defaults`` takes."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        self.host = QComboBox()
+        self.host.setObjectName("host")
+        self.host.setEditable(True)
+        self.host.addItems(HOSTS)
+        self.host.setToolTip("Inference host: @local (this machine), host[:port] (an AI server) or @cloud")
+        self.host.setMinimumContentsLength(14)
+        self.devices = QComboBox()
+        self.devices.setObjectName("devices")
+        self.devices.addItems(DEVICES)
+        self.devices.setToolTip("Device indexes. auto: one device on CPU runtimes (two CPU 'devices' share the "
+                                "same cores and slow each other down), all devices on accelerators")
+        self.zoo = QLineEdit()
+        self.zoo.setObjectName("zoo")
+        self.zoo.setPlaceholderText("zoo URL for models without one")
+        self.zoo.setToolTip("Fallback zoo URL (with_defaults zoo_url) for registry entries that name none")
+        self.token = QLineEdit()
+        self.token.setObjectName("token")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        env = bool(os.environ.get("DEGIRUM_CLOUD_TOKEN"))
+        self.token.setPlaceholderText("token from $DEGIRUM_CLOUD_TOKEN" if env else "cloud token")
+        self.token.setToolTip("Kept in memory for this session only; never saved or logged")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setObjectName("threshold")
+        self.threshold.setRange(0.0, 1.0)
+        self.threshold.setSingleStep(0.05)
+        self.threshold.setDecimals(2)
+        self.threshold.setSpecialValueText("model's own")
+        self.threshold.setToolTip("Confidence threshold (output_confidence_threshold); applies to a running model")
+        self.more = QPushButton("Properties…")
+        self.more.setToolTip("Other model properties for every spec")
+        self.more.clicked.connect(self._edit_properties)
+        self.extra_properties: dict[str, Any] = {}
+        for label, widget in (("Host", self.host), ("Devices", self.devices), ("Zoo", self.zoo),
+                              ("Token", self.token), ("Confidence", self.threshold)):
+            layout.addWidget(QLabel(label))
+            layout.addWidget(widget, 2 if widget is self.zoo else 0)
+        layout.addWidget(self.more)
+        self.host.currentTextChanged.connect(lambda _t: self.changed.emit())
+        self.devices.currentTextChanged.connect(lambda _t: self.changed.emit())
+        self.zoo.editingFinished.connect(self.changed)
+        self.token.editingFinished.connect(self.changed)
+        self.threshold.valueChanged.connect(lambda _v: self.changed.emit())
+
+    def _edit_properties(self) -> None:
+        text = yaml.safe_dump(self.extra_properties, sort_keys=False) if self.extra_properties else ""
+        dialog = PropertiesDialog(text, self)
+        if dialog.exec():
+            self.extra_properties = dialog.value
+            self.changed.emit()
+
+    def host_text(self) -> str:
+        return self.host.currentText().strip() or "@local"
+
+    def threshold_value(self) -> float | None:
+        value = self.threshold.value()
+        return value if value > 0 else None
+
+    def token_value(self) -> str | None:
+        return self.token.text() or os.environ.get("DEGIRUM_CLOUD_TOKEN") or None
+
+    def defaults(self) -> dict[str, Any]:
+        """Keyword arguments for ``Catalogue.with_defaults`` (None keeps the registry's)."""
+        props = dict(self.extra_properties)
+        if self.threshold_value() is not None:
+            props["output_confidence_threshold"] = self.threshold_value()
+        return {"inference_host_address": self.host_text(), "zoo_url": self.zoo.text().strip() or None,
+                "token": self.token_value(), "model_properties": props or None}
+
+    def state(self) -> dict[str, Any]:
+        """What is saved between runs (never the token)."""
+        return {"host": self.host_text(), "devices": self.devices.currentText(), "zoo": self.zoo.text(),
+                "threshold": self.threshold.value(), "properties": self.extra_properties}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        if state.get("host"):
+            self.host.setCurrentText(str(state["host"]))
+        if state.get("devices") in DEVICES:
+            self.devices.setCurrentText(state["devices"])
+        self.zoo.setText(str(state.get("zoo") or ""))
+        try:
+            self.threshold.setValue(float(state.get("threshold") or 0))
+        except (TypeError, ValueError):
+            pass
+        if isinstance(state.get("properties"), dict):
+            self.extra_properties = state["properties"]

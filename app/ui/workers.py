@@ -1,0 +1,282 @@
+"""Long work off the UI thread: probing a host, fetching a model, running inference.
+
+Each worker is a QThread that talks only through signals (delivered queued on
+the UI thread). The inference worker converts a frame to a QImage only when the
+view has painted the previous one, so the UI thread never has a backlog; every
+result still counts in the statistics. A run whose model stalled is abandoned,
+not joined: PySDK may never return, and releasing such a model can abort.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtGui import QImage
+
+from ..inference import overlay
+from ..inference.errors import InferenceError, explain
+from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
+from ..inference.loading import describe_devices, host_device_types, load_model
+from ..inference.overlay import OverlayOptions
+from ..inference.pipeline import Pipeline
+from ..inference.sources import FrameFeeder, SourceError, SourceSpec
+from ..zoo.fetch import ensure_local
+
+_abandoned: list[QThread] = []  # stalled runs: kept alive, never joined
+
+
+def has_abandoned_runs() -> bool:
+    """True when a stalled run was left behind (the process must then exit without joining it)."""
+    return bool(_abandoned)
+
+
+class HostProbe(QThread):
+    """Asks a host for its device types (a network call for servers and the cloud)."""
+
+    done = Signal(str, object, str)  # host, list of device types or None, error text
+
+    def __init__(self, host: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.host = host
+
+    def run(self) -> None:
+        try:
+            self.done.emit(self.host, host_device_types(self.host), "")
+        except InferenceError as exc:
+            self.done.emit(self.host, None, str(exc))
+
+
+class FetchWorker(QThread):
+    """``ensure_local`` for one spec; a bundled (local folder) spec returns at once."""
+
+    done = Signal(object)  # the local ModelSpec
+    failed = Signal(str, str)  # message, detail
+
+    def __init__(self, spec: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+
+    def run(self) -> None:
+        try:
+            self.done.emit(ensure_local(self.spec))
+        except InferenceError as exc:
+            self.failed.emit(str(exc), exc.detail)
+
+
+@dataclass
+class RunRequest:
+    """Everything a run needs; the worker never reads widgets."""
+
+    spec: Any
+    source: SourceSpec
+    devices: str = "auto"
+    options: OverlayOptions = field(default_factory=OverlayOptions)
+    watchdog_s: float = 10.0
+    output_dir: Path = field(default_factory=lambda: Path.home() / "Model Picker")
+
+
+def to_qimage(bgr: np.ndarray) -> QImage:
+    """BGR ndarray -> QImage that owns its pixels (safe to hand to the UI thread)."""
+    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    height, width = rgb.shape[:2]
+    return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+
+
+class InferenceWorker(QThread):
+    """Loads a model and streams a source through it until the end, stop() or a failure."""
+
+    status = Signal(str)  # what it is doing (loading, running, reconnecting)
+    started_run = Signal(str)  # device description
+    frame_ready = Signal(QImage, float)  # annotated frame, its capture time (perf_counter)
+    stats = Signal(object)  # stats.Snapshot, about 4 per second
+    failed = Signal(str, str)  # message, detail
+    saved = Signal(str)  # path of a snapshot / recording / export
+    finished_run = Signal(object)  # final Snapshot (or None if nothing ran)
+
+    def __init__(self, request: RunRequest, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.request = request
+        self.pipeline: Pipeline | None = None
+        self.display_ready = threading.Event()
+        self.display_ready.set()
+        self._options = request.options
+        self._options_changed = threading.Event()
+        self._snapshot_wanted = threading.Event()
+        self._record = threading.Event()
+        self._export = threading.Event()
+        self.abandoned = False
+        self.device_text = ""
+
+    # ----- requests from the UI thread -------------------------------------------------
+    def stop(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.stop()
+        self.requestInterruption()
+
+    def set_options(self, options: OverlayOptions) -> None:
+        self._options = options
+        self._options_changed.set()
+
+    def take_snapshot(self) -> None:
+        self._snapshot_wanted.set()
+
+    def set_recording(self, on: bool) -> None:
+        (self._record.set if on else self._record.clear)()
+
+    def set_exporting(self, on: bool) -> None:
+        (self._export.set if on else self._export.clear)()
+
+    def frame_painted(self) -> None:
+        self.display_ready.set()
+
+    def shutdown(self, wait_ms: int = 5000) -> None:
+        """Stop and join; a run that does not end in time (stalled model) is abandoned."""
+        self.stop()
+        if not self.wait(wait_ms) or (self.pipeline is not None and self.pipeline.stalled):
+            self.abandoned = True
+            _abandoned.append(self)
+
+    # ----- the thread --------------------------------------------------------------------
+    def run(self) -> None:
+        req = self.request
+        snapshot = None
+        try:
+            feeder = FrameFeeder(req.source)
+        except SourceError as exc:
+            self.failed.emit(str(exc), str(exc))
+            self.finished_run.emit(None)
+            return
+        self.status.emit(f"Loading {req.spec.model_name}…")
+        try:
+            model = load_model(req.spec, devices=req.devices)
+        except InferenceError as exc:
+            feeder.reader.close()
+            self.failed.emit(str(exc), exc.detail)
+            self.finished_run.emit(None)
+            return
+        if self.isInterruptionRequested():
+            feeder.reader.close()
+            self.finished_run.emit(None)
+            return
+        model_threshold = float(model.output_confidence_threshold)
+        overlay.apply(model, self._options, model_threshold)
+        self.device_text = describe_devices(model)
+        self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
+                                 on_stall=lambda err: self.failed.emit(str(err), err.detail))
+        self.started_run.emit(self.device_text)
+        self.status.emit("")
+        try:
+            model.__enter__()
+            self._stream(model, model_threshold, feeder)
+        except (InferenceError, SourceError) as exc:
+            if not self.pipeline.stalled:  # a stall was reported by the watchdog already
+                err = exc if isinstance(exc, InferenceError) else explain(exc)
+                self.failed.emit(str(exc), getattr(err, "detail", str(exc)))
+        except Exception as exc:
+            err = explain(exc, req.spec.inference_host_address)
+            self.failed.emit(str(err), err.detail)
+        finally:
+            self._close_outputs()
+            snapshot = self.pipeline.stats.snapshot(final=True)
+            if not self.pipeline.stalled:
+                try:
+                    model.__exit__(None, None, None)
+                except Exception:
+                    pass
+        self.finished_run.emit(snapshot)
+
+    def _stream(self, model: Any, model_threshold: float, feeder: FrameFeeder) -> None:
+        assert self.pipeline is not None
+        last_stats = 0.0
+        self._video: VideoWriter | None = None
+        self._results: list[ResultsWriter] = []
+        for item in self.pipeline.run():
+            if self._options_changed.is_set():
+                self._options_changed.clear()
+                if overlay.apply(model, self._options, model_threshold):
+                    self.pipeline.restart()
+            # image_overlay redraws and deep-copies on every access: read it once, when needed.
+            wanted = self._record.is_set() or self.display_ready.is_set() or self._snapshot_wanted.is_set()
+            image = item.result.image_overlay if wanted else None
+            self._write_outputs(item, image, feeder)
+            if image is not None:
+                if self._snapshot_wanted.is_set():
+                    self._snapshot_wanted.clear()
+                    self.saved.emit(str(save_snapshot(image, self._output_path("snapshot", ".png"))))
+                if self.display_ready.is_set():
+                    self.display_ready.clear()
+                    self.frame_ready.emit(to_qimage(image), item.frame.capture_time)
+            now = time.perf_counter()
+            if now - last_stats >= 0.25:
+                last_stats = now
+                self.stats.emit(self.pipeline.stats.snapshot())
+                if feeder.status:
+                    self.status.emit(feeder.status)
+                    feeder.status = ""
+        self.stats.emit(self.pipeline.stats.snapshot(final=True))
+
+    def _output_path(self, kind: str, suffix: str) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return self.request.output_dir / f"{self.request.spec.model_name}-{kind}-{stamp}{suffix}"
+
+    def _write_outputs(self, item: Any, image: np.ndarray | None, feeder: FrameFeeder) -> None:
+        if self._record.is_set() and image is not None:
+            if self._video is None:
+                live_fps = self.pipeline.stats.rolling_fps() if self.pipeline else 0.0
+                fps = feeder.fps if self.request.source.kind == "video" else max(1.0, live_fps)
+                self._video = VideoWriter(self._output_path("recording", ".mp4"), fps)
+            self._video.write(image)
+        elif not self._record.is_set() and self._video is not None:
+            self._video.close()
+            self.saved.emit(str(self._video.path))
+            self._video = None
+        if self._export.is_set():
+            if not self._results:
+                base = self._output_path("detections", "")
+                self._results = [ResultsWriter(base.with_suffix(".jsonl")), ResultsWriter(base.with_suffix(".csv"))]
+            for writer in self._results:
+                writer.write(item.frame.frame_id, item.frame.position_s, item.result)
+        elif self._results:
+            self._close_results()
+
+    def _close_results(self) -> None:
+        for writer in self._results:
+            writer.close()
+            self.saved.emit(str(writer.path))
+        self._results = []
+
+    def _close_outputs(self) -> None:
+        if getattr(self, "_video", None) is not None:
+            self._video.close()
+            self.saved.emit(str(self._video.path))
+            self._video = None
+        if getattr(self, "_results", None):
+            self._close_results()
+
+
+class RegistryLoader(QThread):
+    """Loads and indexes a registry (a 10,000-model file takes seconds; a URL may time out)."""
+
+    done = Signal(object, str)  # Catalogue, the source as given
+    failed = Signal(str, str)  # message (file:line:column: field: what), the source
+
+    def __init__(self, source: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.source = source
+
+    def run(self) -> None:
+        from ..registry import RegistryError, open_catalogue
+
+        try:
+            self.done.emit(open_catalogue(self.source), self.source)
+        except RegistryError as exc:
+            self.failed.emit(str(exc), self.source)
+        except Exception as exc:
+            self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}", self.source)
