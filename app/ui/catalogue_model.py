@@ -110,8 +110,13 @@ class CatalogueProxy(QSortFilterProxyModel):
         self._mask: np.ndarray | None = None
 
     def set_mask(self, mask: np.ndarray) -> None:
-        self._mask = mask
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateRowsFilter is deprecated there
+            self.beginFilterChange()
+            self._mask = mask
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._mask = mask
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         return self._mask is None or bool(self._mask[source_row])

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.host_devices: dict[str, list[str] | None] = {}
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None
+        self.shown_frame_id = -1
         self.last_error = ""
         self._build()
         self._restore()
@@ -599,10 +600,11 @@ class MainWindow(QMainWindow):
             self.live.video.set_message("")
             log.info("running on %s", device)
 
-    def _frame_ready(self, image: Any, capture_time: float) -> None:
+    def _frame_ready(self, image: Any, capture_time: float, frame_id: int) -> None:
         if self.sender() is not self.worker:
             return
         self._frame_capture = capture_time
+        self.shown_frame_id = frame_id
         self.live.video.show_frame(image)
 
     def _frame_shown(self, painted: float) -> None:

@@ -94,7 +94,7 @@ class InferenceWorker(QThread):
 
     status = Signal(str)  # what it is doing (loading, running, reconnecting)
     started_run = Signal(str)  # device description
-    frame_ready = Signal(QImage, float)  # annotated frame, its capture time (perf_counter)
+    frame_ready = Signal(QImage, float, int)  # annotated frame, its capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
@@ -113,6 +113,7 @@ class InferenceWorker(QThread):
         self._export = threading.Event()
         self.abandoned = False
         self.device_text = ""
+        self.results_with_detections = 0  # for the HUD and tests: did the model find anything
 
     # ----- requests from the UI thread -------------------------------------------------
     def stop(self) -> None:
@@ -202,6 +203,8 @@ class InferenceWorker(QThread):
                 self._options_changed.clear()
                 if overlay.apply(model, self._options, model_threshold):
                     self.pipeline.restart()
+            if item.result.results:
+                self.results_with_detections += 1
             # image_overlay redraws and deep-copies on every access: read it once, when needed.
             wanted = self._record.is_set() or self.display_ready.is_set() or self._snapshot_wanted.is_set()
             image = item.result.image_overlay if wanted else None
@@ -212,7 +215,7 @@ class InferenceWorker(QThread):
                     self.saved.emit(str(save_snapshot(image, self._output_path("snapshot", ".png"))))
                 if self.display_ready.is_set():
                     self.display_ready.clear()
-                    self.frame_ready.emit(to_qimage(image), item.frame.capture_time)
+                    self.frame_ready.emit(to_qimage(image), item.frame.capture_time, item.frame.frame_id)
             now = time.perf_counter()
             if now - last_stats >= 0.25:
                 last_stats = now

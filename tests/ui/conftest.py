@@ -1,0 +1,30 @@
+"""Window fixtures: a real MainWindow on the offscreen platform, with private settings."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, demo_registry, tmp_path):
+    from app.ui.main_window import MainWindow
+
+    settings.setValue("output_dir", str(tmp_path / "out"))
+    win = MainWindow(str(demo_registry), settings)
+    qtbot.addWidget(win)
+    win.resize(1400, 860)
+    win.show()
+    qtbot.waitUntil(lambda: win.catalogue is not None, timeout=20000)
+    yield win
+    win.stop_run()
+
+
+def visible_names(win) -> list[str]:
+    proxy = win.proxy
+    return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
