@@ -230,10 +230,12 @@ class FrameFeeder:
     until ``stop()``.
     """
 
-    def __init__(self, spec: SourceSpec, reader: FrameReader | None = None, depth: int = 2,
+    def __init__(self, spec: SourceSpec, reader: FrameReader | None = None, depth: int | None = None,
                  max_frames: int | None = None) -> None:
         self.spec = spec
         self.reader = reader or open_reader(spec)
+        # Live: only the newest frame waits (latency); files: a little read-ahead (throughput).
+        depth = depth if depth is not None else (1 if spec.live else 2)
         self.queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
         self.max_frames = max_frames
         self.dropped = 0

@@ -124,7 +124,9 @@ class RangeFilter(QWidget):
         with QSignalBlocker(self.low), QSignalBlocker(self.high):
             active = self.value() is not None
             self.span = span
+            integral = float(span[0]).is_integer() and float(span[1]).is_integer()
             for box in (self.low, self.high):
+                box.setDecimals(0 if integral else 1)
                 box.setRange(span[0], span[1])
             if not active:
                 self.low.setValue(span[0])
