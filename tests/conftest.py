@@ -54,3 +54,90 @@ def photos() -> Path:
 @pytest.fixture(scope="session")
 def media() -> Path:
     return ROOT / "resources" / "media"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def private_home(tmp_path, monkeypatch) -> Path:
+    """A HOME of the test's own: PySDK's model cache and the app's caches land there."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    return home
+
+
+class ZooServerProcess:
+    """``model-picker serve-zoo`` as a separate process (PySDK's core holds the GIL while it
+    downloads, so an in-process server would deadlock with it)."""
+
+    def __init__(self, folder: Path, fault: str | None = None) -> None:
+        import subprocess
+        import sys
+
+        from app.zoo.ai_server import wait_listening
+
+        self.port = free_port()
+        command = [sys.executable, "-m", "app", "serve-zoo", str(folder), "--port", str(self.port)]
+        if fault:
+            command += ["--inject-fault", fault]
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        assert wait_listening(self.port, 30), "serve-zoo did not start"
+        self.url = f"http://127.0.0.1:{self.port}/local/zoo"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def zoo_server():
+    started: list[ZooServerProcess] = []
+
+    def start(folder: Path, fault: str | None = None) -> ZooServerProcess:
+        server = ZooServerProcess(folder, fault)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def ai_server(zoo_dir, tmp_path):
+    """A real DeGirum AI server on loopback over the bundled zoo; ``.restart()`` after a kill."""
+    import os
+    import signal
+
+    from app.zoo.ai_server import start_server
+
+    class Server:
+        def __init__(self) -> None:
+            self.port = free_port()
+            self.host = f"localhost:{self.port}"
+            self.process = start_server(zoo_dir, self.port, tmp_path / "ai-server.log")
+
+        def kill(self) -> None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+        def restart(self) -> None:
+            self.process = start_server(zoo_dir, self.port, tmp_path / "ai-server-2.log")
+
+    server = Server()
+    yield server
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        try:
+            server.process.wait(15)
+        except Exception:
+            os.killpg(server.process.pid, signal.SIGKILL)

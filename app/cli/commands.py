@@ -25,6 +25,15 @@ def dispatch(args: argparse.Namespace) -> int:
         from .run import cmd_run
 
         return cmd_run(args)
+    if args.command in ("fetch", "cache", "serve-zoo"):
+        from . import zoo_cmds
+
+        return {"fetch": zoo_cmds.cmd_fetch, "cache": zoo_cmds.cmd_cache,
+                "serve-zoo": zoo_cmds.cmd_serve_zoo}[args.command](args)
+    if args.command == "ai-server":
+        from ..zoo.ai_server import exec_server
+
+        return exec_server(args.zoo, args.port)
     if args.command == "doctor":
         from .doctor import cmd_doctor
 

@@ -67,6 +67,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before giving up")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
+    p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
+    _registry_arg(p)
+    p.add_argument("name")
+    p.add_argument("--zoo-url", help="fetch from this zoo instead of the registry's")
+    p.add_argument("--token", help="cloud token (default: $DEGIRUM_CLOUD_TOKEN)")
+    p.add_argument("--cloud-sync", action="store_true", help="download again if the zoo has a newer version")
+
+    p = sub.add_parser("cache", help="the local model cache: list, verify or remove models")
+    p.add_argument("action", choices=["list", "verify", "remove"])
+    p.add_argument("names", nargs="*", metavar="NAME")
+
+    p = sub.add_parser("serve-zoo", help="serve a zoo folder over HTTP to PySDK clients and AI servers")
+    p.add_argument("folder")
+    p.add_argument("--port", type=int, default=8779)
+    p.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    p.add_argument("--org", default="local", help="organisation part of the printed zoo URL")
+    p.add_argument("--zoo", default="zoo", help="zoo part of the printed zoo URL")
+    p.add_argument("--verbose", action="store_true", help="log every request")
+    p.add_argument("--inject-fault", choices=["cut", "slow", "404", "500", "corrupt", "no-length"],
+                   help=argparse.SUPPRESS)  # for tests: simulate a bad network
+
+    p = sub.add_parser("ai-server", help="start DeGirum's AI server on a zoo folder with every runtime enabled")
+    p.add_argument("--zoo", help="zoo folder (default: the bundled demo zoo)")
+    p.add_argument("--port", type=int, default=8778)
+
     sub.add_parser("doctor", help="what this machine can run, and how to fix what it cannot")
     return parser
 

@@ -24,6 +24,8 @@ _RULES: list[tuple[str, str]] = [
      "@local, or an AI server on your network"),
     (r"Connection refused|ConnectionRefused|Failed to establish a new connection",
      "the inference host refused the connection: is the AI server running, and is the port right?"),
+    (r"Failed to perform model '[^']+' inference: \[CRITICAL\]Operation failed|Connection reset|Broken pipe",
+     "lost the connection to {0} (the AI server stopped or the network dropped); the run was stopped"),
     (r"timed out|Timeout", "the inference host did not answer in time (network down or host overloaded)"),
     (r"Model '([^']+)' is not found in model zoo", "model '{0}' is not in that zoo (check the zoo URL)"),
     (r"Device type (\S+) is not supported by model",

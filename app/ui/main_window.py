@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStyle,
@@ -47,7 +48,7 @@ from .facet_panel import FacetPanel
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
 from .settings_bar import SettingsBar
-from .workers import FetchWorker, HostProbe, InferenceWorker, RegistryLoader, RunRequest
+from .workers import FetchWorker, HostProbe, InferenceWorker, RegistryLoader, RunRequest, wait_for_retiring
 
 MAX_RECENT = 8
 
@@ -174,8 +175,19 @@ class MainWindow(QMainWindow):
 
         self.registry_label = QLabel()
         self.host_label = QLabel()
+        self.fetch_bar = QProgressBar()
+        self.fetch_bar.setObjectName("fetch-progress")
+        self.fetch_bar.setMaximumWidth(260)
+        self.fetch_bar.setTextVisible(True)
+        self.fetch_cancel = QPushButton("Cancel")
+        self.fetch_cancel.setObjectName("fetch-cancel")
+        self.fetch_cancel.clicked.connect(self.cancel_fetch)
         self.statusBar().addWidget(self.registry_label, 1)
+        self.statusBar().addPermanentWidget(self.fetch_bar)
+        self.statusBar().addPermanentWidget(self.fetch_cancel)
         self.statusBar().addPermanentWidget(self.host_label)
+        self.fetch_bar.hide()
+        self.fetch_cancel.hide()
         self._build_menus()
 
         self.facets.query_changed.connect(self.apply_query)
@@ -250,6 +262,12 @@ class MainWindow(QMainWindow):
         act.triggered.connect(self.live.pause_button.toggle)
         run.addAction(act)
 
+        tools = self.menuBar().addMenu("&Tools")
+        act = QAction("Model &Cache…", self)
+        act.setToolTip("Models fetched for offline use: size, source, verify, remove")
+        act.triggered.connect(self.show_cache)
+        tools.addAction(act)
+
         help_menu = self.menuBar().addMenu("&Help")
         act = QAction("About Model Picker", self)
         act.triggered.connect(self.about)
@@ -270,6 +288,7 @@ class MainWindow(QMainWindow):
 
     def _registry_loaded(self, catalogue: Catalogue, source: str) -> None:
         self.base = catalogue
+        self.table.clearSelection()
         self._apply_defaults()
         self.model.set_catalogue(self.catalogue)
         self.facets.set_catalogue(self.catalogue)
@@ -288,9 +307,9 @@ class MainWindow(QMainWindow):
         self.registry_label.setText(text)
         self.settings.setValue("registry", source)
         self._remember_recent(source)
-        self.details.clear()
         if len(catalogue):
             self.table.selectRow(0)
+        self.show_selected()
         self._probe_host()
         log.info("registry %s: %d models", source, len(catalogue))
 
@@ -515,16 +534,52 @@ class MainWindow(QMainWindow):
         self._fetch(spec, then_run=False)
 
     def _fetch(self, spec: Any, then_run: bool) -> None:
-        if self.fetcher is not None and self.fetcher.isRunning():
-            self.fetcher.done.disconnect()
-            self.fetcher.failed.disconnect()
-        self.fetcher = FetchWorker(spec, self)
-        self.fetcher.done.connect(lambda local: self.start_run(local) if then_run else
-                                  self.statusBar().showMessage(f"{local.model_name} is ready for offline use", 6000))
-        self.fetcher.failed.connect(self._worker_failed)
+        """Starting a fetch cancels the one running (the user's last request wins)."""
+        self.cancel_fetch()
+        fetcher = FetchWorker(spec, parent=self)
+        fetcher.done.connect(lambda local: self._fetched(fetcher, local, then_run))
+        fetcher.failed.connect(lambda message, detail: self._fetch_failed(fetcher, message, detail))
+        fetcher.progress.connect(self._fetch_progress)
+        self.fetcher = fetcher
+        self.fetch_bar.setRange(0, 0)
+        self.fetch_bar.setFormat(f"Fetching {spec.model_name}…")
+        self.fetch_bar.show()
+        self.fetch_cancel.show()
         self.live.video.set_message(f"Fetching {spec.model_name}…")
         log.info("fetching %s from %s", spec.model_name, spec.zoo_url or "the default zoo")
-        self.fetcher.start()
+        fetcher.start()
+
+    def cancel_fetch(self) -> None:
+        if self.fetcher is not None and self.fetcher.isRunning():
+            self.fetcher.cancel.set()
+        self.fetcher = None
+        self.fetch_bar.hide()
+        self.fetch_cancel.hide()
+
+    def _fetch_progress(self, progress: Any) -> None:
+        if self.sender() is not self.fetcher:
+            return
+        if progress.total:
+            self.fetch_bar.setRange(0, 1000)
+            self.fetch_bar.setValue(int(1000 * progress.received / progress.total))
+        self.fetch_bar.setFormat(progress.text())
+
+    def _fetched(self, fetcher: FetchWorker, local: Any, then_run: bool) -> None:
+        if fetcher is not self.fetcher:
+            return
+        self.cancel_fetch()
+        log.info("%s is in the local cache: %s", local.model_name, local.zoo_url)
+        if then_run:
+            self.start_run(local)
+        else:
+            self.live.video.set_message("")
+            self.statusBar().showMessage(f"{local.model_name} is ready for offline use", 6000)
+
+    def _fetch_failed(self, fetcher: FetchWorker, message: str, detail: str) -> None:
+        if fetcher is not self.fetcher and "cancelled" not in message:
+            return
+        self.cancel_fetch()
+        self._worker_failed(message, detail)
 
     def run(self) -> None:
         spec, problem = self.current_spec()
@@ -546,13 +601,14 @@ class MainWindow(QMainWindow):
         self.stop_run()
         self.live.threshold = self.settings_bar.threshold_value()
         request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
-                             options=self.live.options(), output_dir=stored.output_dir(self.settings))
+                             options=self.live.options(), output_dir=stored.output_dir(self.settings),
+                             watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0))
         worker = InferenceWorker(request, self)
         worker.status.connect(self._run_status)
         worker.started_run.connect(lambda device: self._run_started(worker, device))
         worker.frame_ready.connect(self._frame_ready)
         worker.stats.connect(lambda snap: self._stats(worker, snap))
-        worker.failed.connect(self._worker_failed)
+        worker.failed.connect(lambda message, detail: self._run_failed(worker, message, detail))
         worker.saved.connect(lambda path: (self.statusBar().showMessage(f"Saved {path}", 8000),
                                            log.info("saved %s", path)))
         worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
@@ -567,11 +623,10 @@ class MainWindow(QMainWindow):
         worker.start()
 
     def stop_run(self) -> None:
+        """Stop the run at once; its thread finishes in the background (its signals are ignored)."""
         worker, self.worker = self.worker, None
         if worker is not None:
-            worker.shutdown()
-            if worker.abandoned:
-                log.warning("the previous run did not stop in time and was left behind")
+            worker.retire(wait_ms=3000 if worker.request.source.kind == "camera" else 0)
         self.live.set_running(False)
         self.live.state_label.setText("")
 
@@ -635,6 +690,12 @@ class MainWindow(QMainWindow):
         self.live.video.set_message(f"{message}\n\nThe details are in View → Log.")
         self.live.state_label.setText("Failed")
 
+    def _run_failed(self, worker: InferenceWorker, message: str, detail: str) -> None:
+        if worker is not self.worker:
+            return  # a run the user already left
+        self.stop_run()  # the window is ready for the next run at once, even if PySDK is still stuck
+        self._worker_failed(message, detail)
+
     def _run_finished(self, worker: InferenceWorker, snap: Any) -> None:
         if snap is not None and snap.frames:
             log.info("%s: %d frames, %.1f FPS, latency p50 %.1f ms p95 %.1f ms", worker.request.spec.model_name,
@@ -652,6 +713,11 @@ class MainWindow(QMainWindow):
         box.setObjectName("message")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    def show_cache(self) -> None:
+        from .cache_dialog import CacheDialog
+
+        CacheDialog(self).open()
 
     def about(self) -> None:
         from importlib import metadata
@@ -685,6 +751,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.stop_run()
+        wait_for_retiring()
         for thread in (self.loader, self.probe, self.fetcher):
             if thread is not None and thread.isRunning():
                 thread.wait(3000)

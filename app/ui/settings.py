@@ -18,6 +18,13 @@ def get_str(settings: QSettings, key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def get_float(settings: QSettings, key: str, default: float) -> float:
+    try:
+        return float(settings.value(key, default))
+    except (TypeError, ValueError):
+        return default
+
+
 def get_list(settings: QSettings, key: str) -> list[str]:
     value = settings.value(key)
     if isinstance(value, str):

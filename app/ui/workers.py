@@ -29,12 +29,19 @@ from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, SourceSpec
 from ..zoo.fetch import ensure_local
 
-_abandoned: list[QThread] = []  # stalled runs: kept alive, never joined
+_retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
 
 
 def has_abandoned_runs() -> bool:
-    """True when a stalled run was left behind (the process must then exit without joining it)."""
-    return bool(_abandoned)
+    """True when a run is still blocked (a stalled model): the process must exit without joining it."""
+    return any(worker.isRunning() for worker in _retiring)
+
+
+def wait_for_retiring(timeout_ms: int = 3000) -> None:
+    """At exit: give stopping runs a moment to release their models."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    for worker in list(_retiring):
+        worker.wait(max(0, int((deadline - time.monotonic()) * 1000)))
 
 
 class HostProbe(QThread):
@@ -54,18 +61,22 @@ class HostProbe(QThread):
 
 
 class FetchWorker(QThread):
-    """``ensure_local`` for one spec; a bundled (local folder) spec returns at once."""
+    """``ensure_local`` for one spec, with progress and cancel; a local folder spec returns at once."""
 
     done = Signal(object)  # the local ModelSpec
     failed = Signal(str, str)  # message, detail
+    progress = Signal(object)  # fetch.Progress, about 10 per second
 
-    def __init__(self, spec: Any, parent: Any = None) -> None:
+    def __init__(self, spec: Any, cloud_sync: bool = False, parent: Any = None) -> None:
         super().__init__(parent)
         self.spec = spec
+        self.cloud_sync = cloud_sync
+        self.cancel = threading.Event()
 
     def run(self) -> None:
         try:
-            self.done.emit(ensure_local(self.spec))
+            self.done.emit(ensure_local(self.spec, cloud_sync=self.cloud_sync, progress=self.progress.emit,
+                                        cancel=self.cancel))
         except InferenceError as exc:
             self.failed.emit(str(exc), exc.detail)
 
@@ -137,12 +148,19 @@ class InferenceWorker(QThread):
     def frame_painted(self) -> None:
         self.display_ready.set()
 
-    def shutdown(self, wait_ms: int = 5000) -> None:
-        """Stop and join; a run that does not end in time (stalled model) is abandoned."""
+    def retire(self, wait_ms: int = 0) -> None:
+        """Stop without blocking the UI: the thread finishes on its own and is kept alive till then.
+
+        ``wait_ms`` waits that long first (a camera must be free before the next run
+        opens it). A stalled run may never finish: it is left behind, never joined.
+        """
         self.stop()
-        if not self.wait(wait_ms) or (self.pipeline is not None and self.pipeline.stalled):
+        if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
+            self.wait(wait_ms)
+        if self.isRunning():
             self.abandoned = True
-            _abandoned.append(self)
+            _retiring.append(self)
+            self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
     # ----- the thread --------------------------------------------------------------------
     def run(self) -> None:

@@ -1,22 +1,235 @@
-"""Make a spec runnable on ``@local``: the library's ``ensure_local`` with errors in words.
+"""Fetch a model for offline use: observable, cancellable, atomic, checked.
 
-A spec whose zoo is already a local folder needs nothing. Anything else is
-fetched into PySDK's own cache (``~/.local/share/DeGirum/models/<name>``), so
-the library's ``ensure_local`` finds it afterwards.
+PySDK's ``ModelSpec.ensure_local`` holds the whole archive in memory, shows no
+progress, cannot be cancelled and extracts in place, so a cut download leaves a
+broken model that it trusts afterwards. Here the archive streams to a temporary
+file with progress (bytes, total, rate), every chunk checks for cancellation,
+the archive is tested (CRC, paths, layout, model JSON and files) in a staging
+folder, and only then renamed into ``<PySDK app data>/models/<name>`` — the
+layout the library's own ``ensure_local`` reads, so it finds the model there and
+downloads nothing. A failure of any kind leaves the cache as it was.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
 from degirum_tools import ModelSpec
 
-from ..inference.errors import explain
+from ..inference.errors import InferenceError
 from .hosts import needs_fetch
+from .validate import check_model
+
+HUB = "https://hub.degirum.com"
+DEFAULT_ZOO = "/degirum/public"
+CHUNK = 256 * 1024
+TIMEOUT = (5.0, 30.0)  # connect, and silence between two chunks (seconds)
 
 
-def ensure_local(spec: ModelSpec, cloud_sync: bool = False) -> ModelSpec:
+class FetchError(InferenceError):
+    """A download that failed; the cache is unchanged."""
+
+
+class FetchCancelled(FetchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Progress:
+    model: str
+    received: int
+    total: int | None  # None when the server sends no Content-Length
+    rate_bps: float
+    elapsed_s: float
+
+    @property
+    def fraction(self) -> float | None:
+        return self.received / self.total if self.total else None
+
+    def text(self) -> str:
+        done = f"{self.received / 1e6:.1f}"
+        total = f" of {self.total / 1e6:.1f}" if self.total else ""
+        return f"{self.model}: {done}{total} MB at {self.rate_bps / 1e6:.2f} MB/s"
+
+
+def cache_root() -> Path:
+    """PySDK's model cache (``~/.local/share/DeGirum/models`` on Linux; follows $HOME)."""
+    import degirum as dg
+
+    return Path(dg._misc.get_app_data_dir()) / "models"
+
+
+def sources_dir() -> Path:
+    """Where the app records which zoo each cached model came from (beside, not inside, the models)."""
+    return cache_root() / ".model-picker"
+
+
+def split_zoo_url(zoo_url: str) -> tuple[str, str]:
+    """(server base URL, /org/zoo path) for ``http(s)://host[:port]/org/zoo`` or the hub's ``org/zoo``."""
+    if zoo_url.startswith(("http://", "https://")):
+        parsed = urlparse(zoo_url)
+        return f"{parsed.scheme}://{parsed.netloc}", parsed.path.rstrip("/") or DEFAULT_ZOO
+    return HUB, "/" + zoo_url.strip("/") if zoo_url.strip("/") else DEFAULT_ZOO
+
+
+def _request(url: str, token: str | None, *, stream: bool = False, binary: bool = False) -> requests.Response:
+    import degirum
+
+    headers = {"dg_version": degirum.__version__}
+    if token:
+        headers["token"] = token
+    if binary:
+        headers["accept"] = "application/octet-stream"
+    host = urlparse(url).netloc
+    try:
+        response = requests.get(url, headers=headers, stream=stream, timeout=TIMEOUT)
+    except requests.Timeout:
+        raise FetchError(f"{host} did not answer within {TIMEOUT[0]:.0f} s (network down or host unreachable)"
+                         ) from None
+    except requests.ConnectionError as exc:
+        text = str(exc)
+        if "NameResolution" in text or "resolve" in text:
+            raise FetchError(f"cannot reach {host}: this machine has no route to it (offline, or a firewall)",
+                             text) from None
+        raise FetchError(f"cannot connect to {host}: is the zoo server running and reachable?", text) from None
+    if response.status_code == 401:
+        raise FetchError(f"{host} refused the token (missing, expired or without access to this zoo)")
+    return response
+
+
+def _check_status(response: requests.Response, what: str) -> None:
+    if response.status_code == 404:
+        raise FetchError(f"{what} is not in the zoo (HTTP 404): check the model name and the zoo URL")
+    if response.status_code != 200:
+        raise FetchError(f"the zoo server failed on {what} (HTTP {response.status_code} {response.reason})")
+
+
+def remote_checksum(spec: ModelSpec) -> str | None:
+    base, zoo = split_zoo_url(spec.zoo_url)
+    response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}/info", spec.token)
+    _check_status(response, spec.model_name)
+    return (response.json().get("model_params") or {}).get("Checksum")
+
+
+def local_checksum(folder: Path, name: str) -> str | None:
+    try:
+        return json.loads((folder / f"{name}.json").read_text()).get("Checksum")
+    except (OSError, ValueError):
+        return None
+
+
+def local_spec(spec: ModelSpec, folder: Path) -> ModelSpec:
+    """What the library's ensure_local returns: the same model, @local, from the cache folder."""
+    return ModelSpec(model_name=spec.model_name, zoo_url=str(folder), inference_host_address="@local",
+                     token=spec.token, model_properties=spec.model_properties, metadata=spec.metadata)
+
+
+def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None] | None,
+              cancel: threading.Event | None) -> int:
+    base, zoo = split_zoo_url(spec.zoo_url)
+    response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}", spec.token, stream=True, binary=True)
+    with response:
+        _check_status(response, spec.model_name)
+        total = int(response.headers.get("Content-Length") or 0) or None
+        received, start, last = 0, time.monotonic(), 0.0
+        try:
+            with open(target, "wb") as out:
+                for chunk in response.iter_content(CHUNK):
+                    if cancel is not None and cancel.is_set():
+                        raise FetchCancelled(f"fetching {spec.model_name} was cancelled; nothing was kept")
+                    out.write(chunk)
+                    received += len(chunk)
+                    now = time.monotonic()
+                    if progress is not None and (now - last >= 0.1 or received == total):
+                        last = now
+                        elapsed = max(now - start, 1e-6)
+                        progress(Progress(spec.model_name, received, total, received / elapsed, elapsed))
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+            of = f" of {total}" if total else ""
+            raise FetchError(f"the connection was cut after {received}{of} bytes of {spec.model_name}; "
+                             "nothing was kept, try again", str(exc)) from None
+        except requests.exceptions.Timeout:
+            raise FetchError(f"no data for {TIMEOUT[1]:.0f} s while fetching {spec.model_name}; "
+                             "nothing was kept") from None
+        if total is not None and received != total:
+            raise FetchError(f"the download of {spec.model_name} stopped at {received} of {total} bytes; "
+                             "nothing was kept")
+    return received
+
+
+def _unpack(archive: Path, name: str, staging: Path) -> Path:
+    """Test and extract the archive into ``staging``; the model folder inside is returned."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            broken = zf.testzip()
+            if broken is not None:
+                raise FetchError(f"the archive of {name} is damaged ({broken} fails its CRC check)")
+            for member in zf.infolist():
+                target = (staging / member.filename).resolve()
+                if not target.is_relative_to(staging.resolve()) or not member.filename.startswith(f"{name}/"):
+                    raise FetchError(f"the archive of {name} holds an unexpected path: {member.filename!r}")
+            zf.extractall(staging)
+    except zipfile.BadZipFile:
+        raise FetchError(f"the download of {name} is not a valid archive (corrupt or cut)") from None
+    folder = staging / name
+    problems = [p for p in check_model(folder / f"{name}.json", verify_checksum=False) if p.fatal]
+    if problems:
+        raise FetchError(f"the archive of {name} is not a usable model: {problems[0]}")
+    return folder
+
+
+def _install(folder: Path, dest: Path) -> None:
+    """Swap the checked folder into place; an old copy is removed only after the swap."""
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".old-{dest.name}-{os.getpid()}-{time.monotonic_ns()}")
+        dest.rename(old)
+    folder.rename(dest)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,
+                cancel: threading.Event | None = None) -> ModelSpec:
+    """``ensure_local`` semantics with progress, cancel and atomic install; returns the @local spec."""
+    root = cache_root()
+    dest = root / spec.model_name
+    present = dest.exists() and local_checksum(dest, spec.model_name) is not None
+    if present and (not cloud_sync or remote_checksum(spec) == local_checksum(dest, spec.model_name)):
+        return local_spec(spec, dest)
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".fetch-{spec.model_name}-", dir=root))
+    try:
+        archive = work / "model.zip"
+        size = _download(spec, archive, progress, cancel)
+        folder = _unpack(archive, spec.model_name, work / "staging")
+        _install(folder, dest)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    record = {"zoo_url": spec.zoo_url, "fetched": time.time(), "bytes": size}
+    try:
+        sources_dir().mkdir(exist_ok=True)
+        (sources_dir() / f"{spec.model_name}.json").write_text(json.dumps(record))
+    except OSError:
+        pass
+    return local_spec(spec, dest)
+
+
+def ensure_local(spec: ModelSpec, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,
+                 cancel: threading.Event | None = None) -> ModelSpec:
+    """A spec @local can run: local zoo folders as they are, anything else fetched."""
     if not needs_fetch(spec):
         return spec
-    try:
-        return spec.ensure_local(cloud_sync=cloud_sync)
-    except Exception as exc:
-        raise explain(exc, spec.zoo_url or "the model zoo") from exc
+    return fetch_model(spec, cloud_sync=cloud_sync, progress=progress, cancel=cancel)
+

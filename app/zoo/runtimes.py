@@ -126,6 +126,38 @@ def prepare_process(reexec_argv: list[str] | None) -> None:
     _load_onnxruntime()
 
 
+def _onnxruntime_link_dir() -> Path | None:
+    """A folder with ``libonnxruntime.so.1`` -> the 1.20.1 library, for child processes."""
+    lib = onnxruntime_library()
+    if lib is None:
+        return None
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "model-picker" / "onnxruntime"
+    link = folder / "libonnxruntime.so.1"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not link.exists():
+            link.symlink_to(lib)
+        return folder
+    except OSError:
+        return None
+
+
+def runtime_env(base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a child process (an AI server, a postprocessor) with every runtime enabled.
+
+    A child cannot inherit a library loaded with ctypes, so ONNX comes through a
+    ``libonnxruntime.so.1`` link on LD_LIBRARY_PATH, beside OpenVINO's folder.
+    """
+    env = dict(os.environ if base is None else base)
+    folders = [str(p) for p in (openvino_libs_dir(), _onnxruntime_link_dir()) if p is not None]
+    old = [p for p in env.get("LD_LIBRARY_PATH", "").split(os.pathsep) if p and p not in folders]
+    env["LD_LIBRARY_PATH"] = os.pathsep.join(folders + old)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, *[p for p in env.get("PATH", "").split(os.pathsep) if p != bin_dir]])
+    env[REEXEC_MARK] = "1"
+    return env
+
+
 @dataclass
 class RuntimeStatus:
     """One runtime as the doctor reports it."""

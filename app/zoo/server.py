@@ -114,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _json(self, value: Any, status: int = 200) -> None:
         self._send(status, json.dumps(value).encode())
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         path = unquote(url.path)
         self.server.requests.append(path)

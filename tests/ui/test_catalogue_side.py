@@ -23,6 +23,7 @@ def test_opens_on_the_demo_registry_with_every_model(window):
     assert window.count_label.text() == "12 of 12 models"
     assert window.selected_index() == 0  # the first model is selected, details shown
     assert window.details.title.text() == "ssd_mobilenet_v2_coco_quant"
+    assert window.details.stack.currentIndex() == 1  # shown at once, not only after the host probe
 
 
 def test_facet_clicks_filter_as_the_library_chain_does(window, qtbot, demo_registry):

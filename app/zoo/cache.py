@@ -1,0 +1,77 @@
+"""The local model cache (PySDK's ``<app data>/models``): list, verify, remove.
+
+Models land there through ``ensure_local`` (the library's or ours). Each is a
+folder named after the model; where the app fetched it, a record beside the
+models says from which zoo and when.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fetch import cache_root, sources_dir
+from .validate import Problem, check_model
+
+
+@dataclass(frozen=True)
+class CachedModel:
+    name: str
+    path: Path
+    size_bytes: int
+    modified: float
+    zoo_url: str  # "" when it was not fetched by this app
+
+    def modified_text(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(self.modified))
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def list_cached() -> list[CachedModel]:
+    root = cache_root()
+    if not root.is_dir():
+        return []
+    models = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or folder.name.startswith(".") or not (folder / f"{folder.name}.json").exists():
+            continue
+        try:
+            record = json.loads((sources_dir() / f"{folder.name}.json").read_text())
+        except (OSError, ValueError):
+            record = {}
+        models.append(CachedModel(folder.name, folder, _size(folder), folder.stat().st_mtime,
+                                  str(record.get("zoo_url", ""))))
+    return models
+
+
+def total_bytes() -> int:
+    return sum(m.size_bytes for m in list_cached())
+
+
+def find(name: str) -> CachedModel:
+    for model in list_cached():
+        if model.name == name:
+            return model
+    raise KeyError(name)
+
+
+def verify(name: str) -> list[Problem]:
+    """JSON parses, the files it names are there, and the checksum matches (see checksum.py).
+
+    Zoos other than this app's may define ``Checksum`` differently; a mismatch is
+    reported, and the user decides.
+    """
+    model = find(name)
+    return check_model(model.path / f"{name}.json", verify_checksum=True)
+
+
+def remove(name: str) -> None:
+    model = find(name)
+    shutil.rmtree(model.path)
+    (sources_dir() / f"{name}.json").unlink(missing_ok=True)
