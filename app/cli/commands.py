@@ -30,6 +30,10 @@ def dispatch(args: argparse.Namespace) -> int:
 
         return {"fetch": zoo_cmds.cmd_fetch, "cache": zoo_cmds.cmd_cache,
                 "serve-zoo": zoo_cmds.cmd_serve_zoo}[args.command](args)
+    if args.command == "bench":
+        from .bench import cmd_bench
+
+        return cmd_bench(args)
     if args.command == "ai-server":
         from ..zoo.ai_server import exec_server
 

@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before giving up")
     p.add_argument("--quiet", action="store_true", help="no progress line")
 
+    p = sub.add_parser("bench", help="validation run: FPS, latency percentiles, breakdown, report")
+    _registry_arg(p)
+    p.add_argument("names", nargs="+", metavar="NAME", help="one or more models (several: a comparison)")
+    p.add_argument("--host", action="append", help="inference host (repeat to compare hosts; default: registry's)")
+    p.add_argument("--source", help="video/image/folder (default: the bundled Traffic.mp4)")
+    p.add_argument("--frames", type=int, default=300, help="timed frames (default 300)")
+    p.add_argument("--warmup", type=int, default=20, help="frames run before timing (default 20)")
+    p.add_argument("--devices", default="auto", help="device indexes: auto, all, or e.g. 0")
+    p.add_argument("--report", metavar="FILE", help="write a report: .json, .md (with SVG charts) or .html")
+
     p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
     _registry_arg(p)
     p.add_argument("name")

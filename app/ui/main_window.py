@@ -48,7 +48,15 @@ from .facet_panel import FacetPanel
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
 from .settings_bar import SettingsBar
-from .workers import FetchWorker, HostProbe, InferenceWorker, RegistryLoader, RunRequest, wait_for_retiring
+from .workers import (
+    FetchWorker,
+    HostProbe,
+    InferenceWorker,
+    RegistryLoader,
+    RunRequest,
+    ValidationWorker,
+    wait_for_retiring,
+)
 
 MAX_RECENT = 8
 
@@ -66,6 +74,7 @@ class MainWindow(QMainWindow):
         self.probe: HostProbe | None = None
         self.fetcher: FetchWorker | None = None
         self.worker: InferenceWorker | None = None
+        self.validator: ValidationWorker | None = None
         self.host_devices: dict[str, list[str] | None] = {}
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None
@@ -257,6 +266,12 @@ class MainWindow(QMainWindow):
             act.setShortcut(QKeySequence(key))
             act.triggered.connect(slot)
             run.addAction(act)
+        act = QAction("&Validate Selected Model…", self)
+        act.setShortcut(QKeySequence("Ctrl+B"))
+        act.setToolTip("Run the model as fast as the device takes the source's frames and report FPS, "
+                       "latency percentiles and the PySDK breakdown")
+        act.triggered.connect(self.validate)
+        run.addAction(act)
         act = QAction("Pause / Resume", self)
         act.setShortcut(QKeySequence("Ctrl+Space"))
         act.triggered.connect(self.live.pause_button.toggle)
@@ -706,6 +721,41 @@ class MainWindow(QMainWindow):
             if self.live.state_label.text() != "Failed":
                 self.live.state_label.setText("Finished")
 
+    def validate(self) -> None:
+        """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
+        spec, problem = self.current_spec()
+        if spec is None:
+            self.live.video.set_message(f"Cannot validate: {problem}")
+            return
+        try:
+            source = self.live.source_spec()
+        except SourceError as exc:
+            self.live.video.set_message(str(exc))
+            return
+        if source.kind in ("camera", "stream"):
+            self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
+                                        "image or folder as the source.")
+            return
+        self.stop_run()
+        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self)
+        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
+        worker.done.connect(self._validated)
+        worker.failed.connect(self._worker_failed)
+        worker.finished.connect(lambda: self.live.state_label.setText(""))
+        self.validator = worker
+        self.live.video.set_message(f"Validating {spec.model_name} on {spec.inference_host_address}…")
+        log.info("validating %s on %s", spec.model_name, spec.inference_host_address)
+        worker.start()
+
+    def _validated(self, result: Any) -> None:
+        from .report_dialog import ReportDialog
+
+        self.live.video.set_message("")
+        log.info("%s: %.1f FPS, latency p50 %.1f ms p95 %.1f ms p99 %.1f ms on %s", result.model, result.fps,
+                 result.latency_p50_ms, result.latency_p95_ms, result.latency_p99_ms, result.device)
+        self.report = ReportDialog([result], self)
+        self.report.open()
+
     # ----- misc ----------------------------------------------------------------------------
     def _message(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
         """A non-blocking message box (a modal one would stall tests and scripts)."""
@@ -752,7 +802,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.stop_run()
         wait_for_retiring()
-        for thread in (self.loader, self.probe, self.fetcher):
+        for thread in (self.loader, self.probe, self.fetcher, self.validator):
             if thread is not None and thread.isRunning():
                 thread.wait(3000)
         self.log_panel.detach()

@@ -301,3 +301,26 @@ class RegistryLoader(QThread):
             self.failed.emit(str(exc), self.source)
         except Exception as exc:
             self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}", self.source)
+
+
+class ValidationWorker(QThread):
+    """A validation run (inference/validation.py) for the Validate action."""
+
+    progress = Signal(int, int)  # frames done, total
+    done = Signal(object)  # ValidationResult
+    failed = Signal(str, str)
+
+    def __init__(self, spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20, devices: str = "auto",
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
+
+    def run(self) -> None:
+        from ..inference.validation import validate
+
+        try:
+            spec = ensure_local(self.spec)
+            self.done.emit(validate(spec, SourceSpec(self.source.kind, self.source.location), self.frames,
+                                    self.warmup, self.devices, progress=self.progress.emit))
+        except (InferenceError, SourceError) as exc:
+            self.failed.emit(str(exc), getattr(exc, "detail", str(exc)))

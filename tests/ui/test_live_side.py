@@ -142,3 +142,13 @@ def test_settings_persist_between_runs(qtbot, settings, demo_registry, media):
     assert second.live.source_spec().location == str(media / "vtest.avi")
     assert second.base.document.origin == str(demo_registry)
     second.close()
+
+
+def test_validate_action_opens_a_report(window, qtbot, photos):
+    choose(window, "blazeface_short_range_openvino", photos / "astronaut.png")
+    window.validate()
+    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW)
+    text = window.report.browser.toPlainText()
+    assert "blazeface_short_range_openvino on @local" in text and "Throughput" in text
+    assert window.report.results[0].frames == 300
+    window.report.accept()

@@ -1,0 +1,48 @@
+"""``model-picker bench``: validation runs with a report, one or several models and hosts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..inference.errors import InferenceError
+from ..inference.report import text_table, write_report
+from ..inference.sources import SourceError, parse_source
+from ..inference.validation import decode, validate
+from ..zoo.bundled import default_video
+from ..zoo.fetch import ensure_local
+from ..zoo.hosts import spec_for_host
+from .commands import default_token, find_model, load_catalogue
+from .main import EXIT_FAILED, CliError
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    catalogue = load_catalogue(args.registry)
+    indexes = [find_model(catalogue, name) for name in args.names]
+    hosts = args.host or [None]
+    try:
+        source = parse_source(args.source or str(default_video()))
+        images = decode(source)
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
+    results, failures = [], []
+    for index in indexes:
+        for host in hosts:
+            name = catalogue.entries[index].name
+            where = host or catalogue.defaults.inference_host_address
+            print(f"Validating {name} on {where}: {args.warmup} warm-up + {args.frames} frames…", file=sys.stderr)
+            try:
+                spec = ensure_local(spec_for_host(catalogue.spec(index, token=default_token()), host))
+                results.append(validate(spec, source, args.frames, args.warmup, args.devices, images=images))
+            except InferenceError as exc:
+                failures.append(f"{name} on {where}: {exc}")
+                print(f"model-picker: {failures[-1]}", file=sys.stderr)
+    if results:
+        print(text_table(results))
+    if args.report and results:
+        path = write_report(results, Path(args.report))
+        print(f"Report: {path}", file=sys.stderr)
+    if failures:
+        raise CliError(f"{len(failures)} of {len(indexes) * len(hosts)} runs failed", EXIT_FAILED)
+    return 0
