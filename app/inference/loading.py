@@ -13,12 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import degirum as dg
-
-from . import renderers
 from .errors import InferenceError, explain
-
-renderers.register()
 
 APP_PROPERTIES = {"image_backend": "opencv"}
 
@@ -47,6 +42,11 @@ class DeviceChoice:
 
 def connect(spec: Any) -> Any:
     """``dg.connect`` for the spec's host and zoo, with errors in words."""
+    import degirum as dg  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+
+    from . import renderers
+
+    renderers.register()  # before any model that needs a client-side renderer is loaded
     try:
         return dg.connect(spec.inference_host_address, spec.zoo_url, spec.token or "")
     except Exception as exc:
@@ -55,6 +55,9 @@ def connect(spec: Any) -> Any:
 
 def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None, **properties: Any) -> Any:
     """Load the spec's model ready for streaming; ``properties`` override the spec's."""
+    from . import renderers
+
+    renderers.register()
     choice = devices if isinstance(devices, DeviceChoice) else DeviceChoice(devices)
     zoo = zoo or connect(spec)
     kwargs = {**APP_PROPERTIES, **spec.model_properties, **properties}
@@ -86,6 +89,8 @@ def describe_devices(model: Any) -> str:
 
 def host_device_types(host: str) -> list[str]:
     """The RUNTIME/DEVICE types the host offers (PySDK's internal DUMMY type left out)."""
+    import degirum as dg
+
     try:
         types = dg.get_supported_devices(host)
     except Exception as exc:

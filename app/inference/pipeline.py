@@ -29,6 +29,8 @@ from .sources import END, Frame, FrameFeeder, SourceError
 from .stats import StreamStats
 
 IDLE_SLEEP_S = 0.0005  # the pause between polls when there is nothing to do
+LIVE_IN_FLIGHT = 1  # live sources: a new frame never waits behind an older one (latency)
+FILE_IN_FLIGHT = 6  # files at full speed: enough to keep a fast device busy
 BREAKDOWN_EVERY = 30  # results between refreshes of PySDK's time breakdown
 
 
@@ -49,12 +51,17 @@ class FrameResult:
 class Pipeline:
     """One run of ``model`` over ``feeder``; iterate ``run()`` once."""
 
-    def __init__(self, model: Any, feeder: FrameFeeder, *, in_flight: int = 2, watchdog_s: float = 10.0,
+    def __init__(self, model: Any, feeder: FrameFeeder, *, in_flight: int | None = None, watchdog_s: float = 10.0,
                  startup_grace_s: float = 60.0, host: str = "",
                  on_stall: Callable[[InferenceError], None] | None = None) -> None:
         self.model = model
         self.feeder = feeder
+        if in_flight is None:
+            in_flight = LIVE_IN_FLIGHT if feeder.spec.live else FILE_IN_FLIGHT
         self.in_flight_limit = max(1, in_flight)
+        # PySDK signals this condition when a result arrives: waiting on it instead of
+        # sleeping wakes the loop at once (a private attribute, hence the fallback).
+        self._result_ready = getattr(model, "_result_ready_cv", None)
         self.watchdog_s = watchdog_s
         self.startup_grace_s = startup_grace_s
         self.host = host
@@ -123,7 +130,7 @@ class Pipeline:
                 yield None
                 continue
             if not self._may_send():
-                time.sleep(IDLE_SLEEP_S)
+                self._wait_for_result()
                 yield None
                 continue
             item = self.feeder.get()
@@ -140,6 +147,15 @@ class Pipeline:
                 self._waiting_since = item.sent_time
             self._submitted += 1
             yield item.image, {"frame": item}
+
+    def _wait_for_result(self) -> None:
+        """Sleep until PySDK has a result (or briefly, if its condition is not reachable)."""
+        cv, results = self._result_ready, getattr(self.model, "_results", None)
+        if cv is None or not isinstance(results, list):
+            time.sleep(IDLE_SLEEP_S)
+            return
+        with cv:
+            cv.wait_for(lambda: len(results) > 0 or self._stop.is_set(), timeout=0.005)
 
     @property
     def stalled(self) -> bool:

@@ -235,7 +235,7 @@ class FrameFeeder:
         self.spec = spec
         self.reader = reader or open_reader(spec)
         # Live: only the newest frame waits (latency); files: a little read-ahead (throughput).
-        depth = depth if depth is not None else (1 if spec.live else 2)
+        depth = depth if depth is not None else (1 if spec.live else 8)
         self.queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
         self.max_frames = max_frames
         self.dropped = 0

@@ -21,6 +21,12 @@ def percentile(values: list[float] | np.ndarray, q: float) -> float:
     return float(np.percentile(values, q)) if len(values) else 0.0
 
 
+def throughput(done_times: list[float], skip: int = 0) -> float:
+    """Results per second between the ``skip``-th result and the last one."""
+    times = done_times[skip:]
+    return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
+
+
 @dataclass
 class Snapshot:
     """The figures at one moment (what the HUD and the CLI print)."""
@@ -48,6 +54,7 @@ class StreamStats:
         self.frames = 0
         self.dropped = 0
         self.latencies_ms: list[float] = []  # all of them, for the final percentiles
+        self.done_times: list[float] = []  # perf_counter() of every result, for throughput over any span
         self._times: deque[float] = deque(maxlen=window)
         self._recent: deque[float] = deque(maxlen=window)
         self.breakdown_ms: dict[str, float] = {}
@@ -59,6 +66,7 @@ class StreamStats:
         latency = (done - capture_time) * 1000.0
         self.frames += 1
         self.latencies_ms.append(latency)
+        self.done_times.append(done)
         self._recent.append(latency)
         self._times.append(done)
         if done - self._last_series >= 0.25:

@@ -19,7 +19,7 @@ import numpy as np
 from .loading import describe_devices, load_model
 from .pipeline import Pipeline
 from .sources import FrameFeeder, FrameReader, SourceSpec, open_reader
-from .stats import percentile
+from .stats import percentile, throughput
 
 MAX_DECODED = 100  # distinct frames held in memory; longer runs cycle through them
 
@@ -125,8 +125,7 @@ def validate(spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20,
         device = describe_devices(model)
         checksum = model_checksum(model)
         breakdown = dict(pipeline.stats.breakdown_ms)
-    span = done_times[-1] - done_times[0] if len(done_times) > 1 else 0.0
-    fps = (len(done_times) - 1) / span if span > 0 else 0.0
+    fps = throughput(done_times)
     series = _fps_series(done_times)
     return ValidationResult(
         model=spec.model_name, host=spec.inference_host_address, device=device, source=source.describe(),

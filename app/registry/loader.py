@@ -18,7 +18,6 @@ from typing import Any
 
 import jsonschema
 import yaml
-from degirum_tools import ModelRegistry
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MODEL_NAME_RULE = "letters, digits, '_' and '-'"
@@ -56,6 +55,10 @@ class RegistryDocument:
 @lru_cache(maxsize=1)
 def registry_schema() -> dict[str, Any]:
     """The library's own schema, so "valid" means what it means to the library."""
+    from degirum_tools import (
+        ModelRegistry,  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+    )
+
     return yaml.safe_load(ModelRegistry.schema_text)
 
 

@@ -5,10 +5,12 @@ The token is left out unless asked for: specs get pasted into tickets and chats.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from degirum_tools import ModelSpec
+
+if TYPE_CHECKING:
+    from degirum_tools import ModelSpec
 
 from .loader import RegistryError, parse_yaml
 
@@ -34,6 +36,8 @@ def spec_from_yaml(text: str, source: str = "<spec>") -> ModelSpec:
     unknown = sorted(set(data) - set(FIELDS) - {"model_url"})
     if unknown:
         raise RegistryError(source, f"unknown field {unknown[0]!r} (known: {', '.join(FIELDS)})", field=unknown[0])
+    from degirum_tools import ModelSpec
+
     try:
         return ModelSpec(**data)
     except (TypeError, ValueError) as exc:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from degirum_tools import ModelSpec
-
 if TYPE_CHECKING:
+    from degirum_tools import ModelSpec
+
     from .catalogue import Entry
 
 _UNSET: Any = object()
@@ -85,6 +85,9 @@ def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
                inference_host_address: str | None = None, zoo_url: str | None = None,
                token: str | None = None, model_properties: dict[str, Any] | None = None) -> ModelSpec:
     """One entry's ModelSpec; arguments are ``all_model_specs``'s per-call overrides."""
+    from degirum_tools import (
+        ModelSpec,  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+    )
     host = inference_host_address if inference_host_address is not None else defaults.inference_host_address
     if token is None:
         token = defaults.token

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -29,9 +29,12 @@ def run_window(registry: str | None = None) -> int:
 
     window = MainWindow(registry, QSettings())
     window.show()
+    if os.environ.get("MODEL_PICKER_EXIT_AFTER_SHOW"):  # the cold-start benchmark's probe
+        QTimer.singleShot(0, lambda: (print("shown", flush=True), window.close()))
     code = app.exec()
-    from .workers import has_abandoned_runs
-
-    if has_abandoned_runs():
-        os._exit(code)  # a stalled run cannot be joined, and PySDK may abort at exit
-    return code
+    # Everything is saved by now (closeEvent). Skipping interpreter finalization avoids
+    # a refcount crash inside a native extension at exit, and a stalled run's thread
+    # (which cannot be joined) keeping the process alive.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

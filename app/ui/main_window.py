@@ -627,6 +627,7 @@ class MainWindow(QMainWindow):
         worker.saved.connect(lambda path: (self.statusBar().showMessage(f"Saved {path}", 8000),
                                            log.info("saved %s", path)))
         worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
+        worker.display_size = self.live.video.display_size()
         worker.set_recording(self.live.record_button.isChecked())
         worker.set_exporting(self.live.export_button.isChecked())
         self.worker = worker
@@ -676,6 +677,11 @@ class MainWindow(QMainWindow):
         self._frame_capture = capture_time
         self.shown_frame_id = frame_id
         self.live.video.show_frame(image)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.worker is not None:
+            self.worker.display_size = self.live.video.display_size()
 
     def _frame_shown(self, painted: float) -> None:
         if self._frame_capture is not None:

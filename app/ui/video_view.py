@@ -58,6 +58,11 @@ class VideoView(QWidget):
         self.message = message
         self.update()
 
+    def display_size(self) -> tuple[int, int]:
+        """The pixels available for a frame (device pixels), for workers to scale to."""
+        ratio = self.devicePixelRatioF()
+        return int(self.width() * ratio), int(self.height() * ratio)
+
     def image_rect(self) -> QRect:
         if self.image is None or self.image.isNull():
             return QRect()
@@ -69,8 +74,12 @@ class VideoView(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(24, 26, 30))
         if self.image is not None and not self.image.isNull():
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(self.image_rect(), self.image)
+            target = self.image_rect()
+            if target.size() == self.image.size():  # pre-scaled by the worker: a plain copy
+                painter.drawImage(target.topLeft(), self.image)
+            else:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(target, self.image)
         if self.hud_lines and self.image is not None:
             self._paint_hud(painter)
         if self.message:

@@ -29,6 +29,7 @@ from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, SourceSpec
 from ..zoo.fetch import ensure_local
 
+MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
 
 
@@ -91,13 +92,24 @@ class RunRequest:
     options: OverlayOptions = field(default_factory=OverlayOptions)
     watchdog_s: float = 10.0
     output_dir: Path = field(default_factory=lambda: Path.home() / "Model Picker")
+    reader: Any = None  # a FrameReader to use instead of opening the source (benchmarks: decoded frames)
 
 
-def to_qimage(bgr: np.ndarray) -> QImage:
-    """BGR ndarray -> QImage that owns its pixels (safe to hand to the UI thread)."""
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-    height, width = rgb.shape[:2]
-    return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
+    """BGR ndarray -> QImage that owns its pixels (safe to hand to the UI thread).
+
+    ``fit``: the view's size; the frame is scaled here (OpenCV, on the worker
+    thread) so the UI thread only copies pixels instead of smooth-scaling them.
+    """
+    if fit is not None and fit[0] > 0 and fit[1] > 0:
+        height, width = bgr.shape[:2]
+        scale = min(fit[0] / width, fit[1] / height)
+        if abs(scale - 1.0) > 0.02:
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)  # INTER_AREA costs ~3 ms a frame
+    bgr = np.ascontiguousarray(bgr)
+    height, width = bgr.shape[:2]
+    return QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).copy()
 
 
 class InferenceWorker(QThread):
@@ -123,6 +135,7 @@ class InferenceWorker(QThread):
         self._record = threading.Event()
         self._export = threading.Event()
         self.abandoned = False
+        self.display_size: tuple[int, int] | None = None  # set by the view: frames are scaled to it here
         self.device_text = ""
         self.results_with_detections = 0  # for the HUD and tests: did the model find anything
 
@@ -167,7 +180,7 @@ class InferenceWorker(QThread):
         req = self.request
         snapshot = None
         try:
-            feeder = FrameFeeder(req.source)
+            feeder = FrameFeeder(req.source, reader=req.reader)
         except SourceError as exc:
             self.failed.emit(str(exc), str(exc))
             self.finished_run.emit(None)
@@ -213,7 +226,7 @@ class InferenceWorker(QThread):
 
     def _stream(self, model: Any, model_threshold: float, feeder: FrameFeeder) -> None:
         assert self.pipeline is not None
-        last_stats = 0.0
+        last_stats = last_shown = 0.0
         self._video: VideoWriter | None = None
         self._results: list[ResultsWriter] = []
         for item in self.pipeline.run():
@@ -223,18 +236,21 @@ class InferenceWorker(QThread):
                     self.pipeline.restart()
             if item.result.results:
                 self.results_with_detections += 1
+            now = time.perf_counter()
+            show = self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS
             # image_overlay redraws and deep-copies on every access: read it once, when needed.
-            wanted = self._record.is_set() or self.display_ready.is_set() or self._snapshot_wanted.is_set()
+            wanted = self._record.is_set() or show or self._snapshot_wanted.is_set()
             image = item.result.image_overlay if wanted else None
             self._write_outputs(item, image, feeder)
             if image is not None:
                 if self._snapshot_wanted.is_set():
                     self._snapshot_wanted.clear()
                     self.saved.emit(str(save_snapshot(image, self._output_path("snapshot", ".png"))))
-                if self.display_ready.is_set():
+                if show:
+                    last_shown = now
                     self.display_ready.clear()
-                    self.frame_ready.emit(to_qimage(image), item.frame.capture_time, item.frame.frame_id)
-            now = time.perf_counter()
+                    self.frame_ready.emit(to_qimage(image, self.display_size), item.frame.capture_time,
+                                          item.frame.frame_id)
             if now - last_stats >= 0.25:
                 last_stats = now
                 self.stats.emit(self.pipeline.stats.snapshot())

@@ -22,10 +22,12 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import requests
-from degirum_tools import ModelSpec
+if TYPE_CHECKING:  # both imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+    import requests
+    from degirum_tools import ModelSpec
 
 from ..inference.errors import InferenceError
 from .hosts import needs_fetch
@@ -85,6 +87,7 @@ def split_zoo_url(zoo_url: str) -> tuple[str, str]:
 
 def _request(url: str, token: str | None, *, stream: bool = False, binary: bool = False) -> requests.Response:
     import degirum
+    import requests
 
     headers = {"dg_version": degirum.__version__}
     if token:
@@ -131,12 +134,15 @@ def local_checksum(folder: Path, name: str) -> str | None:
 
 def local_spec(spec: ModelSpec, folder: Path) -> ModelSpec:
     """What the library's ensure_local returns: the same model, @local, from the cache folder."""
+    from degirum_tools import ModelSpec
     return ModelSpec(model_name=spec.model_name, zoo_url=str(folder), inference_host_address="@local",
                      token=spec.token, model_properties=spec.model_properties, metadata=spec.metadata)
 
 
 def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None] | None,
               cancel: threading.Event | None) -> int:
+    import requests
+
     base, zoo = split_zoo_url(spec.zoo_url)
     response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}", spec.token, stream=True, binary=True)
     with response:

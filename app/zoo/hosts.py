@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from degirum_tools import ModelSpec
+if TYPE_CHECKING:
+    from degirum_tools import ModelSpec
 
 LOCAL = "@local"
 CLOUD = "@cloud"
