@@ -80,3 +80,23 @@ def test_folder_and_looping_image(photos):
     feeder = FrameFeeder(parse_source(str(photos / "dog.jpg"), loop=True), max_frames=5).start()
     assert len(drain(feeder)) == 5
     feeder.stop()
+
+
+def test_a_dropped_stream_reconnects_by_itself_and_says_so(media):
+    from ..httpserver import LoopbackServer
+
+    with LoopbackServer() as server:
+        server.routes["/cam.avi"] = (200, (media / "Megamind.avi").read_bytes())
+        feeder = FrameFeeder(parse_source(server.url + "/cam.avi")).start()
+        seen = 0
+        statuses = set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (feeder.reconnects < 1 or seen < 300):
+            item = feeder.get(timeout=1)
+            if item is not None and item is not END:
+                seen += 1
+            if feeder.status:
+                statuses.add(feeder.status.split(" (")[0].split(" after")[0])
+        feeder.stop()
+    assert feeder.reconnects >= 1 and seen >= 300  # the 270-frame "stream" ended and came back
+    assert "stream reconnected" in statuses or "stream lost, reconnecting" in statuses
