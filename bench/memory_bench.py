@@ -9,8 +9,8 @@ from __future__ import annotations
 import tempfile
 import time
 
-from .common import TRAFFIC, goal, wait_until
-from .window_bench import open_window
+from .common import goal, wait_until
+from .window_bench import start_streaming
 
 
 def rss_mb() -> float:
@@ -23,13 +23,7 @@ def rss_mb() -> float:
 
 def run(minutes: float = 3.0) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        app, window = open_window(f"{tmp}/s.ini")
-        window.select_entry(window.catalogue.index_of("blazeface_short_range_openvino"))
-        window.live.add_path_source(str(TRAFFIC))
-        window.live.realtime.setChecked(True)
-        window.live.loop.setChecked(True)
-        window.run()
-        wait_until(app, lambda: window.live.video.painted_frames > 100, 60)
+        app, window = start_streaming(f"{tmp}/s.ini", "blazeface_short_range_openvino", realtime=True)
         wait_until(app, lambda: False, 15)  # warm-up: caches, first allocations
         start = rss_mb()
         samples = [(0.0, start)]

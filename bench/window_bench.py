@@ -45,19 +45,25 @@ def open_window(tmp_settings: str):
     return app, window
 
 
+def start_streaming(settings_file: str, name: str, realtime: bool):
+    """The real window streaming ``name`` over looping Traffic.mp4, once frames are painted."""
+    app, window = open_window(settings_file)
+    window.select_entry(window.catalogue.index_of(name))
+    window.live.add_path_source(str(TRAFFIC))
+    window.live.realtime.setChecked(realtime)
+    window.live.loop.setChecked(True)
+    window.run()
+    wait_until(app, lambda: window.live.video.painted_frames > 20, 60)
+    return app, window
+
+
 def glass_to_glass(name: str, seconds: float = 12.0) -> tuple[float, float, float]:
     """(p50, p95 glass-to-glass ms, one inference ms)."""
     import tempfile
 
     inference = single_inference_ms(name, frames(1)[0])
     with tempfile.TemporaryDirectory() as tmp:
-        app, window = open_window(f"{tmp}/s.ini")
-        window.select_entry(window.catalogue.index_of(name))
-        window.live.add_path_source(str(TRAFFIC))
-        window.live.realtime.setChecked(True)
-        window.live.loop.setChecked(True)
-        window.run()
-        wait_until(app, lambda: window.live.video.painted_frames > 20, 60)
+        app, window = start_streaming(f"{tmp}/s.ini", name, realtime=True)
         window.glass_ms.clear()
         wait_until(app, lambda: False, seconds)
         glass = list(window.glass_ms)
@@ -73,13 +79,7 @@ def ui_stalls(name: str, seconds: float = 10.0) -> tuple[float, float, int]:
     from PySide6.QtCore import QTimer
 
     with tempfile.TemporaryDirectory() as tmp:
-        app, window = open_window(f"{tmp}/s.ini")
-        window.select_entry(window.catalogue.index_of(name))
-        window.live.add_path_source(str(TRAFFIC))
-        window.live.realtime.setChecked(False)
-        window.live.loop.setChecked(True)
-        window.run()
-        wait_until(app, lambda: window.live.video.painted_frames > 20, 60)
+        app, window = start_streaming(f"{tmp}/s.ini", name, realtime=False)
         late: list[float] = []
         last = [time.perf_counter()]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,8 +40,8 @@ def main() -> None:
     app = make_application()
     from app.ui.main_window import MainWindow
 
-    settings = QSettings(str(args.out / ".screenshot-settings.ini"), QSettings.Format.IniFormat)
-    settings.clear()
+    workdir = tempfile.TemporaryDirectory()
+    settings = QSettings(str(Path(workdir.name) / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(None, settings)
     window.setGeometry(0, 0, 1440, 900)
     window.show()
@@ -63,7 +64,6 @@ def main() -> None:
 
     def finish() -> None:
         window.stop_run()
-        (args.out / ".screenshot-settings.ini").unlink(missing_ok=True)
         app.quit()
 
     QTimer.singleShot(2500, catalogue)
