@@ -1,0 +1,245 @@
+"""The run half of the main window: fetching, running, the live view's signals, validating.
+
+Kept apart from main_window.py (the catalogue half) for readers; it is a mixin
+of MainWindow and uses the widgets and workers MainWindow builds. Every slot
+checks that the worker it hears from is still the current one: a run the user
+left keeps finishing in the background, unheard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..inference.overlay import OverlayOptions
+from ..inference.sources import SourceError
+from ..inference.stats import percentile
+from ..zoo.hosts import needs_fetch
+from . import settings as stored
+from .log_panel import log
+from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
+
+
+class RunActionsMixin:
+    """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
+
+    # ----- fetching and running -----------------------------------------------------------
+    def fetch_selected(self) -> None:
+        spec, problem = self.current_spec()
+        if spec is None:
+            self.statusBar().showMessage(problem, 6000)
+            return
+        self._fetch(spec, then_run=False)
+
+    def _fetch(self, spec: Any, then_run: bool) -> None:
+        """Starting a fetch cancels the one running (the user's last request wins)."""
+        self.cancel_fetch()
+        fetcher = FetchWorker(spec, parent=self)
+        fetcher.done.connect(lambda local: self._fetched(fetcher, local, then_run))
+        fetcher.failed.connect(lambda message, detail: self._fetch_failed(fetcher, message, detail))
+        fetcher.progress.connect(self._fetch_progress)
+        self.fetcher = fetcher
+        self.fetch_bar.setRange(0, 0)
+        self.fetch_bar.setFormat(f"Fetching {spec.model_name}…")
+        self.fetch_bar.show()
+        self.fetch_cancel.show()
+        self.live.video.set_message(f"Fetching {spec.model_name}…")
+        log.info("fetching %s from %s", spec.model_name, spec.zoo_url or "the default zoo")
+        fetcher.start()
+
+    def cancel_fetch(self) -> None:
+        if self.fetcher is not None and self.fetcher.isRunning():
+            self.fetcher.cancel.set()
+        self.fetcher = None
+        self.fetch_bar.hide()
+        self.fetch_cancel.hide()
+
+    def _fetch_progress(self, progress: Any) -> None:
+        if self.sender() is not self.fetcher:
+            return
+        if progress.total:
+            self.fetch_bar.setRange(0, 1000)
+            self.fetch_bar.setValue(int(1000 * progress.received / progress.total))
+        self.fetch_bar.setFormat(progress.text())
+
+    def _fetched(self, fetcher: FetchWorker, local: Any, then_run: bool) -> None:
+        if fetcher is not self.fetcher:
+            return
+        self.cancel_fetch()
+        log.info("%s is in the local cache: %s", local.model_name, local.zoo_url)
+        if then_run:
+            self.start_run(local)
+        else:
+            self.live.video.set_message("")
+            self.statusBar().showMessage(f"{local.model_name} is ready for offline use", 6000)
+
+    def _fetch_failed(self, fetcher: FetchWorker, message: str, detail: str) -> None:
+        if fetcher is not self.fetcher and "cancelled" not in message:
+            return
+        self.cancel_fetch()
+        self._worker_failed(message, detail)
+
+    def run(self) -> None:
+        spec, problem = self.current_spec()
+        if spec is None:
+            self.live.video.set_message(f"Cannot run: {problem}")
+            return
+        if needs_fetch(spec):
+            self._fetch(spec, then_run=True)
+        else:
+            self.start_run(spec)
+
+    def start_run(self, spec: Any) -> None:
+        """Run ``spec`` on the chosen source; a run in progress is stopped first (model switch)."""
+        try:
+            source = self.live.source_spec()
+        except SourceError as exc:
+            self.live.video.set_message(str(exc))
+            return
+        self.stop_run()
+        self.live.threshold = self.settings_bar.threshold_value()
+        request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
+                             options=self.live.options(), output_dir=stored.output_dir(self.settings),
+                             watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0))
+        worker = InferenceWorker(request, self)
+        worker.status.connect(self._run_status)
+        worker.started_run.connect(lambda device: self._run_started(worker, device))
+        worker.frame_ready.connect(self._frame_ready)
+        worker.stats.connect(lambda snap: self._stats(worker, snap))
+        worker.failed.connect(lambda message, detail: self._run_failed(worker, message, detail))
+        worker.saved.connect(lambda path: (self.statusBar().showMessage(f"Saved {path}", 8000),
+                                           log.info("saved %s", path)))
+        worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
+        worker.display_size = self.live.video.display_size()
+        worker.set_recording(self.live.record_button.isChecked())
+        worker.set_exporting(self.live.export_button.isChecked())
+        self.worker = worker
+        self.glass_ms.clear()
+        self.live.set_running(True)
+        self.live.state_label.setText("Starting…")
+        self.live.video.set_message(f"Loading {spec.model_name}…")
+        log.info("run %s on %s via %s", spec.model_name, source.describe(), spec.inference_host_address)
+        worker.start()
+
+    def stop_run(self) -> None:
+        """Stop the run at once; its thread finishes in the background (its signals are ignored)."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.retire(wait_ms=3000 if worker.request.source.kind == "camera" else 0)
+        self.live.set_running(False)
+        self.live.state_label.setText("")
+
+    def pause_run(self, paused: bool) -> None:
+        if self.worker is not None and self.worker.pipeline is not None:
+            (self.worker.pipeline.pause if paused else self.worker.pipeline.resume)()
+            self.live.state_label.setText("Paused" if paused else "")
+
+    def options_changed(self, options: OverlayOptions) -> None:
+        if self.worker is not None:
+            self.worker.set_options(options)
+
+    def _source_changed(self) -> None:
+        if self.worker is not None and self.worker.isRunning():
+            spec = self.worker.request.spec
+            self.start_run(spec)  # switch the source of the running model
+
+    def _run_status(self, text: str) -> None:
+        if text:
+            self.live.state_label.setText(text)
+            log.info(text)
+
+    def _run_started(self, worker: InferenceWorker, device: str) -> None:
+        if worker is self.worker:
+            self.live.state_label.setText("Running")
+            self.live.video.set_message("")
+            log.info("running on %s", device)
+
+    def _frame_ready(self, image: Any, capture_time: float, frame_id: int) -> None:
+        if self.sender() is not self.worker:
+            return
+        self._frame_capture = capture_time
+        self.shown_frame_id = frame_id
+        self.live.video.show_frame(image)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.worker is not None:
+            self.worker.display_size = self.live.video.display_size()
+
+    def _frame_shown(self, painted: float) -> None:
+        if self._frame_capture is not None:
+            self.glass_ms.append((painted - self._frame_capture) * 1000)
+            self._frame_capture = None
+        if self.worker is not None:
+            self.worker.frame_painted()
+
+    def _stats(self, worker: InferenceWorker, snap: Any) -> None:
+        if worker is not self.worker:
+            return
+        glass = percentile(list(self.glass_ms), 50)
+        lines = [f"{worker.request.spec.model_name}",
+                 f"{worker.device_text}  ·  {worker.request.spec.inference_host_address}",
+                 f"{snap.fps:6.1f} FPS   latency p50 {snap.latency_p50_ms:.0f} ms  p95 {snap.latency_p95_ms:.0f} ms"]
+        if glass:
+            lines.append(f"glass-to-glass p50 {glass:.0f} ms")
+        if snap.dropped:
+            lines.append(f"{snap.dropped} frames dropped by the live source")
+        self.live.video.set_hud(lines)
+
+    def _worker_failed(self, message: str, detail: str) -> None:
+        self.last_error = message
+        log.error("%s", message)
+        if detail and detail != message:
+            log.info("details: %s", detail)
+        self.live.video.set_message(f"{message}\n\nThe details are in View → Log.")
+        self.live.state_label.setText("Failed")
+
+    def _run_failed(self, worker: InferenceWorker, message: str, detail: str) -> None:
+        if worker is not self.worker:
+            return  # a run the user already left
+        self.stop_run()  # the window is ready for the next run at once, even if PySDK is still stuck
+        self._worker_failed(message, detail)
+
+    def _run_finished(self, worker: InferenceWorker, snap: Any) -> None:
+        if snap is not None and snap.frames:
+            log.info("%s: %d frames, %.1f FPS, latency p50 %.1f ms p95 %.1f ms", worker.request.spec.model_name,
+                     snap.frames, snap.average_fps, snap.latency_p50_ms, snap.latency_p95_ms)
+        if worker is self.worker:
+            self.worker = None
+            self.live.set_running(False)
+            if self.live.state_label.text() != "Failed":
+                self.live.state_label.setText("Finished")
+
+    def validate(self) -> None:
+        """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
+        spec, problem = self.current_spec()
+        if spec is None:
+            self.live.video.set_message(f"Cannot validate: {problem}")
+            return
+        try:
+            source = self.live.source_spec()
+        except SourceError as exc:
+            self.live.video.set_message(str(exc))
+            return
+        if source.kind in ("camera", "stream"):
+            self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
+                                        "image or folder as the source.")
+            return
+        self.stop_run()
+        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self)
+        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
+        worker.done.connect(self._validated)
+        worker.failed.connect(self._worker_failed)
+        worker.finished.connect(lambda: self.live.state_label.setText(""))
+        self.validator = worker
+        self.live.video.set_message(f"Validating {spec.model_name} on {spec.inference_host_address}…")
+        log.info("validating %s on %s", spec.model_name, spec.inference_host_address)
+        worker.start()
+
+    def _validated(self, result: Any) -> None:
+        from .report_dialog import ReportDialog
+
+        self.live.video.set_message("")
+        log.info("%s: %.1f FPS, latency p50 %.1f ms p95 %.1f ms p99 %.1f ms on %s", result.model, result.fps,
+                 result.latency_p50_ms, result.latency_p95_ms, result.latency_p99_ms, result.device)
+        self.report = ReportDialog([result], self)
+        self.report.open()
