@@ -43,10 +43,6 @@ class DeviceChoice:
 def connect(spec: Any) -> Any:
     """``dg.connect`` for the spec's host and zoo, with errors in words."""
     import degirum as dg  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
-
-    from . import renderers
-
-    renderers.register()  # before any model that needs a client-side renderer is loaded
     try:
         return dg.connect(spec.inference_host_address, spec.zoo_url, spec.token or "")
     except Exception as exc:
@@ -57,7 +53,7 @@ def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None,
     """Load the spec's model ready for streaming; ``properties`` override the spec's."""
     from . import renderers
 
-    renderers.register()
+    renderers.register()  # before any model that needs a client-side renderer is loaded
     choice = devices if isinstance(devices, DeviceChoice) else DeviceChoice(devices)
     zoo = zoo or connect(spec)
     kwargs = {**APP_PROPERTIES, **spec.model_properties, **properties}

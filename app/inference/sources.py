@@ -58,9 +58,6 @@ class SourceSpec:
             return self.location
         return Path(self.location).name or self.location
 
-    def to_text(self) -> str:
-        return f"{CAMERA_PREFIX}{self.location}" if self.kind == "camera" else self.location
-
 
 def parse_source(text: str, realtime: bool = False, loop: bool = False) -> SourceSpec:
     """Turn the text form into a SourceSpec; the kind of a path is read from the disk."""

@@ -58,8 +58,6 @@ class StreamStats:
         self._times: deque[float] = deque(maxlen=window)
         self._recent: deque[float] = deque(maxlen=window)
         self.breakdown_ms: dict[str, float] = {}
-        self.fps_series: list[tuple[float, float]] = []  # (elapsed s, rolling FPS), about 4 per second
-        self._last_series = 0.0
 
     def add(self, capture_time: float, done_time: float | None = None) -> None:
         done = time.perf_counter() if done_time is None else done_time
@@ -69,9 +67,6 @@ class StreamStats:
         self.done_times.append(done)
         self._recent.append(latency)
         self._times.append(done)
-        if done - self._last_series >= 0.25:
-            self._last_series = done
-            self.fps_series.append((done - self.started, self.rolling_fps()))
 
     def rolling_fps(self) -> float:
         if len(self._times) < 2:

@@ -90,11 +90,6 @@ class Query:
             predicates.append(lambda _meta: True)
         return replace(self, meta_values=values, meta_predicates=tuple(predicates))
 
-    def is_empty(self) -> bool:
-        return not (self.tasks is not None or self.hardware or self.aliases is not None
-                    or self.meta_values
-                    or self.meta_ranges or self.meta_predicates or self.text.strip())
-
 
 def _narrow(current: frozenset[Any] | None, value: Any) -> frozenset[Any]:
     """A chained filter on a dimension already filtered keeps only the common value."""
@@ -229,9 +224,6 @@ class Catalogue:
     @property
     def aliases(self) -> list[Any]:
         return sorted(self._aliases.values, key=_sort_key)
-
-    def meta_values(self, key: str) -> list[Any]:
-        return sorted(self._meta[key].values, key=_sort_key) if key in self._meta else []
 
     # ----- filtering ---------------------------------------------------------------------
     def _masks(self, query: Query) -> dict[str, np.ndarray]:

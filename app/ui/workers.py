@@ -33,11 +33,6 @@ MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it stea
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
 
 
-def has_abandoned_runs() -> bool:
-    """True when a run is still blocked (a stalled model): the process must exit without joining it."""
-    return any(worker.isRunning() for worker in _retiring)
-
-
 def wait_for_retiring(timeout_ms: int = 3000) -> None:
     """At exit: give stopping runs a moment to release their models."""
     deadline = time.monotonic() + timeout_ms / 1000
@@ -134,7 +129,6 @@ class InferenceWorker(QThread):
         self._snapshot_wanted = threading.Event()
         self._record = threading.Event()
         self._export = threading.Event()
-        self.abandoned = False
         self.display_size: tuple[int, int] | None = None  # set by the view: frames are scaled to it here
         self.device_text = ""
         self.results_with_detections = 0  # for the HUD and tests: did the model find anything
@@ -171,7 +165,6 @@ class InferenceWorker(QThread):
         if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
             self.wait(wait_ms)
         if self.isRunning():
-            self.abandoned = True
             _retiring.append(self)
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 

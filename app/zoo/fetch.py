@@ -55,10 +55,6 @@ class Progress:
     rate_bps: float
     elapsed_s: float
 
-    @property
-    def fraction(self) -> float | None:
-        return self.received / self.total if self.total else None
-
     def text(self) -> str:
         done = f"{self.received / 1e6:.1f}"
         total = f" of {self.total / 1e6:.1f}" if self.total else ""
