@@ -1,5 +1,5 @@
-"""``python -m app`` is the ``model-picker`` command."""
+"""``python -m model_picker`` is the ``model-picker`` command."""
 
-from app.cli.main import main
+from .cli.main import main
 
 main()

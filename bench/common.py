@@ -15,7 +15,7 @@ REGISTRY = ROOT / "registries" / "demo.yaml"
 def prepare() -> None:
     """Enable every runtime (re-executing once for OpenVINO) before PySDK is imported."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.zoo import runtimes
+    from model_picker.zoo import runtimes
 
     as_module = Path(sys.argv[0]).resolve() == Path(__file__).with_name("__main__.py")
     argv = ["-m", "bench", *sys.argv[1:]] if as_module else sys.argv
@@ -23,15 +23,15 @@ def prepare() -> None:
 
 
 def spec(name: str):
-    from app.registry import open_catalogue
+    from model_picker.registry import open_catalogue
 
     catalogue = open_catalogue(REGISTRY)
     return catalogue.spec(catalogue.index_of(name))
 
 
 def frames(count: int = 120, path: Path = TRAFFIC) -> list:
-    from app.inference.sources import SourceSpec
-    from app.inference.validation import decode
+    from model_picker.inference.sources import SourceSpec
+    from model_picker.inference.validation import decode
 
     return decode(SourceSpec("video", str(path)), count)
 

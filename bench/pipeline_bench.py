@@ -48,13 +48,13 @@ class MemoryCapture:
 
 
 def _fps(done: list[float], warmup: int) -> float:
-    from app.inference.stats import throughput
+    from model_picker.inference.stats import throughput
 
     return throughput(done, warmup)
 
 
 def raw(model_spec, images: list, count: int, warmup: int) -> float:
-    from app.inference.loading import load_model
+    from model_picker.inference.loading import load_model
 
     with load_model(model_spec) as model:
         done = []
@@ -66,7 +66,7 @@ def raw(model_spec, images: list, count: int, warmup: int) -> float:
 def stream(model_spec, images: list, count: int, warmup: int) -> float:
     import degirum_tools
 
-    from app.inference.loading import load_model
+    from model_picker.inference.loading import load_model
 
     with load_model(model_spec) as model:
         done = []
@@ -79,10 +79,10 @@ def app_engine(model_spec, images: list, count: int, warmup: int) -> tuple[float
     """(FPS, frames painted) through InferenceWorker -> VideoView, exactly the window's path."""
     from PySide6.QtCore import QEventLoop
 
-    from app.inference.sources import SourceSpec
-    from app.inference.validation import MemoryReader
-    from app.ui.video_view import VideoView
-    from app.ui.workers import InferenceWorker, RunRequest
+    from model_picker.inference.sources import SourceSpec
+    from model_picker.inference.validation import MemoryReader
+    from model_picker.ui.video_view import VideoView
+    from model_picker.ui.workers import InferenceWorker, RunRequest
 
     app = qt_app()
     view = VideoView()

@@ -53,7 +53,7 @@ def measure(path: Path, n: int, repeat: int) -> dict:
     """One registry size: load both ways, then time the same filter change."""
     from degirum_tools import ModelRegistry
 
-    from app.registry import Catalogue, Query, load_registry
+    from model_picker.registry import Catalogue, Query, load_registry
 
     load_repeat = max(3, repeat // 5) if n >= 10000 else repeat
     lib_load = median_ms(lambda: ModelRegistry(config_file=str(path)), load_repeat)

@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.zoo import runtimes
+from model_picker.zoo import runtimes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,10 +82,10 @@ class ZooServerProcess:
         import subprocess
         import sys
 
-        from app.zoo.ai_server import wait_listening
+        from model_picker.zoo.ai_server import wait_listening
 
         self.port = free_port()
-        command = [sys.executable, "-m", "app", "serve-zoo", str(folder), "--port", str(self.port)]
+        command = [sys.executable, "-m", "model_picker", "serve-zoo", str(folder), "--port", str(self.port)]
         if fault:
             command += ["--inject-fault", fault]
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -118,7 +118,7 @@ def ai_server(zoo_dir, tmp_path):
     import os
     import signal
 
-    from app.zoo.ai_server import start_server
+    from model_picker.zoo.ai_server import start_server
 
     class Server:
         def __init__(self) -> None:

@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    runtimes.prepare_process([sys.executable, "-m", "app", *argv])
+    runtimes.prepare_process([sys.executable, "-m", "model_picker", *argv])
     args = build_parser().parse_args(argv)
     if args.command is None:
         from ..ui.app import run_window

@@ -5,7 +5,7 @@ segmentation renderer wants a class map. The DeepLab models therefore declare
 ``OutputPostprocessType: SegmentationArgmax``, a type the core does not know, so
 the core passes the raw score tensor through and this class turns it into a
 class map on the client. Registration is process-wide and must happen before a
-model with that type is loaded; importing ``app.inference`` does it.
+model with that type is loaded; importing ``model_picker.inference`` does it.
 """
 
 from __future__ import annotations

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "model-picker.svg"
+from ..zoo.bundled import app_icon
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -18,8 +17,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationName("Model Picker")
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setStyle("Fusion")
-    if ICON.exists():
-        app.setWindowIcon(QIcon(str(ICON)))
+    icon = app_icon()
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     return app  # type: ignore[return-value]
 
 

@@ -1,21 +1,28 @@
 """Where the bundled demo material lives: zoo, default registry, sample media.
 
-The app runs from a source checkout (``pip install -e .``), so resources sit
-beside the package; MODEL_PICKER_RESOURCES points elsewhere for other layouts.
+The top-level ``resources/`` and ``registries/`` folders are installed as the
+packages ``model_picker.resources`` and ``model_picker.registries`` (package-dir
+mapping in pyproject.toml), so importlib.resources finds them the same way in a
+source checkout (``pip install -e .``) and in a wheel. MODEL_PICKER_RESOURCES and
+MODEL_PICKER_REGISTRY point elsewhere.
 """
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 
+def _package_dir(package: str) -> Path:
+    return Path(str(files(package)))
+
+
 def resources_dir() -> Path:
-    return Path(os.environ.get("MODEL_PICKER_RESOURCES") or ROOT / "resources")
+    return Path(os.environ.get("MODEL_PICKER_RESOURCES") or _package_dir("model_picker.resources"))
 
 
 def zoo_dir() -> Path:
@@ -23,7 +30,7 @@ def zoo_dir() -> Path:
 
 
 def demo_registry() -> Path:
-    return Path(os.environ.get("MODEL_PICKER_REGISTRY") or ROOT / "registries" / "demo.yaml")
+    return Path(os.environ.get("MODEL_PICKER_REGISTRY") or _package_dir("model_picker.registries") / "demo.yaml")
 
 
 def sample_media() -> list[Path]:
@@ -33,6 +40,10 @@ def sample_media() -> list[Path]:
                     key=lambda p: (p != default_video(), p.name))
     photos = sorted(p for p in (res / "photos").glob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     return videos + photos
+
+
+def app_icon() -> Path:
+    return resources_dir() / "icons" / "model-picker.svg"
 
 
 def default_video() -> Path:

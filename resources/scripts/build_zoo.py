@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.zoo.checksum import model_checksum  # noqa: E402
+from model_picker.zoo.checksum import model_checksum  # noqa: E402
 
 ZOO = ROOT / "resources" / "zoo"
 DEFAULT_SOURCE = ROOT.parent / "shared" / "assets" / "models"

@@ -19,16 +19,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.zoo import runtimes  # noqa: E402
+from model_picker.zoo import runtimes  # noqa: E402
 
 runtimes.prepare_process([sys.executable, *sys.argv])
 
 
 def measure(registry: Path, frames: int) -> dict[str, tuple[float, float]]:
-    from app.inference.loading import load_model
-    from app.inference.sources import SourceSpec
-    from app.inference.validation import decode, validate
-    from app.registry import open_catalogue
+    from model_picker.inference.loading import load_model
+    from model_picker.inference.sources import SourceSpec
+    from model_picker.inference.validation import decode, validate
+    from model_picker.registry import open_catalogue
 
     catalogue = open_catalogue(registry)
     source = SourceSpec("video", str(ROOT / "resources" / "media" / "Traffic.mp4"))

@@ -8,10 +8,10 @@ import time
 import pytest
 from degirum_tools import ModelSpec
 
-from app.inference.errors import InferenceError
-from app.inference.loading import host_device_types, load_model
-from app.inference.pipeline import Pipeline
-from app.inference.sources import FrameFeeder, parse_source
+from model_picker.inference.errors import InferenceError
+from model_picker.inference.loading import host_device_types, load_model
+from model_picker.inference.pipeline import Pipeline
+from model_picker.inference.sources import FrameFeeder, parse_source
 
 pytestmark = pytest.mark.server
 
@@ -55,7 +55,7 @@ def test_losing_the_server_mid_stream_is_reported_and_it_runs_again_after_restar
 def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path, demo_registry, media, ai_server):
     from PySide6.QtCore import QSettings
 
-    from app.ui.main_window import MainWindow
+    from model_picker.ui.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     settings.setValue("watchdog_s", 3)

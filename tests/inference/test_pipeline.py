@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from app.inference.errors import InferenceError
-from app.inference.loading import load_model
-from app.inference.pipeline import Pipeline
-from app.inference.sources import FrameFeeder, parse_source
-from app.registry import open_catalogue
+from model_picker.inference.errors import InferenceError
+from model_picker.inference.loading import load_model
+from model_picker.inference.pipeline import Pipeline
+from model_picker.inference.sources import FrameFeeder, parse_source
+from model_picker.registry import open_catalogue
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from app.inference.sources import END, FrameFeeder, SourceError, open_reader, parse_source
+from model_picker.inference.sources import END, FrameFeeder, SourceError, open_reader, parse_source
 
 
 def test_kinds_are_explicit(media, photos, tmp_path):

@@ -15,7 +15,7 @@ from degirum_tools import ModelRegistry
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.registry import Catalogue, Query, load_registry
+from model_picker.registry import Catalogue, Query, load_registry
 
 from .strategies import META_KEYS, TASKS, chain, registry
 

@@ -10,7 +10,7 @@ import copy
 import pytest
 from degirum_tools import ModelRegistry
 
-from app.registry import Catalogue, load_registry
+from model_picker.registry import Catalogue, load_registry
 
 CONFIG = {
     "defaults": {"inference_host_address": "@local"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from degirum_tools import ModelRegistry
 
-from app.registry import RegistryError, load_registry
+from model_picker.registry import RegistryError, load_registry
 
 GOOD = """\
 defaults:

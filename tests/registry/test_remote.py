@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.registry import Catalogue, RegistryError, load_registry
+from model_picker.registry import Catalogue, RegistryError, load_registry
 
 from ..httpserver import LoopbackServer
 

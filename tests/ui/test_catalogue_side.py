@@ -9,7 +9,7 @@ import yaml
 from degirum_tools import ModelRegistry
 from PySide6.QtCore import Qt
 
-from app.registry.spec_text import spec_to_yaml
+from model_picker.registry.spec_text import spec_to_yaml
 
 from .conftest import visible_names
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from PySide6.QtCore import QSettings
 
-from app.zoo.fetch import cache_root
+from model_picker.zoo.fetch import cache_root
 
 
 def remote_registry(tmp_path, url):
@@ -22,7 +22,7 @@ def remote_registry(tmp_path, url):
 
 @pytest.fixture
 def remote_window(qtbot, tmp_path, private_home):
-    from app.ui.main_window import MainWindow
+    from model_picker.ui.main_window import MainWindow
 
     def make(url):
         settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
@@ -47,7 +47,7 @@ def test_run_fetches_first_then_runs_from_the_cache(remote_window, zoo_server, z
     assert window.worker.request.spec.inference_host_address == "@local"
     assert not window.fetch_bar.isVisibleTo(window)
     window.stop_run()
-    from app.ui.cache_dialog import CacheDialog
+    from model_picker.ui.cache_dialog import CacheDialog
 
     dialog = CacheDialog(window)
     assert dialog.table.rowCount() == 1 and dialog.table.item(0, 3).text() == server.url

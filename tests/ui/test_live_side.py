@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from app.ui.workers import InferenceWorker
+from model_picker.ui.workers import InferenceWorker
 
 SLOW = 30000
 
@@ -124,7 +124,7 @@ def test_classification_and_segmentation_paint_too(window, qtbot, photos, name):
 
 
 def test_settings_persist_between_runs(qtbot, settings, demo_registry, media):
-    from app.ui.main_window import MainWindow
+    from model_picker.ui.main_window import MainWindow
 
     first = MainWindow(str(demo_registry), settings)
     qtbot.addWidget(first)

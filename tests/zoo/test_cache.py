@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 
-from app.zoo.fetch import cache_root, fetch_model
+from model_picker.zoo.fetch import cache_root, fetch_model
 
 from .test_fetch import spec
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "model_picker", *args], capture_output=True, text=True, timeout=120,
                           env=os.environ.copy(), stdin=subprocess.DEVNULL)
 
 

@@ -11,8 +11,8 @@ import degirum as dg
 import pytest
 from degirum_tools import ModelSpec
 
-from app.inference.loading import load_model
-from app.zoo.fetch import FetchCancelled, FetchError, cache_root, fetch_model
+from model_picker.inference.loading import load_model
+from model_picker.zoo.fetch import FetchCancelled, FetchError, cache_root, fetch_model
 
 
 def spec(url: str, name: str = "blazeface_short_range") -> ModelSpec:

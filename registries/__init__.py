@@ -1,0 +1,1 @@
+"""Bundled registries, installed as ``model_picker.registries``."""

@@ -1,0 +1,1 @@
+"""Bundled demo material (zoo, media, photos, icons), installed as ``model_picker.resources``."""
