@@ -43,6 +43,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
         models = cache.list_cached()
         for m in models:
             print(f"{m.name:<40} {m.size_bytes / 1e6:8.1f} MB  {m.modified_text()}  {m.zoo_url or '-'}")
+        for folder in cache.staging():
+            print(folder.text())
         print(f"{len(models)} models, {cache.total_bytes() / 1e6:.1f} MB in {cache.cache_root()}", file=sys.stderr)
         return 0
     names = args.names or ([m.name for m in cache.list_cached()] if args.action == "verify" else [])

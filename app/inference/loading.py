@@ -11,8 +11,11 @@ and every device on real accelerators.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from ..zoo.hosts import LOCAL, is_local_folder
+from ..zoo.integrity import verify_local_model
 from .errors import InferenceError, explain
 
 APP_PROPERTIES = {"image_backend": "opencv"}
@@ -49,10 +52,26 @@ def connect(spec: Any) -> Any:
         raise explain(exc, spec.inference_host_address) from exc
 
 
+def verify_model_file(spec: Any) -> None:
+    """Refuse a damaged model file before the runtime reads it (it can crash the process: zoo/integrity.py).
+
+    Only a model in a folder of this machine can be checked. An AI server or the
+    cloud loads its own copy: a damaged file there fails (or crashes) that server,
+    and the app reports the lost connection. A remote zoo with ``@local`` is
+    fetched into the cache first (zoo/fetch.py), and checked there.
+    """
+    if spec.inference_host_address == LOCAL and is_local_folder(spec.zoo_url):
+        verify_local_model(Path(spec.zoo_url), spec.model_name)
+
+
 def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None, **properties: Any) -> Any:
-    """Load the spec's model ready for streaming; ``properties`` override the spec's."""
+    """Load the spec's model ready for streaming; ``properties`` override the spec's.
+
+    The one loading path of the CLI and the window: the model file is checked first.
+    """
     from . import renderers
 
+    verify_model_file(spec)
     renderers.register()  # before any model that needs a client-side renderer is loaded
     choice = devices if isinstance(devices, DeviceChoice) else DeviceChoice(devices)
     zoo = zoo or connect(spec)

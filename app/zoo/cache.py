@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fetch import cache_root, sources_dir
+from .staging import StagingFolder, list_staging
 from .validate import Problem, check_model
 
 
@@ -48,6 +49,11 @@ def list_cached() -> list[CachedModel]:
         models.append(CachedModel(folder.name, folder, _size(folder), folder.stat().st_mtime,
                                   str(record.get("zoo_url", ""))))
     return models
+
+
+def staging() -> list[StagingFolder]:
+    """Hidden staging folders: fetches running now, and leftovers of killed ones (removed by the next fetch)."""
+    return list_staging(cache_root())
 
 
 def total_bytes() -> int:

@@ -1,10 +1,16 @@
 """The checksum the bundled zoo writes into each model JSON, and the app verifies.
 
 PySDK requires a non-empty ``"Checksum"`` but never checks it, so a truncated or
-swapped model file is only noticed at the first inference, if at all. The app
-defines the checksum as the SHA-256 of the model file named by ``ModelPath``; for
-an OpenVINO IR (``.xml``) the weights file beside it (``.bin``) is hashed after
-the XML, because the XML alone says nothing about the weights.
+swapped model file is only noticed at the first inference, if at all (a truncated
+TFLite file kills the process with SIGSEGV). The app defines the checksum as the
+SHA-256 of the model file named by ``ModelPath``; for an OpenVINO IR (``.xml``)
+the weights file beside it (``.bin``) is hashed after the XML, because the XML
+alone says nothing about the weights.
+
+Hashing a 50 MB model takes a noticeable fraction of a second, and the app checks
+before every load, so ``known_checksum`` remembers results keyed by each file's
+path, size, mtime, ctime and inode (a rewrite that keeps the size and resets the
+mtime still changes the ctime) in a small JSON file in the user cache.
 
 This module has no third-party imports so the zoo build script can use it too.
 """
@@ -12,9 +18,14 @@ This module has no third-party imports so the zoo build script can use it too.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import threading
 from pathlib import Path
 
 _CHUNK = 1 << 20
+_MAX_ENTRIES = 500
+_lock = threading.Lock()
 
 
 def model_files(model_path: Path) -> list[Path]:
@@ -33,3 +44,54 @@ def model_checksum(model_path: Path) -> str:
             while chunk := f.read(_CHUNK):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def memo_file() -> Path:
+    """Where hashes already computed are remembered (follows $XDG_CACHE_HOME and $HOME)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "model-picker" / "checksums.json"
+
+
+def _stamp(model_path: Path) -> list[list[int]]:
+    """What must stay the same for a remembered hash to hold (raises OSError for a missing file)."""
+    stamps = []
+    for path in model_files(model_path):
+        st = path.stat()
+        stamps.append([st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return stamps
+
+
+def _read_memo(path: Path) -> dict[str, dict]:
+    try:
+        memo = json.loads(path.read_text())
+        return memo if isinstance(memo, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def known_checksum(model_path: Path) -> str:
+    """``model_checksum``, computed once per version of the file(s) and remembered across runs."""
+    key = str(model_path.resolve())
+    stamp = _stamp(model_path)
+    store = memo_file()
+    with _lock:
+        entry = _read_memo(store).get(key)
+    if isinstance(entry, dict) and entry.get("stamp") == stamp and isinstance(entry.get("sha256"), str):
+        return entry["sha256"]
+    digest = model_checksum(model_path)
+    if _stamp(model_path) != stamp:  # changed while hashing: answer, but remember nothing
+        return digest
+    with _lock:
+        memo = _read_memo(store)
+        memo.pop(key, None)
+        memo[key] = {"stamp": stamp, "sha256": digest}
+        for old in list(memo)[:-_MAX_ENTRIES]:
+            memo.pop(old)
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
+            tmp = store.with_name(f".{store.name}.{os.getpid()}.{threading.get_ident()}")
+            tmp.write_text(json.dumps(memo))
+            os.replace(tmp, store)
+        except OSError:
+            pass  # a read-only or full home: hashing again next time is only slower
+    return digest

@@ -12,10 +12,10 @@ downloads nothing. A failure of any kind leaves the cache as it was.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
-import tempfile
 import threading
 import time
 import zipfile
@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     from degirum_tools import ModelSpec
 
 from ..inference.errors import InferenceError
+from .checksum import model_checksum
 from .hosts import needs_fetch
+from .integrity import find_model_json, problem
+from .staging import make_staging, remove_stale
 from .validate import check_model
 
 HUB = "https://hub.degirum.com"
@@ -135,15 +138,42 @@ def local_spec(spec: ModelSpec, folder: Path) -> ModelSpec:
                      token=spec.token, model_properties=spec.model_properties, metadata=spec.metadata)
 
 
+@dataclass
+class _Sizes:
+    """What a fetch needs on disk, as far as known: for the disk-full message."""
+
+    archive: int | None = None
+    unpacked: int | None = None
+
+    def text(self) -> str:
+        if self.archive and self.unpacked:
+            return (f"about {(self.archive + self.unpacked) / 1e6:.1f} MB ({self.archive / 1e6:.1f} MB download "
+                    f"+ {self.unpacked / 1e6:.1f} MB unpacked)")
+        if self.archive:
+            return f"at least {self.archive / 1e6:.1f} MB for the download, and about as much again to unpack it"
+        return "an unknown amount (the server did not say the size)"
+
+
+def _disk_full(root: Path, name: str, sizes: _Sizes) -> FetchError:
+    try:
+        free = f"{shutil.disk_usage(root).free / 1e6:.1f} MB free"
+    except OSError:
+        free = "no free space"
+    return FetchError(f"the disk is full: {root} has {free} and {name} needs {sizes.text()}; nothing was kept. "
+                      "Free some space (`model-picker cache list`, `model-picker cache remove NAME`) and try again")
+
+
 def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None] | None,
-              cancel: threading.Event | None) -> int:
+              cancel: threading.Event | None, sizes: _Sizes) -> int:
     import requests
 
     base, zoo = split_zoo_url(spec.zoo_url)
     response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}", spec.token, stream=True, binary=True)
     with response:
         _check_status(response, spec.model_name)
-        total = int(response.headers.get("Content-Length") or 0) or None
+        total = sizes.archive = int(response.headers.get("Content-Length") or 0) or None
+        if total is not None and shutil.disk_usage(target.parent).free < total:
+            raise OSError(errno.ENOSPC, "not enough space for the download")
         received, start, last = 0, time.monotonic(), 0.0
         try:
             with open(target, "wb") as out:
@@ -167,10 +197,11 @@ def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None
         if total is not None and received != total:
             raise FetchError(f"the download of {spec.model_name} stopped at {received} of {total} bytes; "
                              "nothing was kept")
+    sizes.archive = received
     return received
 
 
-def _unpack(archive: Path, name: str, staging: Path) -> Path:
+def _unpack(archive: Path, name: str, staging: Path, sizes: _Sizes) -> Path:
     """Test and extract the archive into ``staging``; the model folder inside is returned."""
     try:
         with zipfile.ZipFile(archive) as zf:
@@ -181,6 +212,7 @@ def _unpack(archive: Path, name: str, staging: Path) -> Path:
                 target = (staging / member.filename).resolve()
                 if not target.is_relative_to(staging.resolve()) or not member.filename.startswith(f"{name}/"):
                     raise FetchError(f"the archive of {name} holds an unexpected path: {member.filename!r}")
+            sizes.unpacked = sum(member.file_size for member in zf.infolist())
             zf.extractall(staging)
     except zipfile.BadZipFile:
         raise FetchError(f"the download of {name} is not a valid archive (corrupt or cut)") from None
@@ -202,24 +234,59 @@ def _install(folder: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _model_sha256(folder: Path, name: str) -> str | None:
+    """SHA-256 of the model file(s) as fetched: accepted at load even where the zoo defines Checksum otherwise."""
+    try:
+        cfg = json.loads((folder / f"{name}.json").read_text())
+        return model_checksum(folder / cfg["MODEL_PARAMETERS"][0]["ModelPath"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _intact(dest: Path, name: str) -> bool:
+    """The cached model's file matches its Checksum (or the bytes this app fetched)."""
+    json_path = find_model_json(dest, name)
+    return json_path is not None and problem(json_path, name) is None
+
+
+def _fetch_into(spec: ModelSpec, root: Path, dest: Path, progress: Callable[[Progress], None] | None,
+                cancel: threading.Event | None) -> dict:
+    """Download, test and install; the fetch record is returned. Any failure leaves the cache as it was."""
+    sizes = _Sizes()
+    work: Path | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        work = make_staging(root, spec.model_name)
+        size = _download(spec, work / "model.zip", progress, cancel, sizes)
+        folder = _unpack(work / "model.zip", spec.model_name, work / "staging", sizes)
+        sha256 = _model_sha256(folder, spec.model_name)
+        _install(folder, dest)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(root, spec.model_name, sizes) from None
+        raise FetchError(f"cannot write {spec.model_name} into {root}: {exc.strerror or exc}", str(exc)) from None
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    return {"zoo_url": spec.zoo_url, "fetched": time.time(), "bytes": size, "sha256": sha256}
+
+
 def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,
                 cancel: threading.Event | None = None) -> ModelSpec:
-    """``ensure_local`` semantics with progress, cancel and atomic install; returns the @local spec."""
+    """``ensure_local`` semantics with progress, cancel and atomic install; returns the @local spec.
+
+    A cached model whose file no longer matches its Checksum is fetched again
+    (a damaged file can crash the runtime); staging folders left by killed
+    fetches are removed first.
+    """
     root = cache_root()
     dest = root / spec.model_name
+    remove_stale(root)
     present = dest.exists() and local_checksum(dest, spec.model_name) is not None
-    if present and (not cloud_sync or remote_checksum(spec) == local_checksum(dest, spec.model_name)):
+    if present and _intact(dest, spec.model_name) and (
+            not cloud_sync or remote_checksum(spec) == local_checksum(dest, spec.model_name)):
         return local_spec(spec, dest)
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".fetch-{spec.model_name}-", dir=root))
-    try:
-        archive = work / "model.zip"
-        size = _download(spec, archive, progress, cancel)
-        folder = _unpack(archive, spec.model_name, work / "staging")
-        _install(folder, dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    record = {"zoo_url": spec.zoo_url, "fetched": time.time(), "bytes": size}
+    record = _fetch_into(spec, root, dest, progress, cancel)
     try:
         sources_dir().mkdir(exist_ok=True)
         (sources_dir() / f"{spec.model_name}.json").write_text(json.dumps(record))

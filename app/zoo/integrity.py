@@ -1,0 +1,101 @@
+"""Refuse a damaged model file before PySDK loads it.
+
+A truncated or altered TFLite file does not raise in PySDK: the runtime reads past
+the end and the process dies with SIGSEGV (the CLI, or the window with its unsaved
+settings). So every ``@local`` load first checks the model file against the
+``Checksum`` of its model JSON (``checksum.known_checksum``: SHA-256, remembered
+per file version, so a big model is hashed once, not on every run).
+
+What this covers: any change to the bytes of the model file after its JSON was
+written (truncation, flipped bytes, an empty file, a swapped file). What it cannot
+cover: a model file that was already broken when its JSON's Checksum was computed,
+or a JSON whose Checksum was edited to match a broken file: the checksum proves
+the file is the one the zoo vouched for, not that it is a valid model.
+
+A model the app fetched may come from a zoo that defines ``Checksum`` another way;
+the fetch records the SHA-256 of the files it installed (from a CRC-checked
+archive), and a file that still has those bytes is accepted too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..inference.errors import InferenceError
+from .bundled import zoo_dir
+from .checksum import known_checksum, model_files
+
+TRUST_ENV = "MODEL_PICKER_TRUST_MODELS"  # "1": skip the check (a zoo with its own Checksum definition)
+
+
+class DamagedModelError(InferenceError):
+    """A model file that does not match its JSON's Checksum; it was not loaded."""
+
+
+def find_model_json(zoo: Path, name: str) -> Path | None:
+    """The JSON PySDK would use for ``name`` in a local zoo folder (searched recursively, as PySDK does)."""
+    for candidate in (zoo / name / f"{name}.json", zoo / f"{name}.json"):
+        if candidate.is_file():
+            return candidate
+    return next(iter(sorted(zoo.rglob(f"{name}.json"))), None)
+
+
+def record_path(model_folder: Path, name: str) -> Path:
+    """The app's fetch record of a cached model (``<cache>/.model-picker/<name>.json``)."""
+    return model_folder.parent / ".model-picker" / f"{name}.json"
+
+
+def fetched_sha256(model_folder: Path, name: str) -> str | None:
+    try:
+        value = json.loads(record_path(model_folder, name).read_text()).get("sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _advice(json_path: Path, name: str) -> str:
+    folder = json_path.parent
+    try:
+        bundled = folder.resolve().is_relative_to(zoo_dir().resolve())
+    except OSError:
+        bundled = False
+    if bundled:
+        return "Re-install Model Picker (pip install --force-reinstall model-picker) to restore the bundled zoo"
+    if folder.parent.name == "models" or record_path(folder, name).exists():
+        return f"Run `model-picker fetch {name} --cloud-sync` to download it again"
+    return "Restore the file from where this zoo came from"
+
+
+def problem(json_path: Path, name: str) -> str | None:
+    """Why this model must not be loaded, in one line, or None when its file matches."""
+    try:
+        cfg = json.loads(json_path.read_text(encoding="utf-8"))
+        expected = cfg.get("Checksum")
+        model_path = (cfg.get("MODEL_PARAMETERS") or [{}])[0].get("ModelPath")
+    except (OSError, ValueError, AttributeError, IndexError):
+        return None  # not a model JSON this check understands: PySDK reports it (or skips it)
+    if not isinstance(expected, str) or not expected or not isinstance(model_path, str) or not model_path:
+        return None
+    path = json_path.parent / model_path
+    missing = [p for p in model_files(path) if not p.is_file()]
+    if missing:
+        return f"model file {missing[0]} is missing; not loaded. {_advice(json_path, name)}"
+    found = known_checksum(path)
+    if found == expected or found == fetched_sha256(json_path.parent, name):
+        return None
+    size = sum(p.stat().st_size for p in model_files(path))
+    return (f"model file {path} ({size} bytes) does not match the Checksum in {json_path.name} "
+            f"(expected SHA-256 {expected[:16]}…, found {found[:16]}…): it is truncated, damaged or replaced, "
+            f"and was not loaded because a damaged model can crash the process. {_advice(json_path, name)}")
+
+
+def verify_local_model(zoo: Path, name: str) -> None:
+    """Raise DamagedModelError when the model ``name`` of the local zoo folder ``zoo`` must not be loaded."""
+    if os.environ.get(TRUST_ENV) == "1":
+        return
+    json_path = find_model_json(zoo, name)
+    message = problem(json_path, name) if json_path is not None else None
+    if message:
+        raise DamagedModelError(message)
