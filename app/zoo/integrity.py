@@ -10,7 +10,9 @@ What this covers: any change to the bytes of the model file after its JSON was
 written (truncation, flipped bytes, an empty file, a swapped file). What it cannot
 cover: a model file that was already broken when its JSON's Checksum was computed,
 or a JSON whose Checksum was edited to match a broken file: the checksum proves
-the file is the one the zoo vouched for, not that it is a valid model.
+the file is the one the zoo vouched for, not that it is a valid model. For those,
+a model from outside the bundled zoo is test-loaded once in a child process
+(probe.py), so a crash takes down the child, not the app.
 
 A model the app fetched may come from a zoo that defines ``Checksum`` another way;
 the fetch records the SHA-256 of the files it installed (from a CRC-checked
@@ -55,13 +57,17 @@ def fetched_sha256(model_folder: Path, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def is_bundled(json_path: Path) -> bool:
+    """A model of the zoo shipped with the app (built and tested with it: its checksum is enough)."""
+    try:
+        return json_path.parent.resolve().is_relative_to(zoo_dir().resolve())
+    except OSError:
+        return False
+
+
 def _advice(json_path: Path, name: str) -> str:
     folder = json_path.parent
-    try:
-        bundled = folder.resolve().is_relative_to(zoo_dir().resolve())
-    except OSError:
-        bundled = False
-    if bundled:
+    if is_bundled(json_path):
         return "Re-install Model Picker (pip install --force-reinstall model-picker) to restore the bundled zoo"
     if folder.parent.name == "models" or record_path(folder, name).exists():
         return f"Run `model-picker fetch {name} --cloud-sync` to download it again"
@@ -92,10 +98,29 @@ def problem(json_path: Path, name: str) -> str | None:
 
 
 def verify_local_model(zoo: Path, name: str) -> None:
-    """Raise DamagedModelError when the model ``name`` of the local zoo folder ``zoo`` must not be loaded."""
+    """Raise DamagedModelError when the model ``name`` of the local zoo folder ``zoo`` must not be loaded.
+
+    A model from outside the bundled zoo is also test-loaded in a child process once (probe.py): what
+    its checksum cannot vouch for then crashes the child, not the app.
+    """
     if os.environ.get(TRUST_ENV) == "1":
         return
     json_path = find_model_json(zoo, name)
-    message = problem(json_path, name) if json_path is not None else None
+    if json_path is None:
+        return
+    message = problem(json_path, name)
+    if not message and not is_bundled(json_path):
+        from .probe import probe_model
+
+        model_path = _model_path(json_path)
+        if model_path is not None:
+            message = probe_model(zoo, name, json_path, model_path)
     if message:
         raise DamagedModelError(message)
+
+
+def _model_path(json_path: Path) -> Path | None:
+    try:
+        return json_path.parent / json.loads(json_path.read_text())["MODEL_PARAMETERS"][0]["ModelPath"]
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None

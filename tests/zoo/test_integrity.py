@@ -124,3 +124,41 @@ def test_the_hash_is_remembered_per_file_version(private_home, zoo_dir, tmp_path
     import os
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert known_checksum(path) == model_checksum(path) != real
+
+
+def test_a_broken_model_with_a_matching_checksum_crashes_a_test_process_not_the_cli(private_home, zoo_dir, photos,
+                                                                                    tmp_path):
+    """What a checksum cannot cover (a JSON re-signed for a truncated file) is caught by the test load."""
+    zoo = damaged_zoo(zoo_dir, tmp_path, DAMAGES["truncated"])
+    cfg_path = zoo / MODEL / f"{MODEL}.json"
+    cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()),
+                                    "Checksum": model_checksum(zoo / MODEL / MODEL_FILE)}))
+    out = cli("run", MODEL, "--registry", str(registry_for(tmp_path, zoo)), "--source", str(photos / "astronaut.png"),
+              "--quiet")
+    assert out.returncode == 1, (out.returncode, out.stderr)  # before: -11, the CLI itself died
+    assert "crashed the inference runtime (SIGSEGV)" in out.stderr and str(zoo / MODEL / MODEL_FILE) in out.stderr
+
+
+def test_the_window_survives_a_broken_model_and_says_why(private_home, zoo_dir, tmp_path, qtbot):
+    """Click the row, click Run: the window reports the refusal and stays up (it used to die with SIGSEGV)."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+
+    from model_picker.ui.main_window import MainWindow
+
+    zoo = damaged_zoo(zoo_dir, tmp_path, DAMAGES["truncated"])
+    cfg_path = zoo / MODEL / f"{MODEL}.json"
+    cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()),
+                                    "Checksum": model_checksum(zoo / MODEL / MODEL_FILE)}))
+    window = MainWindow(str(registry_for(tmp_path, zoo)), QSettings(str(tmp_path / "s.ini"),
+                                                                     QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1400, 860)
+    window.show()
+    qtbot.waitUntil(lambda: window.catalogue is not None, timeout=20000)
+    rect = window.table.visualRect(window.proxy.index(0, 0))
+    QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QTest.mouseClick(window.live.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "crashed the inference runtime" in window.last_error, timeout=120000)
+    assert window.isVisible() and "SIGSEGV" in window.live.video.message
+    window.stop_run()

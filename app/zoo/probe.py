@@ -1,0 +1,102 @@
+"""Load an untrusted model once in a child process, so a native crash kills the child, not the app.
+
+The checksum (integrity.py) catches a model file changed after its JSON was written, not a file that
+was broken when it was checksummed, nor a JSON whose Checksum was edited to match a broken file: PySDK
+would load it in-process and the runtime would take the CLI or the window down (SIGSEGV). So a model
+from outside the bundled zoo is loaded and run on one blank frame in a child process first; a child
+killed by a signal means the model is refused. A model that passed is remembered by the SHA-256 of its
+file and JSON, so the probe costs a few seconds once per model version, not per run. Other failures in
+the child (an unsupported device, a bad field) are left to the real load, which explains them.
+
+Run as ``python -m model_picker.zoo.probe ZOO NAME`` by ``probe_model``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from .checksum import known_checksum, memo_file
+
+TIMEOUT_S = 180.0
+_FAILED = 3  # the child failed politely (no crash): the real load will explain
+
+
+def _probed_file() -> Path:
+    return memo_file().with_name("probed.json")
+
+
+def _key(json_path: Path, model_sha256: str) -> str:
+    return hashlib.sha256(model_sha256.encode() + json_path.read_bytes()).hexdigest()
+
+
+def _remembered(key: str) -> bool:
+    try:
+        return key in json.loads(_probed_file().read_text())
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def _remember(key: str) -> None:
+    try:
+        known = json.loads(_probed_file().read_text())
+        known = known if isinstance(known, list) else []
+    except (OSError, ValueError):
+        known = []
+    try:
+        _probed_file().parent.mkdir(parents=True, exist_ok=True)
+        _probed_file().write_text(json.dumps([*known[-499:], key]))
+    except OSError:
+        pass
+
+
+def probe_model(zoo: Path, name: str, json_path: Path, model_path: Path) -> str | None:
+    """None when the model loads and runs in a child process (or the probe cannot tell); else why not."""
+    from .runtimes import runtime_env
+
+    key = _key(json_path, known_checksum(model_path))
+    if _remembered(key):
+        return None
+    try:
+        child = subprocess.run([sys.executable, "-m", "model_picker.zoo.probe", str(zoo), name], env=runtime_env(),
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               timeout=TIMEOUT_S)
+    except (subprocess.TimeoutExpired, OSError):
+        return None  # slow or impossible to tell: the real load goes ahead
+    if child.returncode < 0:
+        try:
+            what = signal.Signals(-child.returncode).name
+        except ValueError:
+            what = f"signal {-child.returncode}"
+        return (f"model {name} crashed the inference runtime ({what}) when loaded in a separate test process, "
+                f"so it was not loaded here: model file {model_path} is broken although it matches the Checksum in "
+                f"{json_path.name}. Replace the model from a trusted zoo")
+    if child.returncode == 0:
+        _remember(key)
+    return None
+
+
+def _main(argv: list[str]) -> int:
+    from . import runtimes
+
+    runtimes.prepare_process(None)
+    zoo, name = argv
+    try:
+        import degirum as dg
+        import numpy as np
+
+        model = dg.connect("@local", str(Path(zoo).resolve())).load_model(name, image_backend="opencv")
+        with model:
+            model(np.zeros((224, 224, 3), np.uint8))
+    except Exception as exc:
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return _FAILED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
