@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .fetch import cache_root, sources_dir
+from .integrity import problem
 from .staging import StagingFolder, list_staging
 from .validate import Problem, check_model
 
@@ -70,11 +71,15 @@ def find(name: str) -> CachedModel:
 def verify(name: str) -> list[Problem]:
     """JSON parses, the files it names are there, and the checksum matches (see checksum.py).
 
-    Zoos other than this app's may define ``Checksum`` differently; a mismatch is
-    reported, and the user decides.
+    The same rule as before a load (integrity.py): a file that still has the bytes
+    this app fetched passes even where its zoo defines ``Checksum`` differently.
     """
     model = find(name)
-    return check_model(model.path / f"{name}.json", verify_checksum=True)
+    json_path = model.path / f"{name}.json"
+    problems = check_model(json_path, verify_checksum=False)
+    if not any(p.field == "MODEL_PARAMETERS.ModelPath" for p in problems) and problem(json_path, name):
+        problems.append(Problem(json_path, "Checksum", "does not match the model file (changed or truncated)"))
+    return problems
 
 
 def remove(name: str) -> None:

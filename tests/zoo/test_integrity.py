@@ -112,6 +112,7 @@ def test_a_fetched_model_from_a_zoo_with_another_checksum_is_accepted_as_fetched
     cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()), "Checksum": "another-definition-1"}))
     local = fetch_model(spec(zoo_server(served).url))
     verify_local_model(Path(local.zoo_url), MODEL)  # accepted
+    assert cli("cache", "verify", MODEL).returncode == 0  # and verify agrees with the load
     model_file = cache_root() / MODEL / MODEL_FILE
     model_file.write_bytes(model_file.read_bytes()[:-10])
     with pytest.raises(DamagedModelError, match="does not match"):
