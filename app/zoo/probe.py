@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-from .checksum import known_checksum, memo_file
+from .checksum import known_checksum, memo_file, model_files
 
 TIMEOUT_S = 180.0
+_BROKEN_FILE = re.compile(r"Loading model failed|Cannot create interpreter|Cannot read model")
 _FAILED = 3  # the child failed politely (no crash): the real load will explain
 
 
@@ -67,17 +70,40 @@ def probe_model(zoo: Path, name: str, json_path: Path, model_path: Path) -> str 
                                timeout=TIMEOUT_S)
     except (subprocess.TimeoutExpired, OSError):
         return None  # slow or impossible to tell: the real load goes ahead
-    if child.returncode < 0:
-        try:
-            what = signal.Signals(-child.returncode).name
-        except ValueError:
-            what = f"signal {-child.returncode}"
-        return (f"model {name} crashed the inference runtime ({what}) when loaded in a separate test process, "
-                f"so it was not loaded here: model file {model_path} is broken although it matches the Checksum in "
-                f"{json_path.name}. Replace the model from a trusted zoo")
     if child.returncode == 0:
         _remember(key)
-    return None
+        return None
+    if child.returncode < 0:
+        try:
+            what = f"crashed the inference runtime ({signal.Signals(-child.returncode).name})"
+        except ValueError:
+            what = f"crashed the inference runtime (signal {-child.returncode})"
+    elif _BROKEN_FILE.search(child.stderr.decode(errors="replace")):
+        # The same file crashes or fails politely from run to run: both mean it is broken.
+        what = "could not be read by the inference runtime"
+    else:
+        return None  # a problem the real load explains (device, runtime, a field)
+    return (f"model {name} {what} when loaded in a separate test process, so it was not loaded here: "
+            f"model file {model_path} is broken although it matches the Checksum in {json_path.name}. "
+            "Replace the model from a trusted zoo")
+
+
+def _bare_copy(json_path: Path, into: Path) -> None:
+    """The model without its postprocessing (a Python postprocessor worker takes seconds to start, and the
+    crash to catch is in the runtime), its model file(s) linked, not copied."""
+    cfg = json.loads(json_path.read_text())
+    for section in cfg.get("POST_PROCESS") or []:
+        for key in ("PythonFile", "LabelsPath"):
+            section.pop(key, None)
+        section["OutputPostprocessType"] = "None"
+    folder = into / json_path.stem
+    folder.mkdir(parents=True)
+    (folder / json_path.name).write_text(json.dumps(cfg))
+    relative = Path(cfg["MODEL_PARAMETERS"][0]["ModelPath"])
+    for path in model_files(json_path.parent / relative):
+        link = folder / relative.parent / path.name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(path.resolve())
 
 
 def _main(argv: list[str]) -> int:
@@ -89,9 +115,13 @@ def _main(argv: list[str]) -> int:
         import degirum as dg
         import numpy as np
 
-        model = dg.connect("@local", str(Path(zoo).resolve())).load_model(name, image_backend="opencv")
-        with model:
-            model(np.zeros((224, 224, 3), np.uint8))
+        from .integrity import find_model_json
+
+        with tempfile.TemporaryDirectory() as tmp:
+            _bare_copy(find_model_json(Path(zoo), name), Path(tmp))
+            model = dg.connect("@local", tmp).load_model(name, image_backend="opencv")
+            with model:
+                model(np.zeros((224, 224, 3), np.uint8))
     except Exception as exc:
         print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return _FAILED

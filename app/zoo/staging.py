@@ -62,7 +62,11 @@ def make_staging(root: Path, model: str) -> Path:
     """A new staging folder in ``root`` owned by this process."""
     work = Path(tempfile.mkdtemp(prefix=f".fetch-{model}-", dir=root))
     owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "model": model}
-    (work / OWNER).write_text(json.dumps(owner))
+    try:
+        (work / OWNER).write_text(json.dumps(owner))
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)  # a full disk: leave nothing behind
+        raise
     return work
 
 

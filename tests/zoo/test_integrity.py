@@ -144,7 +144,9 @@ def test_a_broken_model_with_a_matching_checksum_crashes_a_test_process_not_the_
     out = cli("run", MODEL, "--registry", str(registry_for(tmp_path, zoo)), "--source", str(photos / "astronaut.png"),
               "--quiet")
     assert out.returncode == 1, (out.returncode, out.stderr)  # before: -11, the CLI itself died
-    assert "crashed the inference runtime (SIGSEGV)" in out.stderr and str(zoo / MODEL / MODEL_FILE) in out.stderr
+    # the runtime dies on this file with SIGSEGV, or (now and then) fails politely: both are refused
+    assert "when loaded in a separate test process" in out.stderr and str(zoo / MODEL / MODEL_FILE) in out.stderr
+    assert "is broken although it matches the Checksum" in out.stderr
 
 
 def test_the_window_survives_a_broken_model_and_says_why(private_home, zoo_dir, tmp_path, qtbot):
@@ -164,6 +166,6 @@ def test_the_window_survives_a_broken_model_and_says_why(private_home, zoo_dir, 
     rect = window.table.visualRect(window.proxy.index(0, 0))
     QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     QTest.mouseClick(window.live.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "crashed the inference runtime" in window.last_error, timeout=120000)
-    assert window.isVisible() and "SIGSEGV" in window.live.video.message
+    qtbot.waitUntil(lambda: "separate test process" in window.last_error, timeout=120000)
+    assert window.isVisible() and "is broken although it matches the Checksum" in window.live.video.message
     window.stop_run()
