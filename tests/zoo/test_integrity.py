@@ -45,8 +45,8 @@ def flip(data: bytes) -> bytes:
 
 
 def resigned_broken_zoo(zoo_dir: Path, tmp_path: Path) -> Path:
-    """A model file cut to a tenth (the TFLite runtime dies with SIGSEGV on it, every time here; cut to a half it
-    sometimes fails politely), with a JSON whose Checksum was recomputed to match it."""
+    """A model file cut to a tenth (the TFLite runtime mostly dies with SIGSEGV on it, now and then it fails
+    politely: the same file does either from run to run), with a JSON whose Checksum was recomputed to match."""
     zoo = damaged_zoo(zoo_dir, tmp_path, lambda b: b[: len(b) // 10])
     cfg_path = zoo / MODEL / f"{MODEL}.json"
     cfg_path.write_text(json.dumps({**json.loads(cfg_path.read_text()),
