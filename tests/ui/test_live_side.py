@@ -52,6 +52,9 @@ def test_the_painted_image_is_the_frame_with_its_overlay(window, qtbot, photos):
     scale = rect.width() / 640
     x1, y1, x2 = (round(v * scale) for v in (182, 106, 269))  # the person box COCO SSD finds (model tests)
     assert changed[y1 - 3:y1 + 3, x1:x2].mean() > 0.3  # the top edge of the box is drawn
+    worker = window.worker
+    window.stop_run()
+    qtbot.waitUntil(lambda: not worker.isRunning(), timeout=20000)  # released before the next test's window
 
 
 def test_switching_model_while_running(window, qtbot, media):
@@ -74,6 +77,7 @@ def test_pause_and_step(window, qtbot, media):
     window.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 3, timeout=SLOW)
     window.live.pause_button.setChecked(True)
+    qtbot.waitUntil(lambda: window.worker.pipeline.in_flight == 0, timeout=10000)  # frames sent before the pause
     qtbot.wait(500)
     received = window.worker.pipeline.stats.frames
     qtbot.wait(500)

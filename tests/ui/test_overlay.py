@@ -14,6 +14,20 @@ from PySide6.QtCore import QSettings, Qt
 SLOW = 40000
 
 
+@pytest.fixture
+def window(window, qtbot):
+    """The window of conftest; its run is released before the next test (PySDK may abort otherwise)."""
+    yield window
+    stop_and_wait(window, qtbot)
+
+
+def stop_and_wait(window, qtbot):
+    worker = window.worker
+    window.stop_run()
+    if worker is not None:
+        qtbot.waitUntil(lambda: not worker.isRunning(), timeout=20000)
+
+
 def click_row(window, qtbot, name):
     """Click the model's row in the table's viewport."""
     proxy = window.proxy
@@ -115,7 +129,7 @@ def test_hud_corner_is_a_setting_and_never_covers_classification_results(qtbot, 
         assert video.hud_rect.right() > video.width() - 20 and video.hud_rect.bottom() > video.height() - 20
         assert settings.value("hud_corner") == "bottom-right"
     finally:
-        window.stop_run()
+        stop_and_wait(window, qtbot)
 
 
 def test_f11_presents_the_video_alone_and_esc_brings_everything_back(window, qtbot, media):
@@ -201,3 +215,12 @@ def test_snapshot_saves_what_is_shown(window, qtbot, photos, tmp_path):
     assert 0.002 < changed.mean() < 0.3  # boxes and labels over the same photo
     x1, y1, x2 = 182, 106, 269  # the person box COCO SSD finds
     assert changed[y1 - 2:y1 + 2, x1:x2].mean() > 0.3
+
+
+def test_presentation_hud_hides_pacing_skips_but_not_device_losses():
+    from model_picker.ui.hud import HudInfo
+
+    info = HudInfo("m", "OPENVINO/CPU", "@local", 30.0, 5, 9, 0, skipped=12, late=3)
+    assert any("real-time pacing" in line for line in info.lines())
+    assert not any("skipped" in line or "pacing" in line for line in info.lines(presentation=True))
+    assert any("could not keep up" in line for line in info.lines(presentation=True))
