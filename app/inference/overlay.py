@@ -11,6 +11,7 @@ the next ``predict_batch`` (PySDK's rule), so the pipeline restarts for it.
 
 from __future__ import annotations
 
+import colorsys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -79,18 +80,14 @@ def apply(model: Any, options: OverlayOptions, model_threshold: float) -> bool:
     return False
 
 
-# Distinct, saturated colours (RGB) that read on photos; a class keeps its colour (category id modulo).
-PALETTE: tuple[tuple[int, int, int], ...] = (
-    (255, 56, 56), (50, 205, 50), (30, 144, 255), (255, 178, 29), (207, 210, 49), (72, 249, 10),
-    (146, 204, 23), (61, 219, 134), (26, 147, 52), (0, 212, 187), (44, 153, 168), (0, 194, 255),
-    (52, 69, 147), (100, 115, 255), (0, 24, 236), (132, 56, 255), (82, 0, 133), (203, 56, 255),
-    (255, 149, 200), (255, 55, 199), (255, 112, 31))
 BACKGROUND_LABELS = ("background", "__background__", "unlabeled")
 
 
 def color_of(category_id: Any, label: str = "") -> tuple[int, int, int]:
+    """A saturated RGB colour per class: hues a golden ratio apart, so neighbouring ids never look alike."""
     key = category_id if isinstance(category_id, int) else sum(map(ord, str(label)))
-    return PALETTE[key % len(PALETTE)]
+    r, g, b = colorsys.hsv_to_rgb((0.02 + key * 0.618034) % 1.0, 0.85, 0.95)
+    return round(r * 255), round(g * 255), round(b * 255)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ class HudInfo:
     late: int = 0  # the device could not keep up with a live source
 
     def lines(self, presentation: bool = False) -> list[str]:
-        where = f"{self.device} @ {self.host}" if self.host else self.device
+        where = " · ".join(part for part in (self.device, self.host) if part)
         if presentation:
             lines = [self.model, where, f"{self.fps:.1f} FPS"]
             if self.late:

@@ -24,6 +24,7 @@ class Presentation:
     def __init__(self, window: QMainWindow, video: Any, settings: Any, view_menu: QMenu) -> None:
         self.window, self.video, self.settings = window, video, settings
         self._hidden: list[QWidget] = []
+        self._margins: list[tuple[Any, Any]] = []
         self._state = Qt.WindowState.WindowNoState
         self.enter_action = self._action("&Presentation Mode", "F11", self.toggle, view_menu)
         self.enter_action.setCheckable(True)
@@ -81,6 +82,13 @@ class Presentation:
                            if w is not child and not w.isWindow()]
             child = parent
         self._hidden = [w for w in candidates if w.isVisible()]
+        self._margins = []  # the video edge to edge: no layout margins on the way up
+        widget = self.video.parentWidget()
+        while widget is not None and widget is not window:
+            if widget.layout() is not None:
+                self._margins.append((widget.layout(), widget.layout().contentsMargins()))
+                widget.layout().setContentsMargins(0, 0, 0, 0)
+            widget = widget.parentWidget()
         for widget in self._hidden:
             widget.hide()
         self._state = window.windowState()
@@ -94,7 +102,9 @@ class Presentation:
             return
         for widget in self._hidden:
             widget.show()
-        self._hidden = []
+        for layout, margins in self._margins:
+            layout.setContentsMargins(margins)
+        self._hidden, self._margins = [], []
         self.video.set_presentation(False)
         self.enter_action.setChecked(False)
         self.leave_action.setEnabled(False)

@@ -184,10 +184,10 @@ class VideoView(QWidget):
         return corners.place(corners.claim(self.hud_corner), *panel_size(rows, font)), rows, font
 
     def _paint_counts(self, painter: QPainter, corners: Corners) -> None:
-        """Presentation mode: how many of each class, largest first ('Nothing found' says the model ran)."""
+        """Presentation mode: how many of each class, largest first ('No detections' says the model ran)."""
         assert self.shapes is not None
         counts = sorted(self.shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("Nothing found", None)]
+        lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("No detections", None)]
         font = label_font(self.font(), PRESENTATION_POINTS * 0.8, bold=True)
         rect = corners.place(corners.claim("bottom-right"), *panel_size(lines, font))
         paint_panel(painter, rect, lines, font)
