@@ -158,11 +158,14 @@ class VideoView(QWidget):
             rec = self._rec_panel(painter)
             if rec is not None:
                 obstacles.append(rec[0])
+            counts = self._counts_panel(corners) if self.presentation and self.shapes is not None else None
+            if counts is not None:
+                obstacles.append(counts[0])
             if self.shapes is not None:
                 self.overlay.paint(painter, self.shapes, QRectF(target), view, corners,
                                    scale_text=2.0 if self.presentation else 1.0, obstacles=obstacles)
-            if self.presentation and self.shapes is not None:
-                self._paint_counts(painter, corners)
+            if counts is not None:
+                paint_panel(painter, *counts)
             if hud:
                 self.hud_rect = hud[0]
                 paint_panel(painter, hud[0], hud[1], hud[2])
@@ -183,14 +186,13 @@ class VideoView(QWidget):
         rows = [(line, None) for line in lines]
         return corners.place(corners.claim(self.hud_corner), *panel_size(rows, font)), rows, font
 
-    def _paint_counts(self, painter: QPainter, corners: Corners) -> None:
+    def _counts_panel(self, corners: Corners) -> tuple[QRectF, list, QFont]:
         """Presentation mode: how many of each class, largest first ('No detections' says the model ran)."""
         assert self.shapes is not None
         counts = sorted(self.shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
         lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("No detections", None)]
         font = label_font(self.font(), PRESENTATION_POINTS * 0.8, bold=True)
-        rect = corners.place(corners.claim("bottom-right"), *panel_size(lines, font))
-        paint_panel(painter, rect, lines, font)
+        return corners.place(corners.claim("bottom-right"), *panel_size(lines, font)), lines, font
 
     def _rec_panel(self, painter: QPainter) -> tuple[QRectF, str, QFont] | None:
         if not self.recording or self.recording_since is None or time.perf_counter() - self.last_frame_time > 1.5:
