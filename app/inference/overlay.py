@@ -11,7 +11,6 @@ the next ``predict_batch`` (PySDK's rule), so the pipeline restarts for it.
 
 from __future__ import annotations
 
-import colorsys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -83,11 +82,17 @@ def apply(model: Any, options: OverlayOptions, model_threshold: float) -> bool:
 BACKGROUND_LABELS = ("background", "__background__", "unlabeled")
 
 
+# Saturated colours that stay apart on photos (after Sasha Trubetskoy's list, pale ones left out), RGB.
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48), (145, 30, 180),
+    (70, 240, 240), (240, 50, 230), (210, 245, 60), (0, 128, 128), (170, 110, 40), (128, 0, 0),
+    (128, 128, 0), (0, 0, 128))
+
+
 def color_of(category_id: Any, label: str = "") -> tuple[int, int, int]:
-    """A saturated RGB colour per class: hues a golden ratio apart, so neighbouring ids never look alike."""
+    """A class keeps its colour (category id modulo the palette; the label's letters without an id)."""
     key = category_id if isinstance(category_id, int) else sum(map(ord, str(label)))
-    r, g, b = colorsys.hsv_to_rgb((0.02 + key * 0.618034) % 1.0, 0.85, 0.95)
-    return round(r * 255), round(g * 255), round(b * 255)
+    return PALETTE[key % len(PALETTE)]
 
 
 @dataclass(frozen=True)
