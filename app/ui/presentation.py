@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
 from .hud import CORNER_NAMES, corner_setting
 
 
-class Presentation:
+class Presentation(QObject):
     """Owns the F11 / Esc / H actions and the corner choice for one main window."""
 
     def __init__(self, window: QMainWindow, video: Any, settings: Any, view_menu: QMenu) -> None:
+        super().__init__(window)
         self.window, self.video, self.settings = window, video, settings
+        window.installEventFilter(self)  # closing in presentation mode saves the normal layout
         self._hidden: list[QWidget] = []
         self._margins: list[tuple[Any, Any]] = []
+        self._borrowed: list[QAction] = []
         self._state = Qt.WindowState.WindowNoState
         self.enter_action = self._action("&Presentation Mode", "F11", self.toggle, view_menu)
         self.enter_action.setCheckable(True)
@@ -46,6 +49,14 @@ class Presentation:
             group.addAction(act)
         group.triggered.connect(lambda act: self.set_corner(act.data()))
         self.video.set_hud_corner(current)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        try:
+            if watched is self.window and event.type() == QEvent.Type.Close and self.active:
+                self.leave()
+        except Exception:  # never into Qt's C++
+            pass
+        return False
 
     def _action(self, text: str, key: str, slot: Any, menu: QMenu | None) -> QAction:
         act = QAction(text, self.window)
@@ -91,6 +102,11 @@ class Presentation:
             widget = widget.parentWidget()
         for widget in self._hidden:
             widget.hide()
+        # The hidden menu bar's shortcuts (Pause, Stop, Quit...) keep working through the window itself.
+        menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+        self._borrowed = [a for m in menus for a in m.actions()
+                          if not a.isSeparator() and a.menu() is None and a not in window.actions()]
+        window.addActions(self._borrowed)
         self._state = window.windowState()
         self.video.set_presentation(True)
         self.enter_action.setChecked(True)
@@ -104,6 +120,9 @@ class Presentation:
             widget.show()
         for layout, margins in self._margins:
             layout.setContentsMargins(margins)
+        for action in self._borrowed:
+            self.window.removeAction(action)
+        self._borrowed = []
         self._hidden, self._margins = [], []
         self.video.set_presentation(False)
         self.enter_action.setChecked(False)

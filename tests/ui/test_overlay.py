@@ -150,11 +150,26 @@ def test_f11_presents_the_video_alone_and_esc_brings_everything_back(window, qtb
     qtbot.waitUntil(lambda: video.shapes is not None and video.shapes.counts.get("car", 0) > 0, timeout=SLOW)
     big = video.hud_rect.height() / len(video.hud_lines)
     assert big >= 30  # large type
+    press(window, qtbot, Qt.Key.Key_H)  # the window's keys still work: H hides the HUD
+    qtbot.waitUntil(lambda: video.hud_lines == [], timeout=2000)
+    press(window, qtbot, Qt.Key.Key_H)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)  # Run → Pause, from a hidden menu
+    qtbot.waitUntil(lambda: window.live.pause_button.isChecked(), timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)
     press(window, qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not video.presentation, timeout=3000)
     assert not window.windowState() & Qt.WindowState.WindowFullScreen
     for widget in (window.menuBar(), window.statusBar(), window.log_dock, window.table, window.live.run_button):
         assert widget.isVisible()
+
+
+def test_closing_in_presentation_mode_saves_the_normal_window(window, qtbot, settings):
+    press(window, qtbot, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: window.live.video.presentation, timeout=3000)
+    window.close()
+    assert not window.live.video.presentation  # left before the window saved its layout
+    assert not window.windowState() & Qt.WindowState.WindowFullScreen
 
 
 def test_segmentation_masks_are_translucent_with_a_legend_and_follow_the_opacity_control(window, qtbot, photos):
