@@ -92,7 +92,7 @@ def app_engine(model_spec, images: list, count: int, warmup: int) -> tuple[float
     worker = InferenceWorker(RunRequest(spec=model_spec, source=source,
                                         reader=MemoryReader(source, images, count)))
     worker.display_size = view.display_size()
-    worker.frame_ready.connect(lambda image, _t, _i: view.show_frame(image))
+    worker.frame_ready.connect(lambda image, shapes, _t, _i: view.show_frame(image, shapes))
     view.frame_shown.connect(lambda _t: worker.frame_painted())
     loop = QEventLoop()
     worker.finished.connect(loop.quit)

@@ -1,9 +1,10 @@
-"""What a run leaves behind: annotated video, snapshots, detections as JSON lines or CSV."""
+"""What a run leaves behind: annotated H.264 video, snapshots, detections as JSON lines or CSV."""
 
 from __future__ import annotations
 
 import csv
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import IO, Any
 
@@ -58,34 +59,54 @@ class ResultsWriter:
 
 
 class VideoWriter:
-    """MP4 of the annotated frames; every frame is fitted to the first one's size.
+    """H.264 MP4 (yuv420p, moov atom first) of the annotated frames, through PyAV's bundled FFmpeg.
 
-    Classification overlays add a label band under the image, so their size can
-    differ from frame to frame; a video needs one size.
+    Why PyAV: OpenCV's pip wheel only writes MPEG-4 Part 2 ("mp4v"), which browsers
+    and many players refuse; PyAV's wheel ships libx264. Every frame is fitted to
+    the first one's size (a video needs one size; H.264 needs even sides).
     """
 
     def __init__(self, path: str | Path, fps: float) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fps = fps if fps > 0 else 25.0
-        self._writer: cv2.VideoWriter | None = None
+        self._container: Any = None
+        self._stream: Any = None
         self._size: tuple[int, int] | None = None
         self.frames = 0
 
+    def _open(self, width: int, height: int) -> None:
+        import av  # imported here: only recording needs it
+
+        self._size = (max(2, width - width % 2), max(2, height - height % 2))
+        try:
+            self._container = av.open(str(self.path), "w", options={"movflags": "+faststart"})
+            self._stream = self._container.add_stream("libx264", rate=Fraction(self.fps).limit_denominator(1001))
+        except (OSError, av.FFmpegError) as exc:
+            raise OSError(f"{self.path}: cannot write a video here ({exc})") from exc
+        self._stream.width, self._stream.height = self._size
+        self._stream.pix_fmt = "yuv420p"
+        self._stream.options = {"preset": "superfast", "crf": "23"}
+
     def write(self, image: np.ndarray) -> None:
-        if self._writer is None:
-            self._size = (image.shape[1], image.shape[0])
-            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self._size)
-            if not self._writer.isOpened():
-                raise OSError(f"{self.path}: cannot write a video here")
+        """One BGR frame."""
+        import av
+
+        if self._container is None:
+            self._open(image.shape[1], image.shape[0])
         if (image.shape[1], image.shape[0]) != self._size:
             image = cv2.resize(image, self._size)
-        self._writer.write(image)
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        for packet in self._stream.encode(frame):
+            self._container.mux(packet)
         self.frames += 1
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.release()
+        if self._container is not None:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+            self._container.close()
+            self._container = None
 
 
 def save_snapshot(image: np.ndarray, path: str | Path) -> Path:

@@ -65,7 +65,7 @@ class Pipeline:
         self.watchdog_s = watchdog_s
         self.startup_grace_s = startup_grace_s
         self.host = host
-        self.stats = StreamStats()
+        self.stats = StreamStats(paced=feeder.spec.kind not in ("camera", "stream"))
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._steps = 0

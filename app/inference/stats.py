@@ -1,8 +1,11 @@
 """Speed figures an engineer can defend: throughput, latency percentiles, PySDK's breakdown.
 
-Every inference result counts here, including the ones the display skips;
-frames a live source dropped before inference are counted apart, because they
-say the source outran the model, not that the model was slow.
+Every inference result counts here, including the ones the display skips.
+Frames that never reached the model are counted apart, in two kinds that mean
+different things to an engineer: ``skipped`` frames of a file played in real
+time went by while the model was busy or paused (a choice of pacing: the file
+still has them, and a demo need not show the figure), ``late`` frames of a
+camera or stream were lost because the device could not keep up with the source.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Snapshot:
     """The figures at one moment (what the HUD and the CLI print)."""
 
     frames: int = 0
-    dropped: int = 0
+    skipped: int = 0  # real-time pacing of a file
+    late: int = 0  # a live source outran the device
     fps: float = 0.0
     average_fps: float = 0.0
     latency_p50_ms: float = 0.0
@@ -41,18 +45,34 @@ class Snapshot:
     elapsed_s: float = 0.0
     breakdown_ms: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def dropped(self) -> int:
+        return self.skipped + self.late
+
+    def drop_text(self) -> str:
+        """'' when nothing was dropped; otherwise each kind named."""
+        parts = []
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped by real-time pacing")
+        if self.late:
+            parts.append(f"{self.late} lost: the device could not keep up")
+        return ", ".join(parts)
+
     def line(self) -> str:
+        drops = self.drop_text()
         return (f"{self.frames} frames  {self.fps:.1f} FPS  latency p50 {self.latency_p50_ms:.1f} ms"
-                f"  p95 {self.latency_p95_ms:.1f} ms" + (f"  dropped {self.dropped}" if self.dropped else ""))
+                f"  p95 {self.latency_p95_ms:.1f} ms" + (f"  ({drops})" if drops else ""))
 
 
 class StreamStats:
     """Accumulates per-result timings; cheap enough to call for every result."""
 
-    def __init__(self, window: int = WINDOW) -> None:
+    def __init__(self, window: int = WINDOW, paced: bool = False) -> None:
+        """``paced``: the source is a file played in real time (its drops are pacing, not lateness)."""
         self.started = time.perf_counter()
         self.frames = 0
-        self.dropped = 0
+        self.dropped = 0  # frames the source dropped before inference, of either kind
+        self.paced = paced
         self.latencies_ms: list[float] = []  # all of them, for the final percentiles
         self.done_times: list[float] = []  # perf_counter() of every result, for throughput over any span
         self._times: deque[float] = deque(maxlen=window)
@@ -86,7 +106,8 @@ class StreamStats:
         lat = self.latencies_ms if final else list(self._recent)
         elapsed = (self._times[-1] if self._times else time.perf_counter()) - self.started
         return Snapshot(
-            frames=self.frames, dropped=self.dropped, fps=self.rolling_fps(),
+            frames=self.frames, skipped=self.dropped if self.paced else 0,
+            late=0 if self.paced else self.dropped, fps=self.rolling_fps(),
             average_fps=self.frames / elapsed if elapsed > 0 else 0.0,
             latency_p50_ms=percentile(lat, 50), latency_p95_ms=percentile(lat, 95),
             latency_p99_ms=percentile(lat, 99), elapsed_s=elapsed, breakdown_ms=dict(self.breakdown_ms))

@@ -42,6 +42,7 @@ from .facet_panel import FacetPanel
 from .file_actions import FileActionsMixin
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
+from .presentation import Presentation
 from .run_actions import RunActionsMixin
 from .settings_bar import SettingsBar
 from .workers import (
@@ -252,6 +253,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         act.triggered.connect(self.facets.clear_all)
         view.addAction(act)
         view.addAction(self.log_dock.toggleViewAction())
+        view.addSeparator()
+        self.presentation = Presentation(self, self.live.video, self.settings, view)  # F11, Esc, H, HUD corner
+        self.live.record_toggled.connect(self.live.video.set_recording)
 
         run = self.menuBar().addMenu("&Run")
         for text, key, slot in (("Run Selected Model", "F5", self.run), ("Stop", "Shift+F5", self.stop_run)):

@@ -15,6 +15,7 @@ from ..inference.sources import SourceError
 from ..inference.stats import percentile
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
+from .hud import HudInfo
 from .log_panel import log
 from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
 
@@ -153,12 +154,12 @@ class RunActionsMixin:
             self.live.video.set_message("")
             log.info("running on %s", device)
 
-    def _frame_ready(self, image: Any, capture_time: float, frame_id: int) -> None:
+    def _frame_ready(self, image: Any, shapes: Any, capture_time: float, frame_id: int) -> None:
         if self.sender() is not self.worker:
             return
         self._frame_capture = capture_time
         self.shown_frame_id = frame_id
-        self.live.video.show_frame(image)
+        self.live.video.show_frame(image, shapes)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -175,15 +176,9 @@ class RunActionsMixin:
     def _stats(self, worker: InferenceWorker, snap: Any) -> None:
         if worker is not self.worker:
             return
-        glass = percentile(list(self.glass_ms), 50)
-        lines = [f"{worker.request.spec.model_name}",
-                 f"{worker.device_text}  ·  {worker.request.spec.inference_host_address}",
-                 f"{snap.fps:6.1f} FPS   latency p50 {snap.latency_p50_ms:.0f} ms  p95 {snap.latency_p95_ms:.0f} ms"]
-        if glass:
-            lines.append(f"glass-to-glass p50 {glass:.0f} ms")
-        if snap.dropped:
-            lines.append(f"{snap.dropped} frames dropped by the live source")
-        self.live.video.set_hud(lines)
+        self.live.video.set_hud(HudInfo(
+            worker.request.spec.model_name, worker.device_text, worker.request.spec.inference_host_address, snap.fps,
+            snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late))
 
     def _worker_failed(self, message: str, detail: str) -> None:
         self.last_error = message

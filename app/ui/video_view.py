@@ -1,8 +1,10 @@
-"""The video pane: paints the newest annotated frame, a speed HUD, or what to do next.
+"""The video pane: the newest frame, its overlay drawn at screen resolution, the HUD, or what to do next.
 
 Painting is the only per-frame work on the UI thread. ``frame_shown`` tells the
 worker the frame was painted, so it converts the next one only then: a slow
 screen never queues frames, and the figures always describe the newest one.
+The worker sends the plain frame (scaled to the pane) and the result's shapes;
+the overlay is drawn here, in screen points, so labels read on any photo.
 """
 
 from __future__ import annotations
@@ -10,17 +12,22 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ..inference.overlay import Shapes
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .hud import DEFAULT_CORNER, HudInfo
+from .overlay_painter import Corners, OverlayPainter, label_font, paint_panel, panel_size
 
 EMPTY_TEXT = "Pick a model in the list and a source below, then press Run.\nYou can also drop a video or image here."
+HUD_POINTS = 9.0
+PRESENTATION_POINTS = 20.0
 
 
 class VideoView(QWidget):
-    """Shows QImages; emits ``file_dropped`` for a dropped media file."""
+    """Shows QImages with their overlay; emits ``file_dropped`` for a dropped media file."""
 
     frame_shown = Signal(float)  # perf_counter() when the frame was painted
     file_dropped = Signal(str)
@@ -33,18 +40,65 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.image: QImage | None = None
-        self.hud_lines: list[str] = []
+        self.shapes: Shapes | None = None
+        self.hud: HudInfo | None = None
+        self.hud_visible = True
+        self.hud_corner = DEFAULT_CORNER
+        self.hud_rect = QRectF()
+        self.presentation = False
+        self.recording = False
+        self.recording_since: float | None = None  # perf_counter() of the first frame shown while recording
+        self.last_frame_time = 0.0
+        self.rec_rect = QRectF()
         self.message = EMPTY_TEXT
         self.painted_frames = 0
+        self.overlay = OverlayPainter()
         self._pending = False
+        self._rec_timer = QTimer(self)  # the elapsed time ticks even when frames are rare (a photo)
+        self._rec_timer.setInterval(500)
+        self._rec_timer.timeout.connect(self.update)
 
-    def show_frame(self, image: QImage) -> None:
+    # ----- what to show -----------------------------------------------------------------
+    def show_frame(self, image: QImage, shapes: Shapes | None = None) -> None:
         self.image = image
+        self.shapes = shapes
+        self.last_frame_time = time.perf_counter()
+        if self.recording and self.recording_since is None:
+            self.recording_since = self.last_frame_time
         self._pending = True
         self.update()
 
-    def set_hud(self, lines: list[str]) -> None:
-        self.hud_lines = lines
+    def set_hud(self, info: HudInfo | None) -> None:
+        self.hud = info
+        self.update()
+
+    @property
+    def hud_lines(self) -> list[str]:
+        """What the HUD says now (empty when hidden or before the first figures)."""
+        if self.hud is None or not self.hud_visible:
+            return []
+        return self.hud.lines(self.presentation)
+
+    def set_hud_visible(self, visible: bool) -> None:
+        self.hud_visible = visible
+        self.update()
+
+    def set_hud_corner(self, corner: str) -> None:
+        self.hud_corner = corner
+        self.update()
+
+    def set_presentation(self, on: bool) -> None:
+        self.presentation = on
+        self.update()
+
+    def set_recording(self, on: bool) -> None:
+        """REC and the elapsed time show while frames are being recorded (from the first one).
+
+        Armed without a run, or paused, nothing is written, so nothing says REC.
+        """
+        self.recording = on
+        self.recording_since = None
+        (self._rec_timer.start if on else self._rec_timer.stop)()
         self.update()
 
     def set_message(self, text: str) -> None:
@@ -54,7 +108,9 @@ class VideoView(QWidget):
 
     def clear(self, message: str = EMPTY_TEXT) -> None:
         self.image = None
-        self.hud_lines = []
+        self.shapes = None
+        self.hud = None
+        self.recording_since = None
         self.message = message
         self.update()
 
@@ -70,9 +126,24 @@ class VideoView(QWidget):
         return QRect((self.width() - size.width()) // 2, (self.height() - size.height()) // 2,
                      size.width(), size.height())
 
+    # ----- painting ---------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        except Exception as exc:  # never let a drawing bug escape into Qt's C++
+            self.message = f"Cannot draw this result: {type(exc).__name__}: {exc}"
+        finally:
+            painter.end()
+        if self._pending:
+            self._pending = False
+            self.painted_frames += 1
+            self.frame_shown.emit(time.perf_counter())
+
+    def _paint(self, painter: QPainter) -> None:
         painter.fillRect(self.rect(), QColor(24, 26, 30))
+        self.hud_rect = QRectF()
+        self.rec_rect = QRectF()
         if self.image is not None and not self.image.isNull():
             target = self.image_rect()
             if target.size() == self.image.size():  # pre-scaled by the worker: a plain copy
@@ -80,34 +151,72 @@ class VideoView(QWidget):
             else:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
                 painter.drawImage(target, self.image)
-        if self.hud_lines and self.image is not None:
-            self._paint_hud(painter)
+            view = QRectF(self.rect())
+            corners = Corners(view)
+            hud = self._hud_panel(painter, corners)
+            obstacles = [hud[0]] if hud else []
+            rec = self._rec_panel(painter)
+            if rec is not None:
+                obstacles.append(rec[0])
+            counts = self._counts_panel(corners) if self.presentation and self.shapes is not None else None
+            if counts is not None:
+                obstacles.append(counts[0])
+            if self.shapes is not None:
+                self.overlay.paint(painter, self.shapes, QRectF(target), view, corners,
+                                   scale_text=2.0 if self.presentation else 1.0, obstacles=obstacles)
+            if counts is not None:
+                paint_panel(painter, *counts)
+            if hud:
+                self.hud_rect = hud[0]
+                paint_panel(painter, hud[0], hud[1], hud[2])
+            if rec is not None:
+                self.rec_rect = rec[0]
+                self._paint_rec(painter, *rec)
         if self.message:
             self._paint_message(painter)
-        painter.end()
-        if self._pending:
-            self._pending = False
-            self.painted_frames += 1
-            self.frame_shown.emit(time.perf_counter())
 
-    def _paint_hud(self, painter: QPainter) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(9.0, font.pointSizeF()))
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setFamily("DejaVu Sans Mono")
+    def _hud_panel(self, painter: QPainter, corners: Corners) -> tuple[QRectF, list, QFont] | None:
+        lines = self.hud_lines
+        if not lines:
+            return None
+        font = label_font(self.font(), PRESENTATION_POINTS if self.presentation else HUD_POINTS,
+                          bold=self.presentation)
+        if not self.presentation:
+            font.setFamily("DejaVu Sans Mono")
+        rows = [(line, None) for line in lines]
+        return corners.place(corners.claim(self.hud_corner), *panel_size(rows, font)), rows, font
+
+    def _counts_panel(self, corners: Corners) -> tuple[QRectF, list, QFont]:
+        """Presentation mode: how many of each class, largest first ('No detections' says the model ran)."""
+        assert self.shapes is not None
+        counts = sorted(self.shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("No detections", None)]
+        font = label_font(self.font(), PRESENTATION_POINTS * 0.8, bold=True)
+        return corners.place(corners.claim("bottom-right"), *panel_size(lines, font)), lines, font
+
+    def _rec_panel(self, painter: QPainter) -> tuple[QRectF, str, QFont] | None:
+        if not self.recording or self.recording_since is None or time.perf_counter() - self.last_frame_time > 1.5:
+            return None
+        elapsed = int(time.perf_counter() - self.recording_since)
+        text = f"REC {elapsed // 60:02d}:{elapsed % 60:02d}"
+        font = label_font(self.font(), PRESENTATION_POINTS if self.presentation else 11.0, bold=True)
+        width, height = panel_size([("●  " + text, None)], font)
+        return QRectF((self.width() - width) / 2, 8, width, height), text, font
+
+    @staticmethod
+    def _paint_rec(painter: QPainter, rect: QRectF, text: str, font: QFont) -> None:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 170))
+        painter.drawRoundedRect(rect, 6, 6)
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        width = max(metrics.horizontalAdvance(line) for line in self.hud_lines) + 20
-        height = metrics.height() * len(self.hud_lines) + 12
-        area = self.image_rect()
-        # Bottom-left: models draw their own labels at the top of boxes.
-        box = QRectF(area.left() + 10, area.bottom() - 10 - height, width, height)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 150))
-        painter.drawRoundedRect(box, 6, 6)
-        painter.setPen(QColor(235, 235, 235))
-        for i, line in enumerate(self.hud_lines):
-            painter.drawText(int(box.left() + 10), int(box.top() + 6 + metrics.ascent() + i * metrics.height()), line)
+        radius = metrics.ascent() * 0.32
+        centre = QPointF(rect.left() + metrics.height() * 0.4 + radius, rect.center().y())
+        painter.setBrush(QColor(230, 30, 30))
+        painter.drawEllipse(centre, radius, radius)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(QPointF(centre.x() + radius * 2.2, rect.center().y() + (metrics.ascent() -
+                                                                                   metrics.descent()) / 2), text)
 
     def _paint_message(self, painter: QPainter) -> None:
         font = QFont(self.font())
@@ -123,6 +232,7 @@ class VideoView(QWidget):
         painter.setPen(QColor(210, 212, 216))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
 
+    # ----- drops ------------------------------------------------------------------------
     @staticmethod
     def _media_path(event: QDragEnterEvent | QDropEvent) -> str | None:
         urls = event.mimeData().urls()

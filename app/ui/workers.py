@@ -28,6 +28,7 @@ from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, SourceSpec
 from ..zoo.fetch import ensure_local
+from .overlay_painter import render_bgr
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -112,7 +113,7 @@ class InferenceWorker(QThread):
 
     status = Signal(str)  # what it is doing (loading, running, reconnecting)
     started_run = Signal(str)  # device description
-    frame_ready = Signal(QImage, float, int)  # annotated frame, its capture time (perf_counter), frame id
+    frame_ready = Signal(QImage, object, float, int)  # frame, overlay.Shapes, capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
@@ -231,18 +232,21 @@ class InferenceWorker(QThread):
                 self.results_with_detections += 1
             now = time.perf_counter()
             show = self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS
-            # image_overlay redraws and deep-copies on every access: read it once, when needed.
+            # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
+            # only the result's shapes are described here, and only for frames someone will see.
             wanted = self._record.is_set() or show or self._snapshot_wanted.is_set()
-            image = item.result.image_overlay if wanted else None
-            self._write_outputs(item, image, feeder)
-            if image is not None:
+            frame = item.frame.image
+            shapes = overlay.describe(item.result, frame.shape[1], frame.shape[0], self._options) if wanted else None
+            self._write_outputs(item, frame, shapes, feeder)
+            if shapes is not None:
                 if self._snapshot_wanted.is_set():
                     self._snapshot_wanted.clear()
-                    self.saved.emit(str(save_snapshot(image, self._output_path("snapshot", ".png"))))
+                    path = save_snapshot(render_bgr(frame, shapes), self._output_path("snapshot", ".png"))
+                    self.saved.emit(str(path))
                 if show:
                     last_shown = now
                     self.display_ready.clear()
-                    self.frame_ready.emit(to_qimage(image, self.display_size), item.frame.capture_time,
+                    self.frame_ready.emit(to_qimage(frame, self.display_size), shapes, item.frame.capture_time,
                                           item.frame.frame_id)
             if now - last_stats >= 0.25:
                 last_stats = now
@@ -256,13 +260,13 @@ class InferenceWorker(QThread):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         return self.request.output_dir / f"{self.request.spec.model_name}-{kind}-{stamp}{suffix}"
 
-    def _write_outputs(self, item: Any, image: np.ndarray | None, feeder: FrameFeeder) -> None:
-        if self._record.is_set() and image is not None:
+    def _write_outputs(self, item: Any, frame: np.ndarray, shapes: Any, feeder: FrameFeeder) -> None:
+        if self._record.is_set() and shapes is not None:
             if self._video is None:
                 live_fps = self.pipeline.stats.rolling_fps() if self.pipeline else 0.0
                 fps = feeder.fps if self.request.source.kind == "video" else max(1.0, live_fps)
                 self._video = VideoWriter(self._output_path("recording", ".mp4"), fps)
-            self._video.write(image)
+            self._video.write(render_bgr(frame, shapes))
         elif not self._record.is_set() and self._video is not None:
             self._video.close()
             self.saved.emit(str(self._video.path))
