@@ -101,10 +101,20 @@ def _hashable(value: Any) -> bool:
 
 
 def _number(value: Any) -> float | None:
-    """A metadata value usable in a numeric range (bools and NaN are not)."""
+    """A metadata value usable in a numeric range (bools and NaN are not; an integer past
+    the float range, ~1e308, counts as plus or minus infinity)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    if isinstance(value, int):
+        return _int_float(value)
     return None if math.isnan(value) else float(value)
+
+
+def _int_float(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 class _Codes:
@@ -391,8 +401,9 @@ class Catalogue:
             meta = self.entries[i].metadata
             if not meta or key not in meta:
                 continue
+            raw = meta[key]
             try:
-                value = float(meta[key])
+                value = _int_float(raw) if isinstance(raw, int) else float(raw)
             except (TypeError, ValueError, OverflowError):
                 continue
             if math.isnan(value):
@@ -438,7 +449,7 @@ MISSING: Any = _Missing()
 def _sort_key(value: Any) -> tuple[int, Any]:
     """Numbers before text before anything else; text case-insensitively."""
     if isinstance(value, bool | int | float) and not (isinstance(value, float) and math.isnan(value)):
-        return (0, float(value))
+        return (0, _int_float(value) if isinstance(value, int) else value)
     if isinstance(value, str):
         return (1, value.casefold())
     if isinstance(value, tuple | list):
