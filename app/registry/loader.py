@@ -39,6 +39,7 @@ _MODEL_NAME_RULE = "letters, digits, '_' and '-'"
 _MODEL_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")  # the library's patternProperties
 _HTML = re.compile(r"\s*(<!doctype\s+html|<html|<head|<body|<\?xml)", re.IGNORECASE)
 MAX_DICT_VALUES = 20_000_000  # a dict's values counted as the library's validator would visit them
+TOP = "(top level)"  # the field named when a dict's problem is the whole document
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,9 @@ def _is_valid(config: Mapping[str, Any]) -> bool:
 def validate_config(config: Any, source: str, text: str | None = None) -> dict[str, Any]:
     """Apply the library's schema; the first (shallowest) problem is reported."""
     if not isinstance(config, dict):
-        raise RegistryError(source, "a registry must be a mapping with a 'models' section", *(
-            (1, 1) if text is not None else (None, None)))
+        if text is None:
+            raise RegistryError(source, "a registry must be a mapping with a 'models' section", field=TOP)
+        raise RegistryError(source, "a registry must be a mapping with a 'models' section", 1, 1)
     if _is_valid(config):
         return config
     errors = sorted(jsonschema.Draft7Validator(registry_schema()).iter_errors(config),
@@ -141,7 +143,7 @@ def validate_config(config: Any, source: str, text: str | None = None) -> dict[s
         return config
     path, words = _describe(errors[0])
     mark = locate(text, path) if text is not None else None
-    field = ".".join(str(p) for p in path)
+    field = ".".join(str(p) for p in path) or ("" if text is not None else TOP)
     raise RegistryError(source, words, *(mark or (None, None)), field=field)
 
 
@@ -206,7 +208,7 @@ def check_values(config: Any, source: str) -> None:
     while stack:
         value, path, inside = stack.pop()
         visited += 1
-        field = ".".join(map(str, path))
+        field = ".".join(map(str, path)) or TOP
         if visited > MAX_DICT_VALUES:
             raise RegistryError(source, f"the registry expands to more than {MAX_DICT_VALUES:,} values", field=field)
         if isinstance(value, str):
