@@ -18,13 +18,13 @@ AND-ed: with one value per dimension that is exactly the library's chain.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .loader import RegistryDocument
+from .loader import RegistryDocument, bulk_build
 from .specs import Defaults, build_spec, entry_zoo_url
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
@@ -97,12 +97,24 @@ def _narrow(current: frozenset[Any] | None, value: Any) -> frozenset[Any]:
 
 
 def _hashable(value: Any) -> bool:
-    return isinstance(value, Hashable) and not (isinstance(value, float) and math.isnan(value))
+    """Usable as a dict key (a tuple holding a list is not, whatever ``Hashable`` says); NaN is not."""
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _number(value: Any) -> float | None:
     """A metadata value usable in a numeric range (bools and NaN are not; an integer past
     the float range, ~1e308, counts as plus or minus infinity)."""
+    kind = type(value)
+    if kind is float:
+        return None if value != value else value
+    if kind is int:
+        return _int_float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if isinstance(value, int):
@@ -125,9 +137,12 @@ class _Codes:
         self.values: list[Any] = []
 
     def code(self, value: Any) -> int:
-        if not _hashable(value):
+        if isinstance(value, float) and value != value:
+            return -1  # NaN never equals itself: no code can stand for it
+        try:
+            found = self.index.get(value)
+        except TypeError:  # unhashable
             return -1
-        found = self.index.get(value)
         if found is None:
             found = self.index[value] = len(self.values)
             self.values.append(value)
@@ -157,6 +172,10 @@ class Catalogue:
     """Registry entries indexed for fast queries; cheap to copy with other defaults."""
 
     def __init__(self, document: RegistryDocument, defaults: Defaults | None = None) -> None:
+        with bulk_build():
+            self._build(document, defaults)
+
+    def _build(self, document: RegistryDocument, defaults: Defaults | None) -> None:
         self.document = document
         config = document.config
         self.defaults = defaults or Defaults.from_config(config.get("defaults"))
@@ -177,9 +196,12 @@ class Catalogue:
         self._alias_code = np.array([self._aliases.code(e.alias) if "alias" in e.raw else -1
                                      for e in self.entries], dtype=np.int32)
         # One pair per distinct target: a target listed twice counts once.
-        pairs = sorted({(i, self._hw.code(h)) for i, e in enumerate(self.entries) for h in e.hardware})
-        self._hw_entry = np.array([p[0] for p in pairs], dtype=np.int32)
-        self._hw_code = np.array([p[1] for p in pairs], dtype=np.int32)
+        owner = [i for i, e in enumerate(self.entries) for _ in e.hardware]
+        codes = [self._hw.code(h) for e in self.entries for h in e.hardware]
+        span = len(self._hw.values) + 1
+        pairs = np.unique(np.array(owner, dtype=np.int64) * span + np.array(codes, dtype=np.int64) + 1)
+        self._hw_entry = (pairs // span).astype(np.int32)
+        self._hw_code = (pairs % span - 1).astype(np.int32)
         self._has_meta = np.array([e.metadata is not None for e in self.entries], dtype=bool)
         self.meta_keys: list[str] = []
         seen: set[str] = set()
@@ -202,7 +224,7 @@ class Catalogue:
             present = [v for v in raw if v is not MISSING and v is not None]
             if present and all(_number(v) is not None for v in present):
                 self.numeric_keys.append(key)
-        self._text = [self._search_text(e) for e in self.entries]
+        self._text: list[str] | None = None  # built by the first text search (0.1 s per 10,000 models)
         self._sort_cache: dict[str, list[int]] = {}
 
     @staticmethod
@@ -278,6 +300,8 @@ class Catalogue:
                  for e in self.entries], dtype=bool)
         words = query.text.casefold().split()
         if words:
+            if self._text is None:
+                self._text = [self._search_text(e) for e in self.entries]
             masks["text"] = np.array([all(w in t for w in words) for t in self._text], dtype=bool)
         return masks
 
