@@ -25,6 +25,8 @@ from model_picker.cli.commands import strict_json
 from model_picker.registry import Catalogue, Query, RegistryError
 from model_picker.registry.loader import load_dict, load_text, registry_schema
 
+from .strategies import registry
+
 HANG_GUARD_S = 5.0  # per case; the point is "never minutes", the measured worst is reported
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 FULL = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
@@ -154,3 +156,10 @@ def test_generated_yaml_text_full_count(text):
 @given(registry_dict)
 def test_generated_dicts_full_count(config):
     exercise(lambda: load_dict(config), "dict")
+
+
+@FAST
+@given(registry, st.sampled_from([None, True, False]), st.booleans())
+def test_valid_registries_read_exactly_as_pyyaml_reads_them(config, flow, unicode):
+    text = yaml.safe_dump(config, default_flow_style=flow, allow_unicode=unicode, sort_keys=False)
+    assert load_text(text, "valid.yaml").config == yaml.safe_load(text)
