@@ -30,6 +30,7 @@ from yaml.events import (
     ScalarEvent,
     SequenceEndEvent,
     SequenceStartEvent,
+    StreamEndEvent,
 )
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
@@ -223,32 +224,45 @@ class _Reader:
 
     def read(self, text: str) -> Any:
         self.text = text
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is ScalarEvent:
-                size = 1 + len(event.value) // 64
-                self.written += size
+        loader = _Loader(text)
+        try:
+            get_event = loader.get_event
+            while True:
+                event = get_event()
+                if event is None or type(event) is StreamEndEvent:
+                    return self.root
+                self.event(event)
+        finally:
+            loader.dispose()
+
+    def event(self, event: Any) -> None:
+        """One event; plain text scalars (most of a registry) skip the resolver and constructors."""
+        kind = type(event)
+        if kind is ScalarEvent:
+            value = event.value
+            size = 1 + len(value) // 64
+            self.written += size
+            if event.tag is not None or (event.implicit[0] and (_WILDCARD or value[:1] in _RESOLVERS)):
                 value = self.scalar(event)
-                if event.anchor:
-                    self.anchors[event.anchor] = (value, size)
-                self.add(value, size, event)
-            elif kind is MappingStartEvent:
-                if event.tag not in _MAPPING_TAGS:
-                    raise self.fail(event, f"unsupported YAML tag {event.tag!r} on a mapping", self.field())
-                self.open(event, {})
-            elif kind is SequenceStartEvent:
-                if event.tag not in _SEQUENCE_TAGS:
-                    raise self.fail(event, f"unsupported YAML tag {event.tag!r} on a list", self.field())
-                self.open(event, [])
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                self.close(event)
-            elif kind is AliasEvent:
-                self.alias(event)
-            elif kind is DocumentStartEvent:
-                self.documents += 1
-                if self.documents > 1:
-                    raise self.fail(event, "a registry is one YAML document; found a second one ('---')")
-        return self.root
+            if event.anchor:
+                self.anchors[event.anchor] = (value, size)
+            self.add(value, size, event)
+        elif kind is MappingStartEvent:
+            if event.tag not in _MAPPING_TAGS:
+                raise self.fail(event, f"unsupported YAML tag {event.tag!r} on a mapping", self.field())
+            self.open(event, {})
+        elif kind is SequenceStartEvent:
+            if event.tag not in _SEQUENCE_TAGS:
+                raise self.fail(event, f"unsupported YAML tag {event.tag!r} on a list", self.field())
+            self.open(event, [])
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            self.close(event)
+        elif kind is AliasEvent:
+            self.alias(event)
+        elif kind is DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                raise self.fail(event, "a registry is one YAML document; found a second one ('---')")
 
 
 def read_yaml(text: str, source: str) -> tuple[Any, bool]:
