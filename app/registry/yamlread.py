@@ -48,6 +48,7 @@ _RESOLVERS = Resolver.yaml_implicit_resolvers
 _WILDCARD = _RESOLVERS.get(None, [])
 _CONSTRUCTORS = SafeConstructor.yaml_constructors
 _JSON_SCALARS = (str, int, float, bool, type(None))
+_COLLECTION_TAGS = (_MAPPING_TAGS | _SEQUENCE_TAGS) - {None, "!"}
 
 
 class _Merge:
@@ -114,6 +115,9 @@ class _Reader:
         if tag == _MERGE_TAG:
             return MERGE
         constructor = _CONSTRUCTORS.get(tag)
+        if tag in _COLLECTION_TAGS:
+            raise self.fail(event, f"the tag !!{tag.removeprefix(_TAG)} needs a collection, not {event.value[:40]!r}",
+                            self.field())
         if constructor is None:
             raise self.fail(event, f"unsupported YAML tag {tag!r} (a safe registry uses plain values)", self.field())
         try:
@@ -126,6 +130,9 @@ class _Reader:
                             self.field()) from None
         except ConstructorError as exc:
             raise self.fail(event, exc.problem or str(exc), self.field()) from None
+        except Exception:  # PyYAML's constructors raise KeyError or AttributeError on some explicit tags
+            raise self.fail(event, f"{event.value[:40]!r} is not a valid {tag.removeprefix(_TAG)}",
+                            self.field()) from None
         if not isinstance(value, _JSON_SCALARS):
             self.plain = False
         return value

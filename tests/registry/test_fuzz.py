@@ -63,7 +63,8 @@ VALUES = ["face_detection", "[TFLITE/CPU]", "[TFLITE/CPU", "degirum/public", ".n
           "9" * 400, "9" * 5000, "0x1F", "2024-01-02", "!!binary aGk=", "!!python/name:os.system", "&a [1, 2]",
           "*a", "*missing", "&b {x: *a}", "'\x01'", "\"\\x07\"", "\x01", "\x7f", "{", "}", "]", "|", "> x",
           "- 1", "!!set {a, b}", "!!omap [a: 1]", "{a: 1, a: 2}", "&c [*c]", "<<", "'\ud800'", "é\u0301",
-          "\U0001f600", "~", "", "\t", "null", "!custom x"]
+          "\U0001f600", "~", "", "\t", "null", "!custom x", "!!map x", "!!seq [", "!!timestamp foo",
+          "!!bool maybe", "!!int 0b2", "!!float x", "!!binary ***", "!!str 1", "!!null x"]
 line = st.tuples(st.integers(0, 3), st.sampled_from(KEYS), st.sampled_from(VALUES))
 
 
