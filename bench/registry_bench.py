@@ -51,12 +51,14 @@ def generate(n: int, seed: int = 7) -> dict:
     return {"defaults": {"inference_host_address": "@local"}, "models": models}
 
 
-def median_ms(fn, repeat: int) -> float:
+def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
+    """Median of ``repeat`` runs; ``clock=time.process_time`` gives CPU time, which other jobs on a
+    shared machine inflate far less than wall time."""
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((clock() - start) * 1000)
     return statistics.median(times)
 
 
@@ -66,7 +68,7 @@ def _clear_parsed_cache() -> None:
     shutil.rmtree(parsed_cache.folder(), ignore_errors=True)
 
 
-def load_times(source: str, repeat: int) -> tuple[float, float]:
+def load_times(source: str, repeat: int, clock=time.perf_counter) -> tuple[float, float]:
     """(first load, reload) of ``open_catalogue(source)`` in ms: empty parsed cache, then warm."""
     from model_picker.registry import open_catalogue
 
@@ -74,9 +76,9 @@ def load_times(source: str, repeat: int) -> tuple[float, float]:
         _clear_parsed_cache()
         open_catalogue(source)
 
-    first_ms = median_ms(first, repeat)
+    first_ms = median_ms(first, repeat, clock)
     open_catalogue(source)
-    return first_ms, median_ms(lambda: open_catalogue(source), repeat)
+    return first_ms, median_ms(lambda: open_catalogue(source), repeat, clock)
 
 
 def measure(path: Path, n: int, repeat: int) -> dict:
@@ -124,11 +126,14 @@ def goal_loads(folder: Path, n: int, repeat: int) -> dict:
     path = folder / f"goal{n}.yaml"
     path.write_text(yaml.safe_dump(generate(n), sort_keys=False))
     lib = median_ms(lambda: ModelRegistry(config_file=str(path)), max(1, repeat // 3))
+    lib_cpu = median_ms(lambda: ModelRegistry(config_file=str(path)), 1, time.process_time)
     file_first, file_reload = load_times(str(path), repeat)
+    cpu_first, cpu_reload = load_times(str(path), repeat, time.process_time)
     with _served(folder) as url:
         url_first, url_reload = load_times(f"{url}/{path.name}", repeat)
     return {"models": n, "lib": lib, "file_first": file_first, "file_reload": file_reload,
-            "url_first": url_first, "url_reload": url_reload, "bytes": path.stat().st_size}
+            "url_first": url_first, "url_reload": url_reload, "bytes": path.stat().st_size,
+            "lib_cpu": lib_cpu, "cpu_first": cpu_first, "cpu_reload": cpu_reload}
 
 
 GOAL_MODELS, FIRST_GOAL_MS, RELOAD_GOAL_MS = 10_000, 2000.0, 200.0
@@ -163,11 +168,14 @@ def goal_report(g: dict) -> list[str]:
             "| source | library load | ours first load | ours reload (unchanged, parsed cache) |",
             "|---|---:|---:|---:|",
             f"| file | {g['lib']:.0f} | {g['file_first']:.0f} | {g['file_reload']:.0f} |",
-            f"| URL (loopback) | - | {g['url_first']:.0f} | {g['url_reload']:.0f} |", "",
+            f"| URL (loopback) | - | {g['url_first']:.0f} | {g['url_reload']:.0f} |",
+            f"| file, CPU time | {g['lib_cpu']:.0f} | {g['cpu_first']:.0f} | {g['cpu_reload']:.0f} |", "",
             f"First load <= {FIRST_GOAL_MS:.0f} ms: file {verdict(g['file_first'], FIRST_GOAL_MS)}, URL "
             f"{verdict(g['url_first'], FIRST_GOAL_MS)}; first load {g['lib'] / g['file_first']:.1f}x faster than "
             f"the library. Reload <= {RELOAD_GOAL_MS:.0f} ms: file {verdict(g['file_reload'], RELOAD_GOAL_MS)}, "
-            f"URL {verdict(g['url_reload'], RELOAD_GOAL_MS)}."]
+            f"URL {verdict(g['url_reload'], RELOAD_GOAL_MS)}. In CPU time (what the load costs, whatever else "
+            f"runs): first load {verdict(g['cpu_first'], FIRST_GOAL_MS)}, "
+            f"reload {verdict(g['cpu_reload'], RELOAD_GOAL_MS)}."]
 
 
 def report(rows: list[dict]) -> str:
