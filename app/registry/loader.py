@@ -198,6 +198,8 @@ def load_file(path: str | Path) -> RegistryDocument:
         raise RegistryError(str(path), "this is a folder; open the registry's .yaml file") from None
     except OSError as exc:
         raise RegistryError(str(path), f"cannot read the file ({exc.strerror or exc})") from None
+    except ValueError:  # a NUL byte or a lone surrogate in the name (UnicodeEncodeError is a ValueError)
+        raise RegistryError(ascii(str(path)), "not a valid file name") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -132,6 +132,12 @@ def test_a_lone_surrogate_through_the_text_api_is_located():
         load_registry({"models": {"a": {"task": "t", "hardware": [], "zoo_url": "z", "description": "\udcff"}}})
 
 
+def test_a_file_name_with_a_nul_or_a_lone_surrogate_is_refused_not_raised(tmp_path):
+    for name in ("bad\x00name.yaml", "bad\ud800name.yaml"):
+        with pytest.raises(RegistryError, match="not a valid file name"):
+            load_registry(str(tmp_path / name))
+
+
 # ----- item 5: duplicate keys ------------------------------------------------------------------------
 def test_a_model_written_twice_is_refused_with_both_lines():
     err = error_for(f"models:\n  m:\n{MODEL}  other:\n{MODEL}  m:\n{MODEL}")
