@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from typing import Any
@@ -62,7 +63,7 @@ def find_model(catalogue: Catalogue, name: str) -> int:
     except KeyError:
         close = [n for n in (e.name for e in catalogue.entries) if name.lower() in n.lower()][:3]
         hint = f"; did you mean {', '.join(close)}?" if close else "; `model-picker list` shows the names"
-        raise CliError(f"model {name!r} is not in {catalogue.document.origin}{hint}") from None
+        raise CliError(f"model {name!r} is not in {catalogue.document.shown}{hint}") from None
 
 
 def parse_meta(items: list[str]) -> tuple[dict[str, tuple[Any, ...]], dict[str, tuple[float | None, float | None]]]:
@@ -100,6 +101,24 @@ def entry_row(catalogue: Catalogue, index: int) -> dict[str, Any]:
             "description": e.description, "zoo_url": catalogue.spec_zoo(index), "metadata": e.metadata or {}}
 
 
+def strict_json(value: Any) -> Any:
+    """``value`` for strict JSON: NaN and infinities (``.nan``, ``.inf`` in YAML) become the strings
+    "NaN", "Infinity" and "-Infinity" (JSON has no such numbers), anything else not JSON becomes its text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [strict_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(strict_json(value), indent=2, allow_nan=False)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.registry)
     query = query_from_args(args)
@@ -113,7 +132,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.sort:
         kept = catalogue.sort(kept, args.sort, args.desc)
     if args.json:
-        print(json.dumps([entry_row(catalogue, i) for i in kept], indent=2, default=str))
+        print(dumps([entry_row(catalogue, i) for i in kept]))
         return 0
     extra = [k for k in (args.sort, (args.best or "").partition(":")[0]) if k and k in catalogue.meta_keys]
     header = ["NAME", "TASK", "HARDWARE", "ALIAS", *[k.upper() for k in dict.fromkeys(extra)]]
@@ -139,7 +158,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     elif args.format == "python":
         print(spec_to_python(spec), end="")
     elif args.format == "json":
-        print(json.dumps({**entry_row(catalogue, index), "spec": spec_to_dict(spec)}, indent=2, default=str))
+        print(dumps({**entry_row(catalogue, index), "spec": spec_to_dict(spec)}))
     else:
         e = catalogue.entries[index]
         print(f"{e.name}  ({e.task}; {', '.join(map(str, e.hardware))})")

@@ -11,18 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import Catalogue, Query
-from .loader import RegistryDocument, RegistryError, load_dict, load_file
-from .remote import is_url, load_url
+from .errors import RegistryError
+from .loader import RegistryDocument, load_dict, load_file
+from .remote import file_url_path, load_url, url_scheme
 
 __all__ = ["Catalogue", "Query", "RegistryDocument", "RegistryError", "load_registry", "open_catalogue"]
 
 
 def load_registry(source: str | Path | dict[str, Any]) -> RegistryDocument:
-    """Load from a path, an http(s) URL or a dict; every failure is a RegistryError."""
+    """Load from a path, an http(s) or file URL, or a dict; every failure is a RegistryError."""
     if isinstance(source, dict):
         return load_dict(source)
-    if isinstance(source, str) and is_url(source):
-        return load_url(source)
+    scheme = url_scheme(source) if isinstance(source, str) else ""
+    if scheme in ("http", "https"):
+        return load_url(source)  # type: ignore[arg-type]
+    if scheme == "file":
+        return load_file(file_url_path(str(source)))
+    if scheme:
+        raise RegistryError(str(source), f"unsupported URL scheme '{scheme}://': open an http://, https:// "
+                            "or file:// URL, or a file path")
     return load_file(source)
 
 

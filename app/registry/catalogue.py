@@ -18,14 +18,15 @@ AND-ed: with one value per dimension that is exactly the library's chain.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .loader import RegistryDocument
+from .loader import RegistryDocument, bulk_build
 from .specs import Defaults, build_spec, entry_zoo_url
+from .values import ABSENT, MISSING, Codes, int_float, number, sort_key
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]
@@ -96,44 +97,6 @@ def _narrow(current: frozenset[Any] | None, value: Any) -> frozenset[Any]:
     return frozenset({value}) if current is None else frozenset(v for v in current if v == value)
 
 
-def _hashable(value: Any) -> bool:
-    return isinstance(value, Hashable) and not (isinstance(value, float) and math.isnan(value))
-
-
-def _number(value: Any) -> float | None:
-    """A metadata value usable in a numeric range (bools and NaN are not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return None if math.isnan(value) else float(value)
-
-
-class _Codes:
-    """Value -> small integer, with Python equality (so 1, 1.0 and True share a code)."""
-
-    def __init__(self) -> None:
-        self.index: dict[Any, int] = {}
-        self.values: list[Any] = []
-
-    def code(self, value: Any) -> int:
-        if not _hashable(value):
-            return -1
-        found = self.index.get(value)
-        if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-    def lookup(self, values: Iterable[Any]) -> np.ndarray | None:
-        """Codes of the wanted values; None when one is unhashable (then compare by ==)."""
-        codes = []
-        for value in values:
-            if not _hashable(value):
-                return None
-            if value in self.index:
-                codes.append(self.index[value])
-        return np.array(codes, dtype=np.int32)
-
-
 @dataclass(frozen=True)
 class Facet:
     """Counts of each value of one dimension under every other active filter."""
@@ -147,6 +110,10 @@ class Catalogue:
     """Registry entries indexed for fast queries; cheap to copy with other defaults."""
 
     def __init__(self, document: RegistryDocument, defaults: Defaults | None = None) -> None:
+        with bulk_build():
+            self._build(document, defaults)
+
+    def _build(self, document: RegistryDocument, defaults: Defaults | None) -> None:
         self.document = document
         config = document.config
         self.defaults = defaults or Defaults.from_config(config.get("defaults"))
@@ -162,14 +129,17 @@ class Catalogue:
     # ----- indexing -------------------------------------------------------------------
     def _index(self) -> None:
         n = len(self.entries)
-        self._tasks, self._aliases, self._hw = _Codes(), _Codes(), _Codes()
+        self._tasks, self._aliases, self._hw = Codes(), Codes(), Codes()
         self._task_code = np.fromiter((self._tasks.code(e.task) for e in self.entries), np.int32, n)
         self._alias_code = np.array([self._aliases.code(e.alias) if "alias" in e.raw else -1
                                      for e in self.entries], dtype=np.int32)
         # One pair per distinct target: a target listed twice counts once.
-        pairs = sorted({(i, self._hw.code(h)) for i, e in enumerate(self.entries) for h in e.hardware})
-        self._hw_entry = np.array([p[0] for p in pairs], dtype=np.int32)
-        self._hw_code = np.array([p[1] for p in pairs], dtype=np.int32)
+        owner = [i for i, e in enumerate(self.entries) for _ in e.hardware]
+        codes = [self._hw.code(h) for e in self.entries for h in e.hardware]
+        span = len(self._hw.values) + 1
+        pairs = np.unique(np.array(owner, dtype=np.int64) * span + np.array(codes, dtype=np.int64) + 1)
+        self._hw_entry = (pairs // span).astype(np.int32)
+        self._hw_code = (pairs % span - 1).astype(np.int32)
         self._has_meta = np.array([e.metadata is not None for e in self.entries], dtype=bool)
         self.meta_keys: list[str] = []
         seen: set[str] = set()
@@ -178,21 +148,21 @@ class Catalogue:
                 if key not in seen:
                     seen.add(key)
                     self.meta_keys.append(key)
-        self._meta: dict[str, _Codes] = {}
+        self._meta: dict[str, Codes] = {}
         self._meta_code: dict[str, np.ndarray] = {}
         self._meta_num: dict[str, np.ndarray] = {}
         self.numeric_keys: list[str] = []
         for key in self.meta_keys:
-            codes = _Codes()
+            codes = Codes()
             raw = [(e.metadata or {}).get(key, MISSING) for e in self.entries]
             self._meta[key] = codes
-            self._meta_code[key] = np.array([_ABSENT if v is MISSING else codes.code(v) for v in raw], np.int32)
-            nums = [(_number(v) if v is not MISSING else None) for v in raw]
+            self._meta_code[key] = np.array([ABSENT if v is MISSING else codes.code(v) for v in raw], np.int32)
+            nums = [(number(v) if v is not MISSING else None) for v in raw]
             self._meta_num[key] = np.array([np.nan if x is None else x for x in nums], dtype=float)
             present = [v for v in raw if v is not MISSING and v is not None]
-            if present and all(_number(v) is not None for v in present):
+            if present and all(number(v) is not None for v in present):
                 self.numeric_keys.append(key)
-        self._text = [self._search_text(e) for e in self.entries]
+        self._text: list[str] | None = None  # built by the first text search (0.1 s per 10,000 models)
         self._sort_cache: dict[str, list[int]] = {}
 
     @staticmethod
@@ -215,15 +185,15 @@ class Catalogue:
     # ----- values of each dimension ------------------------------------------------------
     @property
     def tasks(self) -> list[Any]:
-        return sorted(self._tasks.values, key=_sort_key)
+        return sorted(self._tasks.values, key=sort_key)
 
     @property
     def hardware(self) -> list[Any]:
-        return sorted(self._hw.values, key=_sort_key)
+        return sorted(self._hw.values, key=sort_key)
 
     @property
     def aliases(self) -> list[Any]:
-        return sorted(self._aliases.values, key=_sort_key)
+        return sorted(self._aliases.values, key=sort_key)
 
     # ----- filtering ---------------------------------------------------------------------
     def _masks(self, query: Query) -> dict[str, np.ndarray]:
@@ -247,11 +217,11 @@ class Catalogue:
                     mask[self._hw_entry[np.isin(self._hw_code, wanted)]] = True
                 masks["hardware"] &= mask
         for key, values in query.meta_values.items():
-            codes = self._meta_code.get(key, np.full(n, _ABSENT, np.int32))
-            mask = self._code_mask(self._meta.get(key, _Codes()), codes, values,
+            codes = self._meta_code.get(key, np.full(n, ABSENT, np.int32))
+            mask = self._code_mask(self._meta.get(key, Codes()), codes, values,
                                    lambda i, v, k=key: (self.entries[i].metadata or {}).get(k) == v)
             if any(v is None for v in values):  # metadata.get(key) == None holds for a missing key
-                mask |= codes == _ABSENT
+                mask |= codes == ABSENT
             masks[f"meta:{key}"] = self._has_meta & mask
         for key, (low, high) in query.meta_ranges.items():
             nums = self._meta_num.get(key, np.full(n, np.nan))
@@ -268,10 +238,12 @@ class Catalogue:
                  for e in self.entries], dtype=bool)
         words = query.text.casefold().split()
         if words:
+            if self._text is None:
+                self._text = [self._search_text(e) for e in self.entries]
             masks["text"] = np.array([all(w in t for w in words) for t in self._text], dtype=bool)
         return masks
 
-    def _code_mask(self, codes: _Codes, per_entry: np.ndarray, values: Iterable[Any],
+    def _code_mask(self, codes: Codes, per_entry: np.ndarray, values: Iterable[Any],
                    slow: Callable[[int, Any], bool]) -> np.ndarray:
         values = tuple(values)
         wanted = codes.lookup(values)
@@ -328,10 +300,10 @@ class Catalogue:
         return facets
 
     @staticmethod
-    def _count(dimension: str, codes: _Codes, kept: np.ndarray) -> Facet:
+    def _count(dimension: str, codes: Codes, kept: np.ndarray) -> Facet:
         counts = np.bincount(kept[kept >= 0], minlength=len(codes.values))
         pairs = [(codes.values[c], int(counts[c])) for c in range(len(codes.values))]
-        return Facet(dimension, sorted(pairs, key=lambda p: _sort_key(p[0])))
+        return Facet(dimension, sorted(pairs, key=lambda p: sort_key(p[0])))
 
     # ----- ordering and ranking ---------------------------------------------------------
     def field_value(self, entry: Entry, field_name: str) -> Any:
@@ -356,11 +328,11 @@ class Catalogue:
         if cached is None:
             keyed = [(i, self.field_value(e, field_name)) for i, e in enumerate(self.entries)]
             keyed = [(i, v) for i, v in keyed if v is not MISSING and v is not None]
-            keyed.sort(key=lambda p: _sort_key(p[1]))
+            keyed.sort(key=lambda p: sort_key(p[1]))
             cached = [-1] * len(self.entries)
             last, pos = object(), -1
             for i, value in keyed:
-                key = _sort_key(value)
+                key = sort_key(value)
                 if key != last:
                     pos, last = pos + 1, key
                 cached[i] = pos
@@ -391,8 +363,9 @@ class Catalogue:
             meta = self.entries[i].metadata
             if not meta or key not in meta:
                 continue
+            raw = meta[key]
             try:
-                value = float(meta[key])
+                value = int_float(raw) if isinstance(raw, int) else float(raw)
             except (TypeError, ValueError, OverflowError):
                 continue
             if math.isnan(value):
@@ -422,25 +395,3 @@ class Catalogue:
             if e.name == name:
                 return i
         raise KeyError(name)
-
-
-_ABSENT = -2  # code of a metadata key an entry does not have (-1: a value that cannot be hashed)
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-MISSING: Any = _Missing()
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Numbers before text before anything else; text case-insensitively."""
-    if isinstance(value, bool | int | float) and not (isinstance(value, float) and math.isnan(value)):
-        return (0, float(value))
-    if isinstance(value, str):
-        return (1, value.casefold())
-    if isinstance(value, tuple | list):
-        return (2, tuple(str(v).casefold() for v in value))
-    return (3, repr(value))

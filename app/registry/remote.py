@@ -1,9 +1,13 @@
-"""Registries served over HTTP(S), with a last good copy for when the network is not there.
+"""Registries served over HTTP(S) or named by a file:// URL, with a last good copy for when the network is not there.
 
 Field engineers open the team's registry URL on site, where the network may be
-down or filtered. The library then raises a raw ``requests`` error after its
-timeout; here the fetch is bounded in time and size, and every successful fetch
-is kept on disk so the next failure can offer that copy, marked as stale.
+down, filtered, or behind a proxy that accepts the connection and then trickles.
+The library waits as long as the server keeps sending; here one overall
+deadline bounds the whole load (connect, answer, body), the message says which
+of these failed, and every successful fetch is kept on disk so the next failure
+can offer that copy, marked as stale. A URL may carry credentials
+(``user:pass@``, ``?token=``): it is used as given to connect, and only its
+redacted form is shown or written to disk.
 """
 
 from __future__ import annotations
@@ -11,18 +15,42 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import socket
+import threading
 import time
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import Any
+from urllib.parse import unquote, urljoin, urlparse
+from urllib.request import url2pathname
 
-from .loader import RegistryDocument, RegistryError, load_text
+from ..redact import redact
+from .errors import RegistryError
+from .loader import RegistryDocument, load_text
 
-MAX_BYTES = 32 * 1024 * 1024
-TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
+MAX_BYTES = 64 * 1024 * 1024
+DEADLINE = 20.0  # seconds for the whole load of a URL
+CONNECT = 5.0  # seconds to establish the connection (within the deadline)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
+
+
+def url_scheme(source: str) -> str:
+    """``http``, ``file``, ``ftp``… for a URL; empty for a path (``C:\\x`` included)."""
+    match = _SCHEME.match(source)
+    return match.group(1).lower() if match else ""
 
 
 def is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
+    return url_scheme(source) in ("http", "https")
+
+
+def file_url_path(url: str) -> Path:
+    """The local path a ``file://`` URL names (``file:///srv/r.yaml``, ``file://localhost/…``)."""
+    parts = urlparse(url)
+    if parts.netloc not in ("", "localhost"):
+        raise RegistryError(url, f"a file:// URL on another host ({parts.netloc}) cannot be opened; "
+                            "mount the share and open the file by its path")
+    return Path(url2pathname(unquote(parts.path)))
 
 
 def cache_dir() -> Path:
@@ -32,33 +60,104 @@ def cache_dir() -> Path:
 
 
 def _cache_paths(url: str) -> tuple[Path, Path]:
-    key = hashlib.sha256(url.encode()).hexdigest()[:24]
+    key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:24]
     return cache_dir() / f"{key}.yaml", cache_dir() / f"{key}.json"
 
 
-def _download(url: str) -> str:
-    """GET the URL as text; every failure is a RegistryError with the reason."""
-    import requests  # imported where used: it costs ~0.1 s at start-up
-    try:
-        with requests.get(url, timeout=TIMEOUT, stream=True) as resp:
+class _Download:
+    """One GET in a worker thread, so the caller can give up at the deadline whatever the socket does."""
+
+    def __init__(self, url: str, deadline: float) -> None:
+        self.url, self.deadline = url, deadline
+        self.phase = "connecting"
+        self.received = 0
+        self.response: Any = None
+        self.text: str | None = None
+        self.error: BaseException | None = None
+        self.cancelled = threading.Event()
+        self.finished = threading.Event()
+
+    def run(self) -> str:
+        threading.Thread(target=self._work, name="registry-download", daemon=True).start()
+        if not self.finished.wait(self.deadline):
+            self.cancelled.set()
+            self._abort()
+            raise RegistryError(self.url, self._late())
+        if self.error is not None:
+            raise self.error
+        assert self.text is not None
+        return self.text
+
+    def _late(self) -> str:
+        if self.phase == "receiving":
+            return (f"no answer within {self.deadline:g} s: the server sent only {self.received:,} bytes "
+                    "of the registry in that time (a slow or stalled connection)")
+        return f"no answer within {self.deadline:g} s: the server did not answer (is it overloaded or filtered?)"
+
+    def _abort(self) -> None:
+        """Wake a worker blocked in recv(): shutting the socket down ends the read at once."""
+        conn = getattr(getattr(self.response, "raw", None), "connection", None)
+        sock = getattr(conn, "sock", None)
+        try:
+            if sock is not None:
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _work(self) -> None:
+        try:
+            self.text = self._get()
+        except RegistryError as exc:
+            self.error = exc
+        except Exception as exc:
+            self.error = self._explain(exc)
+        finally:
+            self.finished.set()
+
+    def _get(self) -> str:
+        import requests  # imported where used: it costs ~0.1 s at start-up
+
+        timeout = (min(CONNECT, self.deadline), self.deadline)
+        with requests.Session() as session, session.get(self.url, timeout=timeout, stream=True) as resp:
+            self.phase = "receiving"
+            self.response = resp
             if resp.status_code != 200:
-                raise RegistryError(url, f"the server answered HTTP {resp.status_code} {resp.reason}")
+                raise RegistryError(self.url, f"the server answered HTTP {resp.status_code} {resp.reason}")
             declared = int(resp.headers.get("Content-Length") or 0)
             if declared > MAX_BYTES:
-                raise RegistryError(url, f"the registry is {declared} bytes; the limit is {MAX_BYTES}")
-            chunks, size = [], 0
+                raise RegistryError(self.url, f"the registry is {declared:,} bytes; the limit is {MAX_BYTES:,}")
+            chunks = []
             for chunk in resp.iter_content(65536):
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise RegistryError(url, f"the registry is larger than {MAX_BYTES} bytes")
+                if self.cancelled.is_set():
+                    raise RegistryError(self.url, "cancelled at the deadline")
+                self.received += len(chunk)
+                if self.received > MAX_BYTES:
+                    raise RegistryError(self.url, f"the registry is larger than {MAX_BYTES:,} bytes")
                 chunks.append(chunk)
-            return b"".join(chunks).decode(resp.encoding or "utf-8", errors="replace")
-    except requests.Timeout:
-        raise RegistryError(url, f"no answer within {TIMEOUT[0]:.0f} s (is the network reachable?)") from None
-    except requests.ConnectionError as exc:
-        raise RegistryError(url, f"cannot connect ({_root_cause(exc)})") from None
-    except requests.RequestException as exc:
-        raise RegistryError(url, f"download failed ({exc})") from None
+            return _decode(b"".join(chunks), resp.headers.get("Content-Type", ""))
+
+    def _explain(self, exc: Exception) -> RegistryError:
+        import requests
+
+        if isinstance(exc, requests.ConnectTimeout):
+            return RegistryError(self.url, f"cannot connect: no connection within {min(CONNECT, self.deadline):g} s "
+                                 "(is the network reachable?)")
+        if isinstance(exc, requests.Timeout):
+            return RegistryError(self.url, self._late())
+        if isinstance(exc, requests.ConnectionError) and self.phase == "connecting":
+            return RegistryError(self.url, f"cannot connect ({_root_cause(exc)})")
+        if isinstance(exc, requests.RequestException):
+            return RegistryError(self.url, f"the download broke off after {self.received:,} bytes ({_root_cause(exc)})")
+        return RegistryError(self.url, f"download failed ({type(exc).__name__}: {exc})")
+
+
+def _decode(data: bytes, content_type: str) -> str:
+    """UTF-8 (what YAML is), unless the server names another charset."""
+    match = re.search(r"charset=([\w.-]+)", content_type, re.IGNORECASE)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(match.group(1) if match else "utf-8", errors="replace")
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -69,13 +168,14 @@ def _root_cause(exc: BaseException) -> str:
 
 
 def _remember(url: str, text: str) -> None:
+    """Keep the last good copy; its metadata names the URL redacted (the key is a hash of the real one)."""
     body, meta = _cache_paths(url)
     try:
         body.parent.mkdir(parents=True, exist_ok=True)
         tmp = body.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(body)
-        meta.write_text(json.dumps({"url": url, "fetched": time.time()}))
+        meta.write_text(json.dumps({"url": redact(url), "fetched": time.time()}))
     except OSError:
         pass  # a cache we cannot write is not worth failing the load for
 
@@ -85,22 +185,22 @@ def last_good_copy(url: str) -> tuple[str, float] | None:
     body, meta = _cache_paths(url)
     try:
         return body.read_text(encoding="utf-8"), json.loads(meta.read_text())["fetched"]
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def load_url(url: str, allow_stale: bool = True) -> RegistryDocument:
-    """Fetch, validate and remember; on a network failure fall back to the last good copy."""
+def load_url(url: str, allow_stale: bool = True, deadline: float = DEADLINE) -> RegistryDocument:
+    """Fetch within ``deadline`` seconds, validate and remember; on a failure, the last good copy."""
     base = urljoin(url, ".")
     try:
-        text = _download(url)
+        text = _Download(url, deadline).run()
     except RegistryError as exc:
         cached = last_good_copy(url) if allow_stale else None
         if cached is None:
             raise
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(cached[1]))
         doc = load_text(cached[0], url, base)
-        note = f"{url} cannot be reached ({exc.reason}); showing the last good copy from {when}"
+        note = f"{redact(url)} cannot be reached ({exc.reason}); showing the last good copy from {when}"
         return RegistryDocument(doc.config, url, base, stale=True, note=note)
     doc = load_text(text, url, base)  # an invalid document is never remembered
     _remember(url, text)

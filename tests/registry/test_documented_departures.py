@@ -77,3 +77,14 @@ def test_demo_registry_points_every_model_at_the_bundled_zoo(demo_registry, zoo_
         assert spec.zoo_url == str(zoo_dir)
         assert spec.inference_host_address == "@local"
         assert (zoo_dir / spec.model_name / f"{spec.model_name}.json").exists()
+
+
+def test_duplicate_keys_are_refused_where_the_library_keeps_the_last_silently(tmp_path):
+    from model_picker.registry import RegistryError
+
+    path = tmp_path / "twice.yaml"
+    model = "    task: t\n    hardware: [TFLITE/CPU]\n    zoo_url: /z\n"
+    path.write_text(f"models:\n  m:\n{model}    alias: first\n  m:\n{model}    alias: second\n")
+    assert ModelRegistry(config_file=str(path)).get_aliases() == ["second"]  # the first is lost, no word
+    with pytest.raises(RegistryError, match=r"twice.yaml:7:3: models: duplicate key 'm' \(first at line 2\)"):
+        load_registry(path)

@@ -1,0 +1,24 @@
+"""The one error type of the registry package: what is wrong and where, in one line.
+
+Kept apart from the loader so the YAML reader, the loader and the URL fetcher can
+all raise it without importing each other. Every text goes through
+``model_picker.redact.redact``: a registry URL may carry ``user:pass@`` or
+``?token=``, and an error line is shown and logged.
+"""
+
+from __future__ import annotations
+
+from ..redact import redact
+
+
+class RegistryError(Exception):
+    """A registry that cannot be used, with where and what in one sentence."""
+
+    def __init__(self, source: str, message: str, line: int | None = None,
+                 column: int | None = None, field: str = "") -> None:
+        self.source, self.line, self.column, self.field = redact(source), line, column, field
+        self.reason = redact(message)
+        where = self.source
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {field + ': ' if field else ''}{self.reason}")
