@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTableView,
@@ -40,6 +43,8 @@ from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .details_pane import DetailsPane
 from .facet_panel import FacetPanel
 from .file_actions import FileActionsMixin
+from .frozen_table import FrozenColumnTable
+from .guard import qt_virtual
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
 from .run_actions import RunActionsMixin
@@ -73,6 +78,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self._frame_capture: float | None = None
         self.shown_frame_id = -1
         self.last_error = ""
+        self.source = ""  # the open registry as given, credentials included: in memory only
+        self.secret_sources: dict[str, str] = {}  # redacted -> real, for this session's recent list
         self._build()
         self._restore()
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
@@ -80,25 +87,22 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
         self.settings_bar = SettingsBar()
-        toolbar = QToolBar("Defaults")
-        toolbar.setObjectName("defaults-toolbar")
-        toolbar.setMovable(False)
-        toolbar.addWidget(self.settings_bar)
-        self.addToolBar(toolbar)
+        self.addToolBar(self.settings_bar)
 
         self.facets = FacetPanel()
         dock = QDockWidget("Filters")
         dock.setObjectName("filters-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.facets)
-        self.facets.setMinimumWidth(250)
+        self.facets.setMinimumWidth(190)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
         self.model = CatalogueTableModel(self)
         self.proxy = CatalogueProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = FrozenColumnTable()  # the Name column stays in view when scrolling right
         self.table.setObjectName("models")
+        self.table.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -124,14 +128,23 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         top = QPushButton("First")
         top.setToolTip("Select the first model of the filtered list (top_model_spec)")
         top.clicked.connect(self.select_top)
-        header = QHBoxLayout()
+        # A toolbar, not a row of widgets: at a small width "Best by" goes into its overflow menu.
+        header = QToolBar("Catalogue")
+        header.setObjectName("catalogue-toolbar")
+        header.setMovable(False)
         header.addWidget(self.count_label)
-        header.addStretch(1)
-        header.addWidget(QLabel("Best by"))
-        header.addWidget(self.best_key)
-        header.addWidget(self.best_order)
-        header.addWidget(best)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        header.addWidget(spacer)
+        best_by = QWidget()
+        best_by.setObjectName("best-by")
+        row = QHBoxLayout(best_by)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (QLabel("Best by"), self.best_key, self.best_order, best):
+            row.addWidget(widget)
+        header.addWidget(best_by)
         header.addWidget(top)
+        self.catalogue_bar = header
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("table-empty")
@@ -146,7 +159,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 0)
-        left_layout.addLayout(header)
+        left_layout.addWidget(header)
         left_layout.addWidget(self.table, 3)
         left_layout.addWidget(self.empty_label, 3)
         left_split = QSplitter(Qt.Orientation.Vertical)
@@ -160,10 +173,19 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         live_layout = QVBoxLayout(live_holder)
         live_layout.setContentsMargins(6, 6, 6, 6)
         live_layout.addWidget(self.live)
+        # The live panel's rows may want more width than a 1024 px window has left: they scroll
+        # sideways then, rather than forcing the window wider than the screen (or cutting them).
+        live_scroll = QScrollArea()
+        live_scroll.setObjectName("live-scroll")
+        live_scroll.setWidget(live_holder)
+        live_scroll.setWidgetResizable(True)
+        live_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        live_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        live_scroll.setMinimumWidth(380)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left_split)
-        self.splitter.addWidget(live_holder)
+        self.splitter.addWidget(live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
         self.setCentralWidget(self.splitter)
@@ -193,7 +215,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self._build_menus()
 
         self.facets.query_changed.connect(self.apply_query)
-        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self.show_selected())
+        # selectionChanged, not currentRowChanged: the current row changes before the selection moves,
+        # so the details would describe the previous row while Run and Fetch act on the new one.
+        self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
         self.live.run_requested.connect(self.run)
@@ -222,8 +246,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         act.triggered.connect(lambda: self.load_registry(str(demo_registry())))
         file_menu.addAction(act)
         act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "&Reload Registry", self)
-        act.setShortcut(QKeySequence.StandardKey.Refresh)
-        act.triggered.connect(lambda: self.base and self.load_registry(self.base.document.origin))
+        act.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Run, the documented key (StandardKey.Refresh is F5)
+        act.triggered.connect(self.reload_registry)
         file_menu.addAction(act)
         file_menu.addSeparator()
         act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Save Spec…", self)
@@ -321,6 +345,12 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
             self.host_label.setText(f"Host {host}: not reachable")
             self.host_label.setToolTip(error)
             log.warning("host %s: %s", host, error)
+            # A frame and HUD of the previous host must not stay behind this error (a run on
+            # this very host reports its own failure).
+            if self.worker is None or self.worker.request.spec.inference_host_address != host:
+                self.stop_run()
+                self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
+                                      "Choose another host in the toolbar, or @local for this machine.")
         else:
             self.host_label.setText(f"Host {host}: {', '.join(types) or 'no devices'}")
             self.host_label.setToolTip("")
@@ -445,6 +475,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         stored.set_dict(self.settings, "source", self.live.source_state())
         self.settings.sync()
 
+    @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.stop_run()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QP
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .guard import qt_virtual
 
 EMPTY_TEXT = "Pick a model in the list and a source below, then press Run.\nYou can also drop a video or image here."
 
@@ -70,6 +71,7 @@ class VideoView(QWidget):
         return QRect((self.width() - size.width()) // 2, (self.height() - size.height()) // 2,
                      size.width(), size.height())
 
+    @qt_virtual()
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor(24, 26, 30))
@@ -132,10 +134,12 @@ class VideoView(QWidget):
         suffix = Path(path).suffix.lower()
         return path if suffix in VIDEO_SUFFIXES + IMAGE_SUFFIXES or Path(path).is_dir() else None
 
+    @qt_virtual()
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._media_path(event):
             event.acceptProposedAction()
 
+    @qt_virtual()
     def dropEvent(self, event: QDropEvent) -> None:
         path = self._media_path(event)
         if path:

@@ -28,6 +28,7 @@ from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, SourceSpec
 from ..zoo.fetch import ensure_local
+from .guard import qt_virtual
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -49,6 +50,7 @@ class HostProbe(QThread):
         super().__init__(parent)
         self.host = host
 
+    @qt_virtual()
     def run(self) -> None:
         try:
             self.done.emit(self.host, host_device_types(self.host), "")
@@ -69,6 +71,7 @@ class FetchWorker(QThread):
         self.cloud_sync = cloud_sync
         self.cancel = threading.Event()
 
+    @qt_virtual()
     def run(self) -> None:
         try:
             self.done.emit(ensure_local(self.spec, cloud_sync=self.cloud_sync, progress=self.progress.emit,
@@ -169,6 +172,7 @@ class InferenceWorker(QThread):
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
     # ----- the thread --------------------------------------------------------------------
+    @qt_virtual()
     def run(self) -> None:
         req = self.request
         snapshot = None
@@ -301,6 +305,7 @@ class RegistryLoader(QThread):
         super().__init__(parent)
         self.source = source
 
+    @qt_virtual()
     def run(self) -> None:
         from ..registry import RegistryError, open_catalogue
 
@@ -324,6 +329,7 @@ class ValidationWorker(QThread):
         super().__init__(parent)
         self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
 
+    @qt_virtual()
     def run(self) -> None:
         from ..inference.validation import validate
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 
 @pytest.fixture
@@ -28,3 +28,10 @@ def window(qtbot, settings, demo_registry, tmp_path):
 def visible_names(win) -> list[str]:
     proxy = win.proxy
     return [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+
+
+def click_row(qtbot, table, row: int, column: int = 1) -> None:
+    """A left click in the middle of a row's cell, on the table's viewport, as a mouse does it."""
+    index = table.model().index(row, column)
+    table.scrollTo(index)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
