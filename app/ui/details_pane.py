@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..redact import redact
 from ..registry.catalogue import Entry
 from ..registry.spec_text import sample_image, spec_to_python, spec_to_yaml
 
@@ -132,7 +133,7 @@ class DetailsPane(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             self.form.addRow(f"{str(key).replace('_', ' ')}:", label)
-        zoo_label = QLabel(zoo or "(none: set a zoo URL in the toolbar)")
+        zoo_label = QLabel(redact(zoo) or "(none: set a zoo URL in the toolbar)")
         zoo_label.setWordWrap(True)
         zoo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form.addRow("zoo:", zoo_label)

@@ -214,3 +214,45 @@ def test_the_toolbars_fit_or_overflow_at_1024_and_1920(window, qtbot):
             assert hidden == []
     for toolbar in (window.settings_bar, window.catalogue_bar):  # both toolbars, at the smallest size
         assert _toolbar_items_fit(toolbar) == []
+
+
+def open_url_from_the_menu(window, qtbot, url: str) -> None:
+    """File → Open Registry URL…, type the URL, Enter."""
+
+    def type_url() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, type_url)
+            return
+        field = dialog.findChild(QLineEdit)
+        qtbot.keyClicks(field, url)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+    action = next(a for a in window.findChildren(QAction) if a.text() == "Open Registry &URL…")
+    QTimer.singleShot(50, type_url)
+    action.trigger()
+
+
+def test_a_registry_url_with_credentials_is_shown_redacted_and_reopened_from_memory(
+        window, qtbot, settings, demo_registry, tmp_path):
+    from ..httpserver import LoopbackServer
+
+    with LoopbackServer() as server:
+        body = registry_of(demo_registry, tmp_path, 13).read_bytes()
+        server.routes["/models.yaml?token=tok-SECRET"] = (200, body)  # only the real URL is served
+        url = server.url.replace("http://", "http://admin:hunter2@") + "/models.yaml?token=tok-SECRET"
+        open_url_from_the_menu(window, qtbot, url)
+        qtbot.waitUntil(lambda: window.base is not None and len(window.base) == 13, timeout=20000)
+        window.save_settings()
+        recent = [a.text() for a in window.recent_menu.actions()]
+        shown = "\n".join([window.registry_label.text(), window.windowTitle(), window.log_panel.toPlainText(),
+                           Path(settings.fileName()).read_text(), *recent])
+        assert "hunter2" not in shown and "tok-SECRET" not in shown
+        assert recent[0] == server.url.replace("http://", "http://***@") + "/models.yaml?token=***"
+        window.recent_menu.actions()[1].trigger()  # back to the demo registry
+        qtbot.waitUntil(lambda: len(window.base) == 12, timeout=20000)
+        window.recent_menu.actions()[1].trigger()  # the redacted entry: reconnects with the real URL
+        qtbot.waitUntil(lambda: len(window.base) == 13, timeout=20000)
+        qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Reload too
+        qtbot.waitUntil(lambda: "13 models" in window.registry_label.text(), timeout=20000)
+        assert window.last_error == ""
