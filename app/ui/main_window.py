@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
-    QStyle,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -47,6 +46,7 @@ from .frozen_table import FrozenColumnTable
 from .guard import qt_virtual
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
+from .menus import build_menus
 from .run_actions import RunActionsMixin
 from .settings_bar import SettingsBar
 from .workers import (
@@ -57,6 +57,8 @@ from .workers import (
     ValidationWorker,
     wait_for_retiring,
 )
+
+LEFT_MIN_WIDTH = 280  # the table and details keep at least this much when the live side needs room
 
 
 class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
@@ -94,7 +96,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         dock.setObjectName("filters-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.facets)
-        self.facets.setMinimumWidth(190)
+        self.facets.setMinimumWidth(180)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
         self.model = CatalogueTableModel(self)
@@ -182,6 +184,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         live_scroll.setFrameShape(QFrame.Shape.NoFrame)
         live_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         live_scroll.setMinimumWidth(380)
+        self.live_scroll = live_scroll
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left_split)
@@ -212,7 +215,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.host_label)
         self.fetch_bar.hide()
         self.fetch_cancel.hide()
-        self._build_menus()
+        build_menus(self)
 
         self.facets.query_changed.connect(self.apply_query)
         # selectionChanged, not currentRowChanged: the current row changes before the selection moves,
@@ -230,80 +233,6 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.live.options_changed.connect(self.options_changed)
         self.live.video.frame_shown.connect(self._frame_shown)
         self.live.source_changed.connect(self._source_changed)
-
-    def _build_menus(self) -> None:
-        style = self.style()
-        file_menu = self.menuBar().addMenu("&File")
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "&Open Registry…", self)
-        act.setShortcut(QKeySequence.StandardKey.Open)
-        act.triggered.connect(self.open_registry_dialog)
-        file_menu.addAction(act)
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon), "Open Registry &URL…", self)
-        act.triggered.connect(self.open_registry_url)
-        file_menu.addAction(act)
-        self.recent_menu = file_menu.addMenu("Recent Registries")
-        act = QAction("Open &Demo Registry", self)
-        act.triggered.connect(lambda: self.load_registry(str(demo_registry())))
-        file_menu.addAction(act)
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "&Reload Registry", self)
-        act.setShortcut(QKeySequence("Ctrl+R"))  # F5 is Run, the documented key (StandardKey.Refresh is F5)
-        act.triggered.connect(self.reload_registry)
-        file_menu.addAction(act)
-        file_menu.addSeparator()
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Save Spec…", self)
-        act.setShortcut(QKeySequence.StandardKey.Save)
-        act.triggered.connect(self.save_spec)
-        file_menu.addAction(act)
-        act = QAction("&Load Spec…", self)
-        act.triggered.connect(self.load_spec)
-        file_menu.addAction(act)
-        act = QAction("Export &All Specs…", self)
-        act.setToolTip("The ModelSpec of every model in the filtered list (all_model_specs)")
-        act.triggered.connect(self.export_all_specs)
-        file_menu.addAction(act)
-        file_menu.addSeparator()
-        act = QAction("&Quit", self)
-        act.setShortcut(QKeySequence.StandardKey.Quit)
-        act.triggered.connect(self.close)
-        file_menu.addAction(act)
-
-        view = self.menuBar().addMenu("&View")
-        act = QAction("Find", self)
-        act.setShortcut(QKeySequence.StandardKey.Find)
-        act.triggered.connect(lambda: (self.facets.search.setFocus(), self.facets.search.selectAll()))
-        view.addAction(act)
-        act = QAction("Clear All Filters", self)
-        act.triggered.connect(self.facets.clear_all)
-        view.addAction(act)
-        view.addAction(self.log_dock.toggleViewAction())
-
-        run = self.menuBar().addMenu("&Run")
-        for text, key, slot in (("Run Selected Model", "F5", self.run), ("Stop", "Shift+F5", self.stop_run)):
-            act = QAction(text, self)
-            act.setShortcut(QKeySequence(key))
-            act.triggered.connect(slot)
-            run.addAction(act)
-        act = QAction("&Validate Selected Model…", self)
-        act.setShortcut(QKeySequence("Ctrl+B"))
-        act.setToolTip("Run the model as fast as the device takes the source's frames and report FPS, "
-                       "latency percentiles and the PySDK breakdown")
-        act.triggered.connect(self.validate)
-        run.addAction(act)
-        act = QAction("Pause / Resume", self)
-        act.setShortcut(QKeySequence("Ctrl+Space"))
-        act.triggered.connect(self.live.pause_button.toggle)
-        run.addAction(act)
-
-        tools = self.menuBar().addMenu("&Tools")
-        act = QAction("Model &Cache…", self)
-        act.setToolTip("Models fetched for offline use: size, source, verify, remove")
-        act.triggered.connect(self.show_cache)
-        tools.addAction(act)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        act = QAction("About Model Picker", self)
-        act.triggered.connect(self.about)
-        help_menu.addAction(act)
 
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
@@ -457,8 +386,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        else:  # first start: as large as suits the screen, never larger than it
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, screen.width()), min(860, screen.height()))
         state = self.settings.value("window_state")
         if state is not None:
             self.restoreState(state)
@@ -474,6 +404,23 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         stored.set_dict(self.settings, "overlay", self.live.options().to_dict())
         stored.set_dict(self.settings, "source", self.live.source_state())
         self.settings.sync()
+
+    @qt_virtual()
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._balance_splitter()
+
+    def _balance_splitter(self) -> None:
+        """Give the live side the width its controls need, taken from the table while it has some to spare.
+
+        The splitter shares space by stretch factors; at 1024 px that leaves the live
+        panel narrower than its rows, which then scroll sideways.
+        """
+        need = self.live_scroll.widget().minimumSizeHint().width()
+        left, live = self.splitter.sizes()
+        give = min(need - live, left - LEFT_MIN_WIDTH)
+        if live and give > 0:
+            self.splitter.setSizes([left - give, live + give])
 
     @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
