@@ -73,6 +73,7 @@ class FileActionsMixin:
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))
+        self._balance_splitter()
         doc = catalogue.document
         text = f"Registry: {redact(doc.origin)}  ·  {len(catalogue)} models"
         if doc.stale:

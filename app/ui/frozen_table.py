@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from .guard import qt_virtual
 
+NAME_SHARE = 0.6
+
 
 class FrozenColumnTable(QTableView):
     """``name_view`` is the overlay that shows column 0 whatever the horizontal scroll."""
@@ -39,6 +41,8 @@ class FrozenColumnTable(QTableView):
             lambda i, _old, size: self.name_view.setRowHeight(i, size))
         self.name_view.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         self.verticalScrollBar().valueChanged.connect(self.name_view.verticalScrollBar().setValue)
+        # A click on a name selects the whole row (the overlay alone would select only its one column).
+        self.name_view.pressed.connect(lambda index: self.selectRow(index.row()))
         # Sorting by the name from the overlay's header sorts the table.
         self.name_view.horizontalHeader().sectionClicked.connect(self._sort_by_name)
         self.horizontalHeader().sortIndicatorChanged.connect(
@@ -66,8 +70,15 @@ class FrozenColumnTable(QTableView):
             self.name_view.setColumnWidth(0, self.columnWidth(0))
         self._place()
 
+    def _name_cap(self) -> int:
+        """The Name column leaves room for the others: at most NAME_SHARE of the visible width."""
+        return max(120, int(self.viewport().width() * NAME_SHARE))
+
     def _section_resized(self, index: int, _old: int, size: int) -> None:
         if index == 0:
+            if size > self._name_cap():
+                self.setColumnWidth(0, self._name_cap())  # comes back here with the capped width
+                return
             self.name_view.setColumnWidth(0, size)
             self._place()
 
@@ -85,6 +96,8 @@ class FrozenColumnTable(QTableView):
     @qt_virtual()
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if self.columnWidth(0) > self._name_cap():
+            self.setColumnWidth(0, self._name_cap())
         self._place()
 
     @qt_virtual()

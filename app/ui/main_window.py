@@ -58,7 +58,7 @@ from .workers import (
     wait_for_retiring,
 )
 
-LEFT_MIN_WIDTH = 280  # the table and details keep at least this much when the live side needs room
+LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
 
 
 class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
@@ -96,7 +96,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         dock.setObjectName("filters-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.facets)
-        self.facets.setMinimumWidth(180)
+        self.facets.setMinimumWidth(160)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
 
         self.model = CatalogueTableModel(self)
@@ -312,10 +312,12 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.table.setVisible(not text)
 
     def selected_index(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        # selectedIndexes, not selectedRows: a click on the frozen Name column selects the row's
+        # visible cells only, and selectedRows wants every column of the row.
+        cells = self.table.selectionModel().selectedIndexes()
+        if not cells:
             return None
-        return int(rows[0].data(ENTRY_ROLE))
+        return int(cells[0].data(ENTRY_ROLE))
 
     def select_entry(self, entry_index: int) -> None:
         source = self.model.index(entry_index, 0)

@@ -35,3 +35,11 @@ def click_row(qtbot, table, row: int, column: int = 1) -> None:
     index = table.model().index(row, column)
     table.scrollTo(index)
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+
+
+def click_name(qtbot, table, row: int) -> None:
+    """A left click on a model's name, in the Name column that stays in view (the table's frozen overlay)."""
+    names = table.name_view
+    index = names.model().index(row, 0)
+    names.scrollTo(index)
+    qtbot.mouseClick(names.viewport(), Qt.MouseButton.LeftButton, pos=names.visualRect(index).center())

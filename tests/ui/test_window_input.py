@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QLineEdit, QToolButton
 
-from .conftest import click_row, visible_names
+from .conftest import click_name, click_row, visible_names
 
 
 def registry_of(demo_registry: Path, folder: Path, count: int) -> Path:
@@ -67,6 +67,10 @@ def test_a_bigger_registry_after_a_smaller_one_and_back(window, qtbot, demo_regi
 def test_details_spec_and_python_follow_the_clicked_row(window, qtbot):
     names = visible_names(window)
     click_row(qtbot, window.table, 2)
+    click_row(qtbot, window.table, 5)
+    assert window.details.title.text() == names[5]
+    click_name(qtbot, window.table, 3)  # on the name itself, in the column that stays in view
+    assert window.details.title.text() == names[3] and window.current_spec()[0].model_name == names[3]
     click_row(qtbot, window.table, 5)
     assert window.details.title.text() == names[5]
     assert yaml.safe_load(window.details.yaml_box.toPlainText())["model_name"] == names[5]
