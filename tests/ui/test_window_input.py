@@ -12,7 +12,14 @@ from pathlib import Path
 import yaml
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractButton, QApplication, QFileDialog, QLineEdit, QToolButton
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QToolButton,
+)
 
 from .conftest import click_name, click_row, visible_names
 
@@ -258,3 +265,21 @@ def test_a_registry_url_with_credentials_is_shown_redacted_and_reopened_from_mem
         qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Reload too
         qtbot.waitUntil(lambda: "13 models" in window.registry_label.text(), timeout=20000)
         assert window.last_error == ""
+
+
+def test_without_a_registry_the_window_says_what_to_do(qtbot, settings, tmp_path):
+    from model_picker.ui.main_window import MainWindow
+
+    window = MainWindow(str(tmp_path / "missing.yaml"), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.empty_label.isVisible, timeout=20000)
+    assert "No registry is open" in window.empty_label.text() and "File → Open" in window.empty_label.text()
+    assert "missing.yaml" in window.last_error
+    assert "Select a model" in window.details.stack.currentWidget().text()
+    box = window.findChild(QMessageBox, "message")  # the error, said once: OK
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # Run with nothing to run says why, and nothing breaks
+    assert "no model is selected" in window.live.video.message
