@@ -98,6 +98,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         dock.setWidget(self.facets)
         self.facets.setMinimumWidth(160)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [250], Qt.Orientation.Horizontal)  # narrower only when the window is small
 
         self.model = CatalogueTableModel(self)
         self.proxy = CatalogueProxy(self)
@@ -191,6 +192,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.splitter.addWidget(live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
+        self.splitter.setSizes([420, 580])  # the catalogue side ~42%: its columns, the details readable
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
