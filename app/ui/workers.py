@@ -17,7 +17,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 from PySide6.QtGui import QImage
 
 from ..inference import overlay
@@ -168,6 +168,9 @@ class InferenceWorker(QThread):
         if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
             self.wait(wait_ms)
         if self.isRunning():
+            # Not the window's child any more: deleting a window (or a test's) must not destroy a
+            # thread still running, which aborts the process ("QThread: Destroyed while running").
+            self.setParent(QCoreApplication.instance())
             _retiring.append(self)
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
