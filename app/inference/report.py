@@ -72,7 +72,7 @@ def _marker_label(x: float, y: float, text: str, colour: str) -> str:
     """
     width = len(text) * 6.5 + 6
     left = x + 3 if x + 3 + width <= W - 10 else x - 3 - width
-    return (f'<rect x="{left - 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="13" fill="white" '
+    return (f'<rect x="{left - 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="13" fill="white" stroke="none" '
             f'fill-opacity="0.85"/><text x="{left:.1f}" y="{y:.1f}" fill="{colour}">{html.escape(text)}</text>')
 
 
