@@ -89,8 +89,7 @@ def fps_svg(result: ValidationResult) -> str:
     mean_y = H - PAD - result.fps / y_max * (H - PAD - 24)
     parts.append(f'<line x1="{PAD}" y1="{mean_y:.1f}" x2="{W - 10}" y2="{mean_y:.1f}" stroke="#2a9d3a" '
                  'stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{W - 14}" y="{mean_y - 4:.1f}" text-anchor="end" fill="#2a9d3a">'
-                 f'mean {result.fps:.1f} FPS</text>')
+    parts.append(_marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
     return "\n".join([*parts, "</svg>"])
 
 
