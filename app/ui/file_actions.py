@@ -63,11 +63,7 @@ class FileActionsMixin:
         self._apply_defaults()
         self.model.set_catalogue(self.catalogue)
         self.facets.set_catalogue(self.catalogue)
-        self.best_key.clear()
-        self.best_key.addItems(self.catalogue.numeric_keys)
-        speed = [k for k in self.catalogue.numeric_keys if "fps" in k.lower()]
-        if speed:  # the ranking people ask for first
-            self.best_key.setCurrentText(speed[0])
+        self.fill_best_menu()
         self.query = Query()
         self.apply_query(self.query)
         self.table.resizeColumnsToContents()

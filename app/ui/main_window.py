@@ -14,21 +14,20 @@ import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTableView,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -99,6 +98,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.facets.setMinimumWidth(160)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [250], Qt.Orientation.Horizontal)  # narrower only when the window is small
+        self.filters_dock = dock
 
         self.model = CatalogueTableModel(self)
         self.proxy = CatalogueProxy(self)
@@ -120,34 +120,26 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
-        self.best_key = QComboBox()
-        self.best_key.setObjectName("best-key")
-        self.best_key.setToolTip("Numeric metadata to rank by (best_model_spec)")
-        self.best_order = QComboBox()
-        self.best_order.addItems(["max", "min"])
-        best = QPushButton("Select best")
-        best.setObjectName("select-best")
-        best.clicked.connect(self.select_best)
-        top = QPushButton("First")
+        # "Best by" is one menu button (a choice per numeric key and direction): it fits the
+        # narrowest catalogue side, where three fields and a button were cut or overflowed.
+        self.best_button = QToolButton()
+        self.best_button.setObjectName("select-best")
+        self.best_button.setText("Best by")
+        self.best_button.setToolTip("Select the best model of the filtered list by a numeric key (best_model_spec)")
+        self.best_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.best_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.best_menu = QMenu(self.best_button)
+        self.best_menu.setObjectName("best-menu")
+        self.best_button.setMenu(self.best_menu)
+        top = QToolButton()
+        top.setText("First")
+        top.setObjectName("select-first")
         top.setToolTip("Select the first model of the filtered list (top_model_spec)")
         top.clicked.connect(self.select_top)
-        # A toolbar, not a row of widgets: at a small width "Best by" goes into its overflow menu.
-        header = QToolBar("Catalogue")
-        header.setObjectName("catalogue-toolbar")
-        header.setMovable(False)
-        header.addWidget(self.count_label)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        header.addWidget(spacer)
-        best_by = QWidget()
-        best_by.setObjectName("best-by")
-        row = QHBoxLayout(best_by)
-        row.setContentsMargins(0, 0, 0, 0)
-        for widget in (QLabel("Best by"), self.best_key, self.best_order, best):
-            row.addWidget(widget)
-        header.addWidget(best_by)
+        header = QHBoxLayout()
+        header.addWidget(self.count_label, 1)
+        header.addWidget(self.best_button)
         header.addWidget(top)
-        self.catalogue_bar = header
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("table-empty")
@@ -162,7 +154,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 6, 0)
-        left_layout.addWidget(header)
+        left_layout.addLayout(header)
         left_layout.addWidget(self.table, 3)
         left_layout.addWidget(self.empty_label, 3)
         left_split = QSplitter(Qt.Orientation.Vertical)
@@ -329,12 +321,21 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
                 row, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(row)
 
-    def select_best(self) -> None:
-        if self.catalogue is None or not self.best_key.currentText():
+    def fill_best_menu(self) -> None:
+        """One pair of choices per numeric key of the catalogue, speed first (the ranking people ask for)."""
+        self.best_menu.clear()
+        keys = self.catalogue.numeric_keys if self.catalogue is not None else []
+        for key in sorted(keys, key=lambda k: "fps" not in k.lower()):
+            for order, word in (("max", "Highest"), ("min", "Lowest")):
+                act = self.best_menu.addAction(f"{word} {key.replace('_', ' ')}")
+                act.triggered.connect(lambda _c=False, k=key, o=order: self.select_best(k, o))
+        self.best_button.setEnabled(bool(keys))
+
+    def select_best(self, key: str, order: str = "max") -> None:
+        if self.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.best(self.best_key.currentText(), self.best_order.currentText(),
-                                                  self.query))
+            self.select_entry(self.catalogue.best(key, order, self.query))
         except (ValueError, RuntimeError) as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
@@ -422,9 +423,19 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         """
         need = self.live_scroll.widget().minimumSizeHint().width()
         left, live = self.splitter.sizes()
-        give = min(need - live, left - LEFT_MIN_WIDTH)
-        if live and give > 0:
-            self.splitter.setSizes([left - give, live + give])
+        if not live or live >= need:
+            return
+        freed = 0
+        short = need - live - max(0, left - LEFT_MIN_WIDTH)
+        if short > 0:  # the table cannot give it all: the Filters dock gives the rest, down to its minimum
+            dock = self.filters_dock.width()
+            narrower = max(self.filters_dock.minimumSizeHint().width(), dock - short)
+            if narrower < dock:
+                self.resizeDocks([self.filters_dock], [narrower], Qt.Orientation.Horizontal)
+                freed = dock - narrower
+        total = left + live + freed
+        new_live = min(need, total - min(left, LEFT_MIN_WIDTH))
+        self.splitter.setSizes([total - new_live, new_live])
 
     @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 
 
 @pytest.fixture
@@ -43,3 +43,18 @@ def click_name(qtbot, table, row: int) -> None:
     index = names.model().index(row, 0)
     names.scrollTo(index)
     qtbot.mouseClick(names.viewport(), Qt.MouseButton.LeftButton, pos=names.visualRect(index).center())
+
+
+def pick_from_menu_button(qtbot, button, text: str) -> None:
+    """Click a menu button, then the menu entry ``text``, with the mouse."""
+
+    def choose() -> None:
+        menu = button.menu()
+        if not menu.isVisible():
+            QTimer.singleShot(50, choose)
+            return
+        action = next(a for a in menu.actions() if a.text() == text)
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(50, choose)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
