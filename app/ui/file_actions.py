@@ -70,6 +70,7 @@ class FileActionsMixin:
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))
         self._balance_splitter()
+        self.table.fit_name_column()
         doc = catalogue.document
         text = f"Registry: {redact(doc.origin)}  ·  {len(catalogue)} models"
         if doc.stale:

@@ -74,11 +74,13 @@ class FrozenColumnTable(QTableView):
         """The Name column leaves room for the others: at most NAME_SHARE of the visible width."""
         return max(120, int(self.viewport().width() * NAME_SHARE))
 
+    def fit_name_column(self) -> None:
+        """Narrow the Name column to its cap (after a load or a resize; a user's drag may go wider)."""
+        if self.columnWidth(0) > self._name_cap():
+            self.setColumnWidth(0, self._name_cap())
+
     def _section_resized(self, index: int, _old: int, size: int) -> None:
         if index == 0:
-            if size > self._name_cap():
-                self.setColumnWidth(0, self._name_cap())  # comes back here with the capped width
-                return
             self.name_view.setColumnWidth(0, size)
             self._place()
 
@@ -96,8 +98,7 @@ class FrozenColumnTable(QTableView):
     @qt_virtual()
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
-        if self.columnWidth(0) > self._name_cap():
-            self.setColumnWidth(0, self._name_cap())
+        self.fit_name_column()
         self._place()
 
     @qt_virtual()

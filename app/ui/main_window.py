@@ -95,7 +95,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         dock.setObjectName("filters-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.facets)
-        self.facets.setMinimumWidth(160)
+        self.facets.setMinimumWidth(205)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [250], Qt.Orientation.Horizontal)  # narrower only when the window is small
         self.filters_dock = dock
