@@ -289,3 +289,14 @@ def test_without_a_registry_the_window_says_what_to_do(qtbot, settings, tmp_path
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, Qt.Key.Key_F5)  # Run with nothing to run says why, and nothing breaks
     assert "no model is selected" in window.live.video.message
+
+
+def test_a_saved_redacted_registry_asks_for_its_credentials_again(qtbot, settings):
+    from model_picker.ui.main_window import MainWindow
+
+    settings.setValue("registry", "http://***@127.0.0.1:9/models.yaml?token=***")  # as the window saves it
+    window = MainWindow(None, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.empty_label.isVisible, timeout=20000)
+    assert "credentials are not saved" in window.last_error and "Open Registry URL" in window.last_error
