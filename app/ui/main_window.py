@@ -58,6 +58,7 @@ from .workers import (
 )
 
 LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
+FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
 
 
 class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
@@ -97,7 +98,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         dock.setWidget(self.facets)
         self.facets.setMinimumWidth(205)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [250], Qt.Orientation.Horizontal)  # narrower only when the window is small
+        self.resizeDocks([dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
         self.filters_dock = dock
 
         self.model = CatalogueTableModel(self)
@@ -184,7 +185,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.splitter.addWidget(live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([420, 580])  # the catalogue side ~42%: its columns, the details readable
+        self.left_share = 0.42  # the catalogue side: its columns and details readable; the rest is video
+        self.splitter.splitterMoved.connect(self._remember_share)
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
@@ -416,26 +418,37 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self._balance_splitter()
 
     def _balance_splitter(self) -> None:
-        """Give the live side the width its controls need, taken from the table while it has some to spare.
+        """Keep the catalogue/live split at the user's share, with the width the live controls need.
 
-        The splitter shares space by stretch factors; at 1024 px that leaves the live
-        panel narrower than its rows, which then scroll sideways.
+        Without this the splitter shares a resize by stretch factors, and at 1024 px the
+        live panel's rows end up narrower than they are. What the table cannot give
+        (it keeps LEFT_MIN_WIDTH) the Filters dock gives, down to its minimum; with room
+        to spare again the dock gets its comfortable width back.
         """
         need = self.live_scroll.widget().minimumSizeHint().width()
         left, live = self.splitter.sizes()
-        if not live or live >= need:
+        total = left + live
+        if total <= 0:
             return
-        freed = 0
-        short = need - live - max(0, left - LEFT_MIN_WIDTH)
-        if short > 0:  # the table cannot give it all: the Filters dock gives the rest, down to its minimum
-            dock = self.filters_dock.width()
-            narrower = max(self.filters_dock.minimumSizeHint().width(), dock - short)
+        dock = self.filters_dock.width()
+        wanted = max(need, round(total * (1 - self.left_share)))
+        if wanted > total - LEFT_MIN_WIDTH:  # short of room: the dock narrows
+            narrower = max(self.filters_dock.minimumSizeHint().width(), dock - (wanted - total + LEFT_MIN_WIDTH))
             if narrower < dock:
                 self.resizeDocks([self.filters_dock], [narrower], Qt.Orientation.Horizontal)
-                freed = dock - narrower
-        total = left + live + freed
-        new_live = min(need, total - min(left, LEFT_MIN_WIDTH))
-        self.splitter.setSizes([total - new_live, new_live])
+                total += dock - narrower
+        elif dock < FILTERS_WIDTH and total - wanted - LEFT_MIN_WIDTH > FILTERS_WIDTH - dock:
+            self.resizeDocks([self.filters_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
+            total -= FILTERS_WIDTH - dock
+            wanted = max(need, round(total * (1 - self.left_share)))
+        live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
+        self.splitter.setSizes([total - live, live])
+
+    def _remember_share(self, *_args: Any) -> None:
+        """The user dragged the splitter: keep that share when the window resizes."""
+        left, live = self.splitter.sizes()
+        if left + live:
+            self.left_share = left / (left + live)
 
     @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
