@@ -7,11 +7,12 @@ so the window always shows the result of the user's last request.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt, QThread
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -455,9 +456,14 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.save_settings()
         self.stop_run()
         wait_for_retiring()
-        for thread in (self.loader, self.probe, self.fetcher, self.validator):
-            if thread is not None and thread.isRunning():
-                thread.wait(3000)
+        deadline = time.monotonic() + 3
+        for thread in self.findChildren(QThread):  # loads, probes (old ones too), fetches, validations
+            if thread.isRunning():
+                thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))
+            if thread.isRunning():
+                # Stuck in a network call: it ends on its own, not with the window. Deleting a
+                # running QThread (the window's child) aborts the process.
+                thread.setParent(QCoreApplication.instance())
         self.log_panel.detach()
         event.accept()
 
