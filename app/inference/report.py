@@ -51,13 +51,29 @@ def latency_histogram_svg(result: ValidationResult, bins: int = 30) -> str:
         height = (H - PAD - 24) * count / y_max
         parts.append(f'<rect x="{PAD + i * width + 1:.1f}" y="{H - PAD - height:.1f}" width="{width - 2:.1f}" '
                      f'height="{height:.1f}" fill="#1f5fa8"/>')
-    for q, value, colour in (("p50", result.latency_p50_ms, "#2a9d3a"), ("p95", result.latency_p95_ms, "#d98a00"),
-                             ("p99", result.latency_p99_ms, "#c0392b")):
+    for row, (q, value, colour) in enumerate((("p50", result.latency_p50_ms, "#2a9d3a"),
+                                               ("p95", result.latency_p95_ms, "#d98a00"),
+                                               ("p99", result.latency_p99_ms, "#c0392b"))):
         x = PAD + min(value, top) / top * (W - 10 - PAD)
         parts.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="{H - PAD}" stroke="{colour}" '
                      'stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x + 3:.1f}" y="34" fill="{colour}">{q} {value:.1f}</text>')
+        parts.append(_marker_label(x, 34 + row * LABEL_STEP, f"{q} {value:.1f}", colour))
     return "\n".join([*parts, "</svg>"])
+
+
+LABEL_STEP = 14  # one text line of the 11 px font: percentiles close together get a row each
+
+
+def _marker_label(x: float, y: float, text: str, colour: str) -> str:
+    """A label beside its marker line on a white backing, kept inside the plot (left of the line near the edge).
+
+    Percentile lines are often a few pixels apart, so each label has its own row
+    (see ``LABEL_STEP``) and the labels can never overlap.
+    """
+    width = len(text) * 6.5 + 6
+    left = x + 3 if x + 3 + width <= W - 10 else x - 3 - width
+    return (f'<rect x="{left - 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="13" fill="white" stroke="none" '
+            f'fill-opacity="0.85"/><text x="{left:.1f}" y="{y:.1f}" fill="{colour}">{html.escape(text)}</text>')
 
 
 def fps_svg(result: ValidationResult) -> str:
@@ -73,8 +89,7 @@ def fps_svg(result: ValidationResult) -> str:
     mean_y = H - PAD - result.fps / y_max * (H - PAD - 24)
     parts.append(f'<line x1="{PAD}" y1="{mean_y:.1f}" x2="{W - 10}" y2="{mean_y:.1f}" stroke="#2a9d3a" '
                  'stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{W - 14}" y="{mean_y - 4:.1f}" text-anchor="end" fill="#2a9d3a">'
-                 f'mean {result.fps:.1f} FPS</text>')
+    parts.append(_marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
     return "\n".join([*parts, "</svg>"])
 
 
@@ -122,7 +137,7 @@ def to_markdown(results: list[ValidationResult], chart_dir: Path | None = None, 
     if len(results) > 1:
         parts += ["## Comparison", "", _md_table(comparison_rows(results)), ""]
     for i, r in enumerate(results):
-        parts += [f"## {r.model} on {r.host}", "", "| | |", "|---|---|"]
+        parts += [f"## {r.model} on {r.host}", "", "| Measure | Result |", "|---|---|"]
         parts += [f"| {k} | {v} |" for k, v in _details(r)]
         parts.append("")
         if chart_dir is not None:
@@ -149,7 +164,7 @@ def to_html(results: list[ValidationResult]) -> str:
         parts += ["<h2>Comparison</h2>", table(comparison_rows(results))]
     for r in results:
         parts.append(f"<h2>{html.escape(r.model)} on {html.escape(r.host)}</h2>")
-        parts.append(table([["", ""], *[[k, v] for k, v in _details(r)]]))
+        parts.append(table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
         parts += [latency_histogram_svg(r), fps_svg(r)]
     parts.append("</body></html>")
     return "\n".join(parts)

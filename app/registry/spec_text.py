@@ -5,6 +5,7 @@ The token is left out unless asked for: specs get pasted into tickets and chats.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -44,11 +45,60 @@ def spec_from_yaml(text: str, source: str = "<spec>") -> ModelSpec:
         raise RegistryError(source, str(exc)) from None
 
 
-def spec_to_python(spec: ModelSpec, source: str = "path/to/image.jpg") -> str:
-    """A snippet that reproduces the run outside the app with the library alone."""
+# A bundled photo that shows what each kind of model finds (by a word of the task or model name).
+_SAMPLES = (("face", "Face1.jpg"), ("pose", "person.jpg"), ("landmark", "person.jpg"), ("imagenet", "Cat.jpg"),
+            ("classif", "Cat.jpg"), ("efficientnet", "Cat.jpg"))
+
+
+def sample_image(hint: str = "") -> str:
+    """The bundled photo for a task or model name (people and things for detectors)."""
+    from ..zoo.bundled import resources_dir  # a leaf module: where the bundled photos are
+
+    hint = hint.lower()
+    name = next((photo for word, photo in _SAMPLES if word in hint), "ThreePersons.jpg")
+    return str(resources_dir() / "photos" / name)
+
+
+def _needs_runtimes(spec: ModelSpec) -> bool:
+    """ONNX and OpenVINO models need the app's runtime preparation (a library path, one re-exec)."""
+    types = spec.model_properties.get("device_type") or []
+    types = [types] if isinstance(types, str) else types
+    return any(str(t).upper().startswith(("ONNX", "OPENVINO")) for t in types)
+
+
+def _needs_app_result_types(spec: ModelSpec) -> bool:
+    """A local model whose JSON names a result type the app registers with PySDK (the DeepLab models)."""
+    zoo = Path(spec.zoo_url) if spec.zoo_url and "://" not in spec.zoo_url else None
+    json_file = zoo / spec.model_name / f"{spec.model_name}.json" if zoo else None
+    try:
+        return json_file is not None and "SegmentationArgmax" in json_file.read_text()  # see inference/renderers
+    except OSError:
+        return False
+
+
+def spec_to_python(spec: ModelSpec, source: str | None = None) -> str:
+    """A snippet that reproduces the run outside the app; it runs as shown with ``python snippet.py``.
+
+    ``source`` defaults to a bundled photo that suits the model. PySDK runs Python
+    postprocessors with the first ``python3`` on PATH, so the snippet puts its own
+    interpreter's folder first (a plain shell's PATH has the system python, which
+    lacks the packages, and the run hangs); ONNX and OpenVINO models use the app's
+    runtime preparation, which does that too.
+    """
     props = dict(spec.model_properties)
-    lines = [
-        "import degirum_tools",
+    lines = ["import os", "import sys", "", "import degirum_tools", ""]
+    if _needs_runtimes(spec):
+        lines += ["from model_picker.zoo.runtimes import prepare_process",
+                  "",
+                  "prepare_process([sys.executable, *sys.argv])  # ONNX/OpenVINO libraries; this python on PATH"]
+    else:
+        lines += ["# PySDK starts Python postprocessors with the first python3 on PATH: make it this one.",
+                  'os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")']
+    if _needs_app_result_types(spec):
+        lines += ["from model_picker.inference.renderers import register  # noqa: E402",
+                  "",
+                  "register()  # the model's result type (SegmentationArgmax), known to the app, not to PySDK"]
+    lines += [
         "",
         "spec = degirum_tools.ModelSpec(",
         f"    model_name={spec.model_name!r},",
@@ -57,13 +107,12 @@ def spec_to_python(spec: ModelSpec, source: str = "path/to/image.jpg") -> str:
     ]
     if spec.token:
         lines.append("    token=os.environ['DEGIRUM_CLOUD_TOKEN'],")
-        lines.insert(0, "import os")
     if props:
         lines.append(f"    model_properties={props!r},")
     lines += [
         ")",
-        "model = spec.load_model()",
-        f"result = model({source!r})",
-        "print(result)",
+        "with spec.load_model() as model:",
+        f"    result = model({(source or sample_image(spec.model_name))!r})",
+        "    print(result)",
     ]
     return "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from ..registry import Catalogue
 from ..registry.catalogue import MISSING
+from .guard import qt_virtual
 
 Index = QModelIndex | QPersistentModelIndex
 CORE_COLUMNS = [("name", "Name"), ("task", "Task"), ("hardware", "Hardware"), ("alias", "Alias")]
@@ -63,12 +64,15 @@ class CatalogueTableModel(QAbstractTableModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
+    @qt_virtual(0)
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() or self.catalogue is None else len(self.catalogue)
 
+    @qt_virtual(0)
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
+    @qt_virtual()
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section][1]
@@ -79,6 +83,7 @@ class CatalogueTableModel(QAbstractTableModel):
         value = self.catalogue.field_value(self.catalogue.entries[row], self.columns[column][0])
         return None if value is MISSING else value
 
+    @qt_virtual()
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.catalogue is None:
             return None
@@ -118,9 +123,22 @@ class CatalogueProxy(QSortFilterProxyModel):
             self._mask = mask
             self.invalidateRowsFilter()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        return self._mask is None or bool(self._mask[source_row])
+    @qt_virtual()
+    def setSourceModel(self, model: Any) -> None:
+        super().setSourceModel(model)
+        # The source resets before the window computes the new registry's mask: forget the old
+        # one then, or endResetModel filters a 13-model registry with a 12-entry mask.
+        model.modelAboutToBeReset.connect(self._forget_mask)
 
+    def _forget_mask(self) -> None:
+        self._mask = None
+
+    @qt_virtual(True)
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        mask = self._mask
+        return mask is None or source_row >= len(mask) or bool(mask[source_row])
+
+    @qt_virtual(False)
     def lessThan(self, left: Index, right: Index) -> bool:
         model = self.sourceModel()
         assert isinstance(model, CatalogueTableModel) and model.catalogue is not None

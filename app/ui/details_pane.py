@@ -8,10 +8,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QStyle,
     QTabWidget,
@@ -19,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..redact import redact
 from ..registry.catalogue import Entry
-from ..registry.spec_text import spec_to_python, spec_to_yaml
+from ..registry.spec_text import sample_image, spec_to_python, spec_to_yaml
 
 EMPTY_TEXT = "Select a model in the list to see its details\nand the ModelSpec it makes."
 
@@ -65,6 +68,9 @@ class DetailsPane(QWidget):
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        # Names and paths have no spaces to wrap at: they must not set the pane's (and window's) minimum width.
+        self.title.setMinimumWidth(80)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.form = QFormLayout()
@@ -86,7 +92,11 @@ class DetailsPane(QWidget):
         about_layout.addWidget(self.problem)
         about_layout.addLayout(buttons)
         about_layout.addStretch(1)
-        self.tabs.addTab(about, "Details")
+        scroll = QScrollArea()  # a short pane scrolls; its rows are never squeezed over each other
+        scroll.setWidget(about)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.tabs.addTab(scroll, "Details")
 
         self.yaml_box = _code_box("spec-yaml")
         self.python_box = _code_box("spec-python")
@@ -120,6 +130,7 @@ class DetailsPane(QWidget):
         self.spec = spec
         self.stack.setCurrentIndex(1)
         self.title.setText(entry.name)
+        self.title.setToolTip(entry.name)
         parts = [str(entry.task), ", ".join(map(str, entry.hardware))]
         if entry.alias:
             parts.append(f"alias {entry.alias}")
@@ -132,8 +143,10 @@ class DetailsPane(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
             self.form.addRow(f"{str(key).replace('_', ' ')}:", label)
-        zoo_label = QLabel(zoo or "(none: set a zoo URL in the toolbar)")
+        zoo_label = QLabel(redact(zoo) or "(none: set a zoo URL in the toolbar)")
         zoo_label.setWordWrap(True)
+        zoo_label.setMinimumWidth(80)
+        zoo_label.setToolTip(zoo_label.text())
         zoo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.form.addRow("zoo:", zoo_label)
         self.problem.setText(problem)
@@ -141,7 +154,7 @@ class DetailsPane(QWidget):
         self.fetch_button.setVisible(needs_fetch)
         if spec is not None:
             self.yaml_box.setPlainText(spec_to_yaml(spec))
-            self.python_box.setPlainText(spec_to_python(spec))
+            self.python_box.setPlainText(spec_to_python(spec, sample_image(f"{entry.task} {entry.name}")))
         else:
             self.yaml_box.setPlainText(f"# No ModelSpec: {problem}")
             self.python_box.setPlainText(f"# No ModelSpec: {problem}")

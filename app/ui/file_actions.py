@@ -12,9 +12,11 @@ from pathlib import Path
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
+from ..redact import MASK, has_secret, redact
 from ..registry import Catalogue, Query, RegistryError
 from ..registry.spec_text import spec_from_yaml, spec_to_yaml
 from . import settings as stored
+from .guard import qt_virtual
 from .log_panel import log
 from .workers import RegistryLoader
 
@@ -26,56 +28,74 @@ class FileActionsMixin:
 
     # ----- registry --------------------------------------------------------------------
     def load_registry(self, source: str) -> None:
-        """Load in the background; the current registry stays until the new one is good."""
+        """Load in the background; the current registry stays until the new one is good.
+
+        ``source`` may be a redacted URL from the recent list: the real one, with its
+        credentials, is known for this session only (``self.secret_sources``).
+        """
+        source = self.secret_sources.get(source, source)
+        shown = redact(source)
+        if has_secret(source):
+            self.secret_sources[shown] = source
+        elif MASK in source:  # a redacted URL from an earlier session: its secret was never saved
+            self._registry_failed(f"{source}: its credentials are not saved. Open it again with "
+                                  "File → Open Registry URL… and type them.", source)
+            return
         if self.loader is not None and self.loader.isRunning():
             self.loader.done.disconnect()
             self.loader.failed.disconnect()
         self.loader = RegistryLoader(source, self)
         self.loader.done.connect(self._registry_loaded)
         self.loader.failed.connect(self._registry_failed)
-        self.registry_label.setText(f"Loading {source}…")
-        log.info("loading registry %s", source)
+        self.registry_label.setText(f"Loading {shown}…")
+        log.info("loading registry %s", shown)
         self.loader.start()
+
+    def reload_registry(self) -> None:
+        if self.source:
+            self.load_registry(self.source)
 
     def _registry_loaded(self, catalogue: Catalogue, source: str) -> None:
         self.base = catalogue
+        self.source = source  # the real one (in memory only): Reload reconnects with it
+        shown = redact(source)
         self.table.clearSelection()
         self._apply_defaults()
         self.model.set_catalogue(self.catalogue)
         self.facets.set_catalogue(self.catalogue)
-        self.best_key.clear()
-        self.best_key.addItems(self.catalogue.numeric_keys)
-        speed = [k for k in self.catalogue.numeric_keys if "fps" in k.lower()]
-        if speed:  # the ranking people ask for first
-            self.best_key.setCurrentText(speed[0])
+        self.fill_best_menu()
         self.query = Query()
         self.apply_query(self.query)
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))
+        self._balance_splitter()
+        self.table.fit_name_column()
         doc = catalogue.document
-        text = f"Registry: {doc.origin}  ·  {len(catalogue)} models"
+        text = f"Registry: {redact(doc.origin)}  ·  {len(catalogue)} models"
         if doc.stale:
-            text = f"⚠ {doc.note}"
-            log.warning(doc.note)
+            text = f"⚠ {redact(doc.note)}"
+            log.warning("%s", redact(doc.note))
         self.registry_label.setText(text)
-        self.settings.setValue("registry", source)
-        self._remember_recent(source)
+        self.setWindowTitle(f"{shown.rstrip('/').rsplit('/', 1)[-1]} — Model Picker")
+        self.settings.setValue("registry", shown)
+        self._remember_recent(shown)
         if len(catalogue):
             self.table.selectRow(0)
         self.show_selected()
         self._probe_host()
-        log.info("registry %s: %d models", source, len(catalogue))
+        log.info("registry %s: %d models", shown, len(catalogue))
 
     def _registry_failed(self, message: str, source: str) -> None:
-        log.error(message)
+        message = redact(message)
+        log.error("%s", message)
         self.last_error = message
-        keep = f"\n\nStill showing {self.base.document.origin}." if self.base else ""
+        keep = f"\n\nStill showing {redact(self.base.document.origin)}." if self.base else ""
         if self.base is None:
             self.registry_label.setText("No registry loaded: File → Open Registry… or Open Demo Registry")
             self._set_empty("No registry is open.\nUse File → Open Registry… or File → Open Demo Registry.")
         else:
-            self.registry_label.setText(f"Registry: {self.base.document.origin}  ·  {len(self.base)} models")
+            self.registry_label.setText(f"Registry: {redact(self.base.document.origin)}  ·  {len(self.base)} models")
         self._message(QMessageBox.Icon.Warning, "Cannot open the registry", message + keep)
 
     def _remember_recent(self, source: str) -> None:
@@ -102,11 +122,13 @@ class FileActionsMixin:
         if ok and url.strip():
             self.load_registry(url.strip())
 
+    @qt_virtual()
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         urls = event.mimeData().urls()
         if len(urls) == 1 and urls[0].isLocalFile() and urls[0].toLocalFile().lower().endswith((".yaml", ".yml")):
             event.acceptProposedAction()
 
+    @qt_virtual()
     def dropEvent(self, event: QDropEvent) -> None:
         self.load_registry(event.mimeData().urls()[0].toLocalFile())
         event.acceptProposedAction()
@@ -137,6 +159,7 @@ class FileActionsMixin:
             except KeyError:
                 pass
         self.settings_bar.host.setCurrentText(spec.inference_host_address)
+        self.settings_bar.commit_host()
         self.start_run(spec)
 
     def export_all_specs(self) -> None:

@@ -1,7 +1,8 @@
 """The log panel: what the app and its workers did, with the full error details.
 
 A logging handler forwards records through a signal, so records from worker
-threads are appended on the UI thread.
+threads are appended on the UI thread. Its filter strips credentials from every
+record (URLs with user:pass@ or ?token=), whoever logged it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from ..redact import redact
+
 log = logging.getLogger("model_picker")
 
 
@@ -20,10 +23,22 @@ class _Bridge(QObject):
     record = Signal(str)
 
 
+class RedactFilter(logging.Filter):
+    """Rewrites the record's message with ``redact``: the Log never shows a secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
 class _Handler(logging.Handler):
     def __init__(self, bridge: _Bridge) -> None:
         super().__init__(logging.INFO)
         self.bridge = bridge
+        self.addFilter(RedactFilter())
 
     def emit(self, record: logging.LogRecord) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(record.created))

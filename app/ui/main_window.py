@@ -7,26 +7,28 @@ so the window always shows the result of the user's last request.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt, QThread
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
-    QStyle,
     QTableView,
-    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +42,11 @@ from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .details_pane import DetailsPane
 from .facet_panel import FacetPanel
 from .file_actions import FileActionsMixin
+from .frozen_table import FrozenColumnTable
+from .guard import qt_virtual
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
-from .presentation import Presentation
+from .menus import build_menus
 from .run_actions import RunActionsMixin
 from .settings_bar import SettingsBar
 from .workers import (
@@ -53,6 +57,9 @@ from .workers import (
     ValidationWorker,
     wait_for_retiring,
 )
+
+LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
+FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
 
 
 class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
@@ -74,6 +81,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self._frame_capture: float | None = None
         self.shown_frame_id = -1
         self.last_error = ""
+        self.source = ""  # the open registry as given, credentials included: in memory only
+        self.secret_sources: dict[str, str] = {}  # redacted -> real, for this session's recent list
         self._build()
         self._restore()
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
@@ -81,25 +90,24 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
         self.settings_bar = SettingsBar()
-        toolbar = QToolBar("Defaults")
-        toolbar.setObjectName("defaults-toolbar")
-        toolbar.setMovable(False)
-        toolbar.addWidget(self.settings_bar)
-        self.addToolBar(toolbar)
+        self.addToolBar(self.settings_bar)
 
         self.facets = FacetPanel()
         dock = QDockWidget("Filters")
         dock.setObjectName("filters-dock")
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         dock.setWidget(self.facets)
-        self.facets.setMinimumWidth(250)
+        self.facets.setMinimumWidth(205)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
+        self.filters_dock = dock
 
         self.model = CatalogueTableModel(self)
         self.proxy = CatalogueProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = FrozenColumnTable()  # the Name column stays in view when scrolling right
         self.table.setObjectName("models")
+        self.table.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
@@ -114,24 +122,25 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
-        self.best_key = QComboBox()
-        self.best_key.setObjectName("best-key")
-        self.best_key.setToolTip("Numeric metadata to rank by (best_model_spec)")
-        self.best_order = QComboBox()
-        self.best_order.addItems(["max", "min"])
-        best = QPushButton("Select best")
-        best.setObjectName("select-best")
-        best.clicked.connect(self.select_best)
-        top = QPushButton("First")
+        # "Best by" is one menu button (a choice per numeric key and direction): it fits the
+        # narrowest catalogue side, where three fields and a button were cut or overflowed.
+        self.best_button = QToolButton()
+        self.best_button.setObjectName("select-best")
+        self.best_button.setText("Best by")
+        self.best_button.setToolTip("Select the best model of the filtered list by a numeric key (best_model_spec)")
+        self.best_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.best_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.best_menu = QMenu(self.best_button)
+        self.best_menu.setObjectName("best-menu")
+        self.best_button.setMenu(self.best_menu)
+        top = QToolButton()
+        top.setText("First")
+        top.setObjectName("select-first")
         top.setToolTip("Select the first model of the filtered list (top_model_spec)")
         top.clicked.connect(self.select_top)
         header = QHBoxLayout()
-        header.addWidget(self.count_label)
-        header.addStretch(1)
-        header.addWidget(QLabel("Best by"))
-        header.addWidget(self.best_key)
-        header.addWidget(self.best_order)
-        header.addWidget(best)
+        header.addWidget(self.count_label, 1)
+        header.addWidget(self.best_button)
         header.addWidget(top)
 
         self.empty_label = QLabel()
@@ -161,12 +170,24 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         live_layout = QVBoxLayout(live_holder)
         live_layout.setContentsMargins(6, 6, 6, 6)
         live_layout.addWidget(self.live)
+        # The live panel's rows may want more width than a 1024 px window has left: they scroll
+        # sideways then, rather than forcing the window wider than the screen (or cutting them).
+        live_scroll = QScrollArea()
+        live_scroll.setObjectName("live-scroll")
+        live_scroll.setWidget(live_holder)
+        live_scroll.setWidgetResizable(True)
+        live_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        live_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        live_scroll.setMinimumWidth(380)
+        self.live_scroll = live_scroll
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left_split)
-        self.splitter.addWidget(live_holder)
+        self.splitter.addWidget(live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
+        self.left_share = 0.42  # the catalogue side: its columns and details readable; the rest is video
+        self.splitter.splitterMoved.connect(self._remember_share)
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
@@ -191,10 +212,12 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.statusBar().addPermanentWidget(self.host_label)
         self.fetch_bar.hide()
         self.fetch_cancel.hide()
-        self._build_menus()
+        build_menus(self)
 
         self.facets.query_changed.connect(self.apply_query)
-        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self.show_selected())
+        # selectionChanged, not currentRowChanged: the current row changes before the selection moves,
+        # so the details would describe the previous row while Run and Fetch act on the new one.
+        self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
         self.live.run_requested.connect(self.run)
@@ -207,83 +230,6 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.live.options_changed.connect(self.options_changed)
         self.live.video.frame_shown.connect(self._frame_shown)
         self.live.source_changed.connect(self._source_changed)
-
-    def _build_menus(self) -> None:
-        style = self.style()
-        file_menu = self.menuBar().addMenu("&File")
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "&Open Registry…", self)
-        act.setShortcut(QKeySequence.StandardKey.Open)
-        act.triggered.connect(self.open_registry_dialog)
-        file_menu.addAction(act)
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon), "Open Registry &URL…", self)
-        act.triggered.connect(self.open_registry_url)
-        file_menu.addAction(act)
-        self.recent_menu = file_menu.addMenu("Recent Registries")
-        act = QAction("Open &Demo Registry", self)
-        act.triggered.connect(lambda: self.load_registry(str(demo_registry())))
-        file_menu.addAction(act)
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "&Reload Registry", self)
-        act.setShortcut(QKeySequence.StandardKey.Refresh)
-        act.triggered.connect(lambda: self.base and self.load_registry(self.base.document.origin))
-        file_menu.addAction(act)
-        file_menu.addSeparator()
-        act = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "&Save Spec…", self)
-        act.setShortcut(QKeySequence.StandardKey.Save)
-        act.triggered.connect(self.save_spec)
-        file_menu.addAction(act)
-        act = QAction("&Load Spec…", self)
-        act.triggered.connect(self.load_spec)
-        file_menu.addAction(act)
-        act = QAction("Export &All Specs…", self)
-        act.setToolTip("The ModelSpec of every model in the filtered list (all_model_specs)")
-        act.triggered.connect(self.export_all_specs)
-        file_menu.addAction(act)
-        file_menu.addSeparator()
-        act = QAction("&Quit", self)
-        act.setShortcut(QKeySequence.StandardKey.Quit)
-        act.triggered.connect(self.close)
-        file_menu.addAction(act)
-
-        view = self.menuBar().addMenu("&View")
-        act = QAction("Find", self)
-        act.setShortcut(QKeySequence.StandardKey.Find)
-        act.triggered.connect(lambda: (self.facets.search.setFocus(), self.facets.search.selectAll()))
-        view.addAction(act)
-        act = QAction("Clear All Filters", self)
-        act.triggered.connect(self.facets.clear_all)
-        view.addAction(act)
-        view.addAction(self.log_dock.toggleViewAction())
-        view.addSeparator()
-        self.presentation = Presentation(self, self.live.video, self.settings, view)  # F11, Esc, H, HUD corner
-        self.live.record_toggled.connect(self.live.video.set_recording)
-
-        run = self.menuBar().addMenu("&Run")
-        for text, key, slot in (("Run Selected Model", "F5", self.run), ("Stop", "Shift+F5", self.stop_run)):
-            act = QAction(text, self)
-            act.setShortcut(QKeySequence(key))
-            act.triggered.connect(slot)
-            run.addAction(act)
-        act = QAction("&Validate Selected Model…", self)
-        act.setShortcut(QKeySequence("Ctrl+B"))
-        act.setToolTip("Run the model as fast as the device takes the source's frames and report FPS, "
-                       "latency percentiles and the PySDK breakdown")
-        act.triggered.connect(self.validate)
-        run.addAction(act)
-        act = QAction("Pause / Resume", self)
-        act.setShortcut(QKeySequence("Ctrl+Space"))
-        act.triggered.connect(self.live.pause_button.toggle)
-        run.addAction(act)
-
-        tools = self.menuBar().addMenu("&Tools")
-        act = QAction("Model &Cache…", self)
-        act.setToolTip("Models fetched for offline use: size, source, verify, remove")
-        act.triggered.connect(self.show_cache)
-        tools.addAction(act)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        act = QAction("About Model Picker", self)
-        act.triggered.connect(self.about)
-        help_menu.addAction(act)
 
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
@@ -325,6 +271,12 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
             self.host_label.setText(f"Host {host}: not reachable")
             self.host_label.setToolTip(error)
             log.warning("host %s: %s", host, error)
+            # A frame and HUD of the previous host must not stay behind this error (a run on
+            # this very host reports its own failure).
+            if self.worker is None or self.worker.request.spec.inference_host_address != host:
+                self.stop_run()
+                self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
+                                      "Choose another host in the toolbar, or @local for this machine.")
         else:
             self.host_label.setText(f"Host {host}: {', '.join(types) or 'no devices'}")
             self.host_label.setToolTip("")
@@ -357,10 +309,12 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.table.setVisible(not text)
 
     def selected_index(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
+        # selectedIndexes, not selectedRows: a click on the frozen Name column selects the row's
+        # visible cells only, and selectedRows wants every column of the row.
+        cells = self.table.selectionModel().selectedIndexes()
+        if not cells:
             return None
-        return int(rows[0].data(ENTRY_ROLE))
+        return int(cells[0].data(ENTRY_ROLE))
 
     def select_entry(self, entry_index: int) -> None:
         source = self.model.index(entry_index, 0)
@@ -370,12 +324,21 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
                 row, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(row)
 
-    def select_best(self) -> None:
-        if self.catalogue is None or not self.best_key.currentText():
+    def fill_best_menu(self) -> None:
+        """One pair of choices per numeric key of the catalogue, speed first (the ranking people ask for)."""
+        self.best_menu.clear()
+        keys = self.catalogue.numeric_keys if self.catalogue is not None else []
+        for key in sorted(keys, key=lambda k: "fps" not in k.lower()):
+            for order, word in (("max", "Highest"), ("min", "Lowest")):
+                act = self.best_menu.addAction(f"{word} {key.replace('_', ' ')}")
+                act.triggered.connect(lambda _c=False, k=key, o=order: self.select_best(k, o))
+        self.best_button.setEnabled(bool(keys))
+
+    def select_best(self, key: str, order: str = "max") -> None:
+        if self.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.best(self.best_key.currentText(), self.best_order.currentText(),
-                                                  self.query))
+            self.select_entry(self.catalogue.best(key, order, self.query))
         except (ValueError, RuntimeError) as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
@@ -431,8 +394,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        else:  # first start: as large as suits the screen, never larger than it
+            screen = self.screen().availableGeometry()
+            self.resize(min(1400, screen.width()), min(860, screen.height()))
         state = self.settings.value("window_state")
         if state is not None:
             self.restoreState(state)
@@ -449,13 +413,57 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         stored.set_dict(self.settings, "source", self.live.source_state())
         self.settings.sync()
 
+    @qt_virtual()
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._balance_splitter()
+
+    def _balance_splitter(self) -> None:
+        """Keep the catalogue/live split at the user's share, with the width the live controls need.
+
+        Without this the splitter shares a resize by stretch factors, and at 1024 px the
+        live panel's rows end up narrower than they are. What the table cannot give
+        (it keeps LEFT_MIN_WIDTH) the Filters dock gives, down to its minimum; with room
+        to spare again the dock gets its comfortable width back.
+        """
+        need = self.live_scroll.widget().minimumSizeHint().width()
+        left, live = self.splitter.sizes()
+        total = left + live
+        if total <= 0:
+            return
+        dock = self.filters_dock.width()
+        wanted = max(need, round(total * (1 - self.left_share)))
+        if wanted > total - LEFT_MIN_WIDTH:  # short of room: the dock narrows
+            narrower = max(self.filters_dock.minimumSizeHint().width(), dock - (wanted - total + LEFT_MIN_WIDTH))
+            if narrower < dock:
+                self.resizeDocks([self.filters_dock], [narrower], Qt.Orientation.Horizontal)
+                total += dock - narrower
+        elif dock < FILTERS_WIDTH and total - wanted - LEFT_MIN_WIDTH > FILTERS_WIDTH - dock:
+            self.resizeDocks([self.filters_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
+            total -= FILTERS_WIDTH - dock
+            wanted = max(need, round(total * (1 - self.left_share)))
+        live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
+        self.splitter.setSizes([total - live, live])
+
+    def _remember_share(self, *_args: Any) -> None:
+        """The user dragged the splitter: keep that share when the window resizes."""
+        left, live = self.splitter.sizes()
+        if left + live:
+            self.left_share = left / (left + live)
+
+    @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.stop_run()
         wait_for_retiring()
-        for thread in (self.loader, self.probe, self.fetcher, self.validator):
-            if thread is not None and thread.isRunning():
-                thread.wait(3000)
+        deadline = time.monotonic() + 3
+        for thread in self.findChildren(QThread):  # loads, probes (old ones too), fetches, validations
+            if thread.isRunning():
+                thread.wait(max(0, int((deadline - time.monotonic()) * 1000)))
+            if thread.isRunning():
+                # Stuck in a network call: it ends on its own, not with the window. Deleting a
+                # running QThread (the window's child) aborts the process.
+                thread.setParent(QCoreApplication.instance())
         self.log_panel.detach()
         event.accept()
 

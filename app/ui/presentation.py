@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
+from .guard import qt_virtual
 from .hud import CORNER_NAMES, corner_setting
 
 
@@ -50,6 +51,7 @@ class Presentation(QObject):
         group.triggered.connect(lambda act: self.set_corner(act.data()))
         self.video.set_hud_corner(current)
 
+    @qt_virtual(False)
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         try:
             if watched is self.window and event.type() == QEvent.Type.Close and self.active:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QPushButton, QT
 
 from ..inference.report import to_markdown, write_report
 from ..inference.validation import ValidationResult
+from .guard import qt_virtual
 
 
 class ReportDialog(QDialog):
@@ -41,6 +42,7 @@ class ReportDialog(QDialog):
         if path:
             write_report(self.results, Path(path))
 
+    @qt_virtual()
     def done(self, result: int) -> None:
         self._charts.cleanup()
         super().done(result)

@@ -15,6 +15,7 @@ from ..inference.sources import SourceError
 from ..inference.stats import percentile
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
+from .guard import qt_virtual
 from .hud import HudInfo
 from .log_panel import log
 from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
@@ -161,6 +162,7 @@ class RunActionsMixin:
         self.shown_frame_id = frame_id
         self.live.video.show_frame(image, shapes)
 
+    @qt_virtual()
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         if self.worker is not None:

@@ -2,6 +2,12 @@
 
 The token is masked, never logged, and never written to settings: it lives in
 memory for the session, or comes from $DEGIRUM_CLOUD_TOKEN.
+
+It is a QToolBar of widget actions, one per labelled field, so that at a small
+window width the fields that do not fit go into the toolbar's overflow menu
+instead of being squeezed until their text is cut. The host is applied when its
+editing finishes (Enter, leaving the field, or picking from the list), never on
+every keystroke: each change probes the network.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -64,15 +71,29 @@ class PropertiesDialog(QDialog):
         self.accept()
 
 
-class SettingsBar(QWidget):
+def _labelled(label: str, widget: QWidget) -> QWidget:
+    """A label and its field as one toolbar item: they overflow together."""
+    pair = QWidget()
+    pair.setObjectName(f"{widget.objectName() or label.lower()}-item")
+    layout = QHBoxLayout(pair)
+    layout.setContentsMargins(4, 0, 4, 0)
+    text = QLabel(label)
+    text.setBuddy(widget)
+    layout.addWidget(text)
+    layout.addWidget(widget)
+    return pair
+
+
+class SettingsBar(QToolBar):
     """Emits ``changed`` after any edit; ``defaults()`` is what ``with_defaults`` takes."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
+        super().__init__("Defaults", parent)
+        self.setObjectName("defaults-toolbar")
+        self.setMovable(False)
+        self._applied_host = ""
         self.host = QComboBox()
         self.host.setObjectName("host")
         self.host.setEditable(True)
@@ -87,6 +108,7 @@ class SettingsBar(QWidget):
         self.zoo = QLineEdit()
         self.zoo.setObjectName("zoo")
         self.zoo.setPlaceholderText("zoo URL for models without one")
+        self.zoo.setMinimumWidth(220)
         self.zoo.setToolTip("Fallback zoo URL (with_defaults zoo_url) for registry entries that name none")
         self.token = QLineEdit()
         self.token.setObjectName("token")
@@ -102,25 +124,33 @@ class SettingsBar(QWidget):
         self.threshold.setSpecialValueText("model's own")
         self.threshold.setToolTip("Confidence threshold (output_confidence_threshold); applies to a running model")
         self.more = QPushButton("Properties…")
+        self.more.setObjectName("properties")
         self.more.setToolTip("Other model properties for every spec")
         self.more.clicked.connect(self._edit_properties)
         self.extra_properties: dict[str, Any] = {}
         for label, widget in (("Host", self.host), ("Devices", self.devices), ("Zoo", self.zoo),
                               ("Token", self.token), ("Confidence", self.threshold)):
-            layout.addWidget(QLabel(label))
-            layout.addWidget(widget, 2 if widget is self.zoo else 0)
-        layout.addWidget(self.more)
-        self.host.currentTextChanged.connect(lambda _t: self.changed.emit())
+            self.addWidget(_labelled(label, widget))
+        self.addWidget(self.more)
+        self.host.lineEdit().editingFinished.connect(self.commit_host)  # Enter or focus out
+        self.host.activated.connect(lambda _i: self.commit_host())  # picked from the list
         self.devices.currentTextChanged.connect(lambda _t: self.changed.emit())
         self.zoo.editingFinished.connect(self.changed)
         self.token.editingFinished.connect(self.changed)
         self.threshold.valueChanged.connect(lambda _v: self.changed.emit())
+        self._applied_host = self.host_text()
 
     def _edit_properties(self) -> None:
         text = yaml.safe_dump(self.extra_properties, sort_keys=False) if self.extra_properties else ""
         dialog = PropertiesDialog(text, self)
         if dialog.exec():
             self.extra_properties = dialog.value
+            self.changed.emit()
+
+    def commit_host(self) -> None:
+        """Apply the host typed so far (emit ``changed``) if it differs from the one applied."""
+        if self.host_text() != self._applied_host:
+            self._applied_host = self.host_text()
             self.changed.emit()
 
     def host_text(self) -> str:
@@ -149,6 +179,7 @@ class SettingsBar(QWidget):
     def restore(self, state: dict[str, Any]) -> None:
         if state.get("host"):
             self.host.setCurrentText(str(state["host"]))
+        self._applied_host = self.host_text()
         if state.get("devices") in DEVICES:
             self.devices.setCurrentText(state["devices"])
         self.zoo.setText(str(state.get("zoo") or ""))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..inference.overlay import Shapes
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .guard import qt_virtual
 from .hud import DEFAULT_CORNER, HudInfo
 from .overlay_painter import Corners, OverlayPainter, label_font, paint_panel, panel_size
 
@@ -127,6 +128,7 @@ class VideoView(QWidget):
                      size.width(), size.height())
 
     # ----- painting ---------------------------------------------------------------------
+    @qt_virtual()
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
@@ -242,10 +244,12 @@ class VideoView(QWidget):
         suffix = Path(path).suffix.lower()
         return path if suffix in VIDEO_SUFFIXES + IMAGE_SUFFIXES or Path(path).is_dir() else None
 
+    @qt_virtual()
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._media_path(event):
             event.acceptProposedAction()
 
+    @qt_virtual()
     def dropEvent(self, event: QDropEvent) -> None:
         path = self._media_path(event)
         if path:

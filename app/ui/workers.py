@@ -17,7 +17,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QCoreApplication, QThread, Signal
 from PySide6.QtGui import QImage
 
 from ..inference import overlay
@@ -28,6 +28,7 @@ from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, SourceSpec
 from ..zoo.fetch import ensure_local
+from .guard import qt_virtual
 from .overlay_painter import render_bgr
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
@@ -50,6 +51,7 @@ class HostProbe(QThread):
         super().__init__(parent)
         self.host = host
 
+    @qt_virtual()
     def run(self) -> None:
         try:
             self.done.emit(self.host, host_device_types(self.host), "")
@@ -70,6 +72,7 @@ class FetchWorker(QThread):
         self.cloud_sync = cloud_sync
         self.cancel = threading.Event()
 
+    @qt_virtual()
     def run(self) -> None:
         try:
             self.done.emit(ensure_local(self.spec, cloud_sync=self.cloud_sync, progress=self.progress.emit,
@@ -166,10 +169,14 @@ class InferenceWorker(QThread):
         if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
             self.wait(wait_ms)
         if self.isRunning():
+            # Not the window's child any more: deleting a window (or a test's) must not destroy a
+            # thread still running, which aborts the process ("QThread: Destroyed while running").
+            self.setParent(QCoreApplication.instance())
             _retiring.append(self)
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
     # ----- the thread --------------------------------------------------------------------
+    @qt_virtual()
     def run(self) -> None:
         req = self.request
         snapshot = None
@@ -305,6 +312,7 @@ class RegistryLoader(QThread):
         super().__init__(parent)
         self.source = source
 
+    @qt_virtual()
     def run(self) -> None:
         from ..registry import RegistryError, open_catalogue
 
@@ -328,6 +336,7 @@ class ValidationWorker(QThread):
         super().__init__(parent)
         self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
 
+    @qt_virtual()
     def run(self) -> None:
         from ..inference.validation import validate
 

@@ -53,7 +53,7 @@ def test_losing_the_server_mid_stream_is_reported_and_it_runs_again_after_restar
 
 
 def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path, demo_registry, media, ai_server):
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     from model_picker.ui.main_window import MainWindow
 
@@ -64,6 +64,7 @@ def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path
     window.show()
     qtbot.waitUntil(lambda: window.catalogue is not None, timeout=20000)
     window.settings_bar.host.setCurrentText(ai_server.host)
+    qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     qtbot.waitUntil(lambda: "TFLITE/CPU" in window.host_label.text(), timeout=20000)
     window.select_entry(window.catalogue.index_of("blazeface_short_range"))
     window.live.add_path_source(str(media / "Megamind.avi"))

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from model_picker.registry.spec_text import spec_to_yaml
 
-from .conftest import visible_names
+from .conftest import pick_from_menu_button, visible_names
 
 
 def library(demo_registry):
@@ -74,13 +74,10 @@ def test_selection_shows_the_spec_the_library_would_build(window, demo_registry)
 def test_best_by_picks_best_model_spec(window, qtbot, demo_registry):
     window.facets.tick("task", "segmentation")
     qtbot.waitUntil(lambda: len(visible_names(window)) == 3)
-    window.best_key.setCurrentText("fps_cpu")
-    window.best_order.setCurrentText("max")
-    window.select_best()
+    pick_from_menu_button(qtbot, window.best_button, "Highest fps cpu")
     expected = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu").model_name
     assert window.catalogue.entries[window.selected_index()].name == expected
-    window.best_order.setCurrentText("min")
-    window.select_best()
+    pick_from_menu_button(qtbot, window.best_button, "Lowest fps cpu")
     slowest = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu", "min").model_name
     assert window.catalogue.entries[window.selected_index()].name == slowest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from model_picker.zoo.fetch import cache_root
 
@@ -72,6 +72,7 @@ def test_cancel_a_slow_fetch_keeps_nothing(remote_window, zoo_server, zoo_dir, q
 def test_offline_cloud_host_says_so_quickly(window, qtbot):
     start = time.monotonic()
     window.settings_bar.host.setCurrentText("@cloud")
+    qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     qtbot.waitUntil(lambda: "not reachable" in window.host_label.text(), timeout=30000)
     assert time.monotonic() - start < 20
     assert "hub.degirum.com" in window.host_label.toolTip()
@@ -90,6 +91,7 @@ def test_the_token_is_never_logged(window, qtbot):
     window.settings_bar.token.setText("tok-SECRET-123")
     window.settings_bar.token.editingFinished.emit()
     window.settings_bar.host.setCurrentText("@cloud")
+    qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     window.run()
     qtbot.waitUntil(lambda: window.last_error != "", timeout=30000)
     assert "tok-SECRET-123" not in window.log_panel.toPlainText()
