@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 
 from ..inference.overlay import OverlayOptions
 from ..registry import Catalogue, Query
+from ..zoo import n2x
 from ..zoo.bundled import demo_registry
-from ..zoo.hosts import needs_fetch, spec_for_host
+from ..zoo.hosts import host_summary, needs_fetch, spec_for_host
 from . import settings as stored
 from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .details_pane import DetailsPane
@@ -275,6 +276,10 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         act.setToolTip("Models fetched for offline use: size, source, verify, remove")
         act.triggered.connect(self.show_cache)
         tools.addAction(act)
+        act = QAction("Clear N2X Compile Cache", self)
+        act.setToolTip("Delete the models N2X (the ORCA runtime) compiled; a damaged entry breaks later loads")
+        act.triggered.connect(self.clear_n2x_cache)
+        tools.addAction(act)
 
         help_menu = self.menuBar().addMenu("&Help")
         act = QAction("About Model Picker", self)
@@ -322,8 +327,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
             self.host_label.setToolTip(error)
             log.warning("host %s: %s", host, error)
         else:
-            self.host_label.setText(f"Host {host}: {', '.join(types) or 'no devices'}")
-            self.host_label.setToolTip("")
+            text, tip = host_summary(host, types)
+            self.host_label.setText(text)
+            self.host_label.setToolTip(tip)
         self.show_selected()
 
     # ----- filtering and selection -------------------------------------------------------
@@ -415,6 +421,14 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         from .cache_dialog import CacheDialog
 
         CacheDialog(self).open()
+
+    def clear_n2x_cache(self) -> None:
+        count, size = n2x.clear_cache()
+        text = f"N2X compile cache cleared: {count} compiled model(s), {size / 1e6:.1f} MB, from {n2x.cache_dir()}"
+        log.info("%s", text)
+        self.statusBar().showMessage(text, 15000)
+        if "N2X cannot read its compile cache" in self.last_error:
+            self.live.video.set_message("The N2X compile cache is cleared: press F5 to run again (N2X recompiles).")
 
     def about(self) -> None:
         from importlib import metadata
