@@ -428,7 +428,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         log.info("%s", text)
         self.statusBar().showMessage(text, 15000)
         if "N2X cannot read its compile cache" in self.last_error:
-            self.live.video.set_message("The N2X compile cache is cleared: press F5 to run again (N2X recompiles).")
+            self.live.video.set_message("The N2X compile cache is cleared: click Run to run again.")
 
     def about(self) -> None:
         from importlib import metadata

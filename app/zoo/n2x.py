@@ -10,6 +10,11 @@ Facts measured here with PySDK 1.5.0 (README, "ORCA / N2X"):
   until it is deleted. PySDK 1.5.0 also writes entries that a *later process* cannot read
   back (the same error on the second run, while reloading within one process works), so
   clearing the cache is a routine step, not a rare repair.
+- Worse, after that failure the *next* N2X load in the same process crashes it (segmentation
+  fault), even once the entry is deleted. So before a process first loads an N2X model locally,
+  ``drop_stale_entry`` deletes that model's entry left by an earlier process (it could not be
+  read anyway): N2X recompiles (~1-2 s) and the window never meets the crash. The located
+  message and ``clear-n2x`` remain for what the app cannot guard: AI servers, other programs.
 - ORCA cards need DeGirum's PCIe driver: the N2X agent looks for the ``cda`` kernel driver
   at ``/sys/bus/pci/drivers/cda``.
 
@@ -18,7 +23,9 @@ No PySDK or Qt imports: the CLI, the window and the error translation all use th
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -60,8 +67,11 @@ def driver_loaded() -> bool:
 
 
 def cache_dir() -> Path:
-    """Where N2X keeps compiled models for this user (follows $HOME, as PySDK does)."""
-    return Path.home() / ".local" / "share" / "DeGirum" / "n2x_cache"
+    """Where N2X keeps compiled models for this user: PySDK's data folder (its ``get_app_data_dir``:
+    ``~/.local/share/DeGirum``, ``%APPDATA%/DeGirum`` on Windows), read once per process by PySDK."""
+    if sys.platform == "win32" and os.environ.get("APPDATA"):
+        return Path(os.environ["APPDATA"]) / "DeGirum" / "n2x_cache"
+    return Path(os.path.expanduser("~/.local/share/DeGirum")) / "n2x_cache"
 
 
 def cache_entries(model_stem: str = "") -> list[Path]:
@@ -83,6 +93,31 @@ def clear_cache() -> tuple[int, int]:
     return count, size
 
 
+_loaded_here: set[str] = set()  # cache entry names this process has compiled (held in memory by N2X)
+
+
+def drop_stale_entry(runtime_agent: str, model_path: str, checksum: str) -> Path | None:
+    """Before this process first loads an N2X model: delete the entry an earlier process left.
+
+    Returns the deleted path (None: not N2X, already loaded here, or no entry). Later loads in this
+    process use N2X's in-memory copy, so the entry N2X writes now is left alone.
+    """
+    if str(runtime_agent).upper() != "N2X":
+        return None
+    name = f"{Path(model_path).stem}_{checksum}.n2x"
+    if name in _loaded_here:
+        return None
+    _loaded_here.add(name)
+    entry = cache_dir() / name
+    try:
+        entry.unlink()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # cannot delete: the load may fail, and then the located message says what to do
+    return entry
+
+
 def cache_error_message(text: str, host: str = "") -> str | None:
     """The located, actionable sentence for a damaged N2X cache entry, or None for other errors."""
     if CACHE_ERROR not in text:
@@ -92,7 +127,8 @@ def cache_error_message(text: str, host: str = "") -> str | None:
     if host and host not in ("@local", ""):
         return (f"N2X cannot read its compile cache entry for {stem or 'this model'} on {host}: the entry is "
                 f"damaged. On that machine, as the user running the AI server, run `{CLEAR_COMMAND}` "
-                f"(or delete ~/.local/share/DeGirum/n2x_cache/{stem or '*'}_*.n2x), then run again")
+                f"(or delete ~/.local/share/DeGirum/n2x_cache/{stem or '*'}_*.n2x) and restart the AI server "
+                "(PySDK 1.5.0 crashes on the next N2X load after this error), then run again")
     entries = cache_entries(stem) if stem else []
     where = ", ".join(map(str, entries)) or f"{cache_dir()}/{stem or '*'}_*.n2x"
     return (f"N2X cannot read its compile cache entry for {stem or 'this model'}: {where} is damaged. "
