@@ -108,14 +108,19 @@ def drop_stale_entry(runtime_agent: str, model_path: str, checksum: str) -> Path
     if name in _loaded_here:
         return None
     _loaded_here.add(name)
-    entry = cache_dir() / name
-    try:
-        entry.unlink()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return None  # cannot delete: the load may fail, and then the located message says what to do
-    return entry
+    dropped = None
+    # PySDK fixes its data folder when first used in a process; HOME may have changed since (tests do it),
+    # so both the folder of now and that of the start are cleaned.
+    for folder in dict.fromkeys((cache_dir(), _CACHE_DIR_AT_START)):
+        try:
+            (folder / name).unlink()
+            dropped = dropped or folder / name
+        except OSError:
+            pass  # none there, or cannot delete: should the load fail, the located message says what to do
+    return dropped
+
+
+_CACHE_DIR_AT_START = cache_dir()
 
 
 def cache_error_message(text: str, host: str = "") -> str | None:
