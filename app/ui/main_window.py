@@ -428,7 +428,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         log.info("%s", text)
         self.statusBar().showMessage(text, 15000)
         if "N2X cannot read its compile cache" in self.last_error:
-            self.live.video.set_message("The N2X compile cache is cleared: click Run to run again.")
+            # PySDK 1.5.0 crashes on the next N2X load in a process that met this error (app/zoo/n2x.py)
+            self.live.video.set_message("The N2X compile cache on this machine is cleared.\nRestart Model Picker "
+                                        "(and the AI server, if the error came from one), then run again.")
 
     def about(self) -> None:
         from importlib import metadata

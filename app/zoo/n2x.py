@@ -137,7 +137,8 @@ def cache_error_message(text: str, host: str = "") -> str | None:
     entries = cache_entries(stem) if stem else []
     where = ", ".join(map(str, entries)) or f"{cache_dir()}/{stem or '*'}_*.n2x"
     return (f"N2X cannot read its compile cache entry for {stem or 'this model'}: {where} is damaged. "
-            f"Clear the N2X cache with `{CLEAR_COMMAND}` (in the window: {CLEAR_ACTION}) and run again: "
+            f"Clear the N2X cache with `{CLEAR_COMMAND}` (in the window: {CLEAR_ACTION}, then restart "
+            "Model Picker: PySDK cannot load N2X again in a process that met this error) and run again: "
             "N2X recompiles the model (a few seconds)")
 
 
