@@ -8,8 +8,7 @@ Facts measured here with PySDK 1.5.0 (README, "ORCA / N2X"):
   ``~/.local/share/DeGirum/n2x_cache/<model file stem>_<JSON Checksum>.n2x``. A damaged
   entry (truncated, overwritten) fails every later load with "n2x invalid or corrupt"
   until it is deleted. PySDK 1.5.0 also writes entries that a *later process* cannot read
-  back (the same error on the second run, while reloading within one process works), so
-  clearing the cache is a routine step, not a rare repair.
+  back (the same error on the second run, while reloading within one process works).
 - Worse, after that failure the *next* N2X load in the same process crashes it (segmentation
   fault), even once the entry is deleted. So before a process first loads an N2X model locally,
   ``drop_stale_entry`` deletes that model's entry left by an earlier process (it could not be
