@@ -10,6 +10,7 @@ from ..inference.errors import InferenceError
 from ..inference.report import text_table, write_report
 from ..inference.sources import SourceError, parse_source
 from ..inference.validation import decode, validate
+from ..zoo import n2x
 from ..zoo.bundled import default_video
 from ..zoo.fetch import ensure_local
 from ..zoo.hosts import spec_for_host
@@ -40,6 +41,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
                 print(f"model-picker: {failures[-1]}", file=sys.stderr)
     if results:
         print(text_table(results))
+        for r in results:
+            if r.emulated:
+                print(f"note: {r.model} ran on {r.device_type}, the {n2x.EMULATED_NOTE}", file=sys.stderr)
     if args.report and results:
         path = write_report(results, Path(args.report))
         print(f"Report: {path}", file=sys.stderr)

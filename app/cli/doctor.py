@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..inference.errors import InferenceError
 from ..inference.loading import host_device_types
-from ..zoo import runtimes
+from ..zoo import n2x, runtimes
 from ..zoo.bundled import demo_registry, zoo_dir
 from ..zoo.validate import check_zoo
 
@@ -42,6 +42,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             ok = False
             print(f"  MISSING  {status.runtime:<9} {status.problem}\n           fix: {status.fix}")
 
+    _orca_section(types)
+
     python3 = shutil.which("python3")
     expected = Path(sys.executable).parent / "python3"
     if python3 and Path(python3).resolve() != expected.resolve():
@@ -60,3 +62,32 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     print(f"\nDefault registry: {demo_registry()}")
     print("\nAll good." if ok else "\nSome checks failed (see above).")
     return 0 if ok else 1
+
+
+def _orca_section(types: list[str]) -> None:
+    """ORCA devices and the N2X runtime: informative only (a machine without ORCA is not a failure)."""
+    print("\nORCA accelerators and the N2X runtime")
+    n2x_types = [t for t in types if t.startswith("N2X/")]
+    if n2x_types:
+        print(f"  N2X runtime  OK: {', '.join(n2x_types)}"
+              + (f" ({n2x.EMULATOR} is the ORCA runtime emulated on the CPU)" if n2x.EMULATOR in n2x_types else ""))
+    else:
+        print("  N2X runtime  MISSING: PySDK lists no N2X device type (reinstall degirum: it ships the N2X agent)")
+    orca = n2x.orca_devices(types)
+    driver = "loaded" if n2x.driver_loaded() else f"not loaded ({n2x.DRIVER_DIR} absent)"
+    if orca:
+        print(f"  ORCA devices {', '.join(orca)} (driver {driver})")
+    else:
+        print(f"  ORCA devices none: no {' or '.join(n2x.ORCA_TYPES)} among this host's devices; ORCA driver {driver}")
+        print(f"               to use an ORCA card: {n2x.ORCA_HELP}")
+    entries = n2x.cache_entries()
+    size = sum(p.stat().st_size for p in entries)
+    print(f"  N2X compile cache  {n2x.cache_dir()}: {len(entries)} compiled model(s), {size / 1e6:.1f} MB"
+          f" (`{n2x.CLEAR_COMMAND}` clears it; a damaged entry makes loads fail with \"{n2x.CACHE_ERROR}\")")
+
+
+def clear_n2x() -> int:
+    """``model-picker cache clear-n2x``: delete N2X's compiled models; the next load recompiles."""
+    count, size = n2x.clear_cache()
+    print(f"removed {count} compiled model(s), {size / 1e6:.1f} MB, from {n2x.cache_dir()}")
+    return 0

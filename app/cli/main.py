@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="cloud token (default: $DEGIRUM_CLOUD_TOKEN)")
     p.add_argument("--cloud-sync", action="store_true", help="download again if the zoo has a newer version")
 
-    p = sub.add_parser("cache", help="the local model cache: list, verify or remove models")
-    p.add_argument("action", choices=["list", "verify", "remove"])
+    p = sub.add_parser("cache", help="the local model cache: list, verify or remove models; clear-n2x: "
+                                     "delete N2X's compiled models (a damaged one breaks later loads)")
+    p.add_argument("action", choices=["list", "verify", "remove", "clear-n2x"])
     p.add_argument("names", nargs="*", metavar="NAME")
 
     p = sub.add_parser("serve-zoo", help="serve a zoo folder over HTTP to PySDK clients and AI servers")

@@ -39,6 +39,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_cache(args: argparse.Namespace) -> int:
+    if args.action == "clear-n2x":
+        from .doctor import clear_n2x
+
+        return clear_n2x()
     if args.action == "list":
         models = cache.list_cached()
         for m in models:

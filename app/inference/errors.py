@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..zoo.n2x import cache_error_message
+
 
 class InferenceError(Exception):
     """A failure to connect, load or run a model: ``str()`` is for the user, ``detail`` for the log."""
@@ -53,6 +55,9 @@ def explain(exc: BaseException, host: str = "") -> InferenceError:
         return exc
     detail = f"{type(exc).__name__}: {exc}"
     text = str(exc)
+    n2x_cache = cache_error_message(text, host)  # before the rules: it also says "Loading model failed"
+    if n2x_cache:
+        return InferenceError(n2x_cache, detail)
     for pattern, template in _RULES:
         match = re.search(pattern, text)
         if match:

@@ -10,6 +10,7 @@ and every device on real accelerators.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None,
     zoo = zoo or connect(spec)
     kwargs = {**APP_PROPERTIES, **spec.model_properties, **properties}
     try:
+        if spec.inference_host_address == "@local":
+            _drop_stale_n2x_entry(zoo, spec.model_name)
         model = zoo.load_model(spec.model_name, **kwargs)
     except Exception as exc:
         raise explain(exc, spec.inference_host_address) from exc
@@ -90,6 +93,16 @@ def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None,
     except Exception:
         pass
     return model
+
+
+def _drop_stale_n2x_entry(zoo: Any, name: str) -> None:
+    """N2X cannot read back a compile cache entry an earlier process wrote (app/zoo/n2x.py)."""
+    from ..zoo import n2x
+
+    params = zoo.model_info(name)
+    dropped = n2x.drop_stale_entry(params.RuntimeAgent, params.ModelPath, params.Checksum)
+    if dropped is not None:
+        logging.getLogger("model_picker").info("N2X: removed %s left by an earlier run; recompiling", dropped)
 
 
 def describe_devices(model: Any) -> str:

@@ -99,7 +99,8 @@ def comparison_rows(results: list[ValidationResult]) -> list[list[str]]:
     base = results[0].fps if results else 0.0
     for r in results:
         ratio = f"{r.fps / base:.2f}x" if base else "-"
-        rows.append([r.model, r.host, r.device, f"{r.fps:.1f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}",
+        device = f"{r.device} (emulated on the CPU)" if r.emulated else r.device
+        rows.append([r.model, r.host, device, f"{r.fps:.1f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}",
                      f"{r.latency_p99_ms:.1f}", ratio])
     return rows
 
@@ -119,6 +120,7 @@ def _md_table(rows: list[list[str]]) -> str:
 def _details(r: ValidationResult) -> list[tuple[str, str]]:
     breakdown = ", ".join(f"{k.replace('Duration', '')} {v:.2f} ms" for k, v in r.breakdown_ms.items())
     return [("Model", r.model), ("Checksum", r.checksum or "-"), ("Host", r.host), ("Device / runtime", r.device),
+            ("Measures", r.execution or "-"),
             ("Frames", f"{r.frames} timed after {r.warmup} warm-up, from {r.source}"),
             ("Throughput", f"{r.fps:.1f} FPS"),
             ("Latency", f"p50 {r.latency_p50_ms:.1f} ms, p95 {r.latency_p95_ms:.1f} ms, p99 {r.latency_p99_ms:.1f} ms"),

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..zoo import n2x
 from .loading import describe_devices, load_model
 from .pipeline import Pipeline
 from .sources import FrameFeeder, FrameReader, SourceSpec, open_reader
@@ -43,6 +44,14 @@ class ValidationResult:
     machine: dict[str, str]
     latencies_ms: list[float] = field(default_factory=list)
     fps_series: list[tuple[float, float]] = field(default_factory=list)
+    # What the figures measure, in words: N2X/CPU is the ORCA runtime emulated on the CPU and must
+    # never be read as an ORCA measurement (app/zoo/n2x.py).
+    device_type: str = ""
+    execution: str = ""
+
+    @property
+    def emulated(self) -> bool:
+        return self.device_type == n2x.EMULATOR
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,6 +132,7 @@ def validate(spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20,
             if progress is not None and item.frame.frame_id % 10 == 0:
                 progress(item.frame.frame_id + 1, total)
         device = describe_devices(model)
+        device_type = str(getattr(model, "device_type", ""))
         checksum = model_checksum(model)
         breakdown = dict(pipeline.stats.breakdown_ms)
     fps = throughput(done_times)
@@ -132,7 +142,8 @@ def validate(spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20,
         frames=len(latencies), warmup=warmup, fps=fps, latency_p50_ms=percentile(latencies, 50),
         latency_p95_ms=percentile(latencies, 95), latency_p99_ms=percentile(latencies, 99),
         breakdown_ms=breakdown, checksum=checksum, date=time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        software=software_versions(), machine=machine_info(), latencies_ms=latencies, fps_series=series)
+        software=software_versions(), machine=machine_info(), latencies_ms=latencies, fps_series=series,
+        device_type=device_type, execution=n2x.execution_note(device_type))
 
 
 def _fps_series(done_times: list[float], window_s: float = 0.5) -> list[tuple[float, float]]:

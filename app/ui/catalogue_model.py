@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from ..registry import Catalogue
 from ..registry.catalogue import MISSING
+from ..zoo.hosts import why_not_runnable
 from .guard import qt_virtual
 
 Index = QModelIndex | QPersistentModelIndex
@@ -55,12 +56,10 @@ class CatalogueTableModel(QAbstractTableModel):
         """Mark entries none of whose hardware the host offers (None: unknown, mark nothing)."""
         self.unrunnable = {}
         if self.catalogue is not None and device_types is not None:
-            have = set(device_types)
             for i, entry in enumerate(self.catalogue.entries):
-                if not have.intersection(map(str, entry.hardware)):
-                    wanted = ", ".join(map(str, entry.hardware)) or "no hardware listed"
-                    self.unrunnable[i] = (f"{host} cannot run this model: it needs {wanted}; "
-                                          f"the host offers {', '.join(device_types) or 'no devices'}")
+                reason = why_not_runnable(entry.hardware, host, device_types)
+                if reason:
+                    self.unrunnable[i] = reason
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 

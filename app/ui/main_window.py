@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from ..inference.overlay import OverlayOptions
 from ..registry import Catalogue, Query
+from ..zoo import n2x
 from ..zoo.bundled import demo_registry
-from ..zoo.hosts import needs_fetch, spec_for_host
+from ..zoo.hosts import host_summary, needs_fetch, spec_for_host
 from . import settings as stored
 from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .details_pane import DetailsPane
@@ -278,8 +279,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
                 self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
                                       "Choose another host in the toolbar, or @local for this machine.")
         else:
-            self.host_label.setText(f"Host {host}: {', '.join(types) or 'no devices'}")
-            self.host_label.setToolTip("")
+            text, tip = host_summary(host, types)
+            self.host_label.setText(text)
+            self.host_label.setToolTip(tip)
         self.show_selected()
 
     # ----- filtering and selection -------------------------------------------------------
@@ -382,6 +384,16 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         from .cache_dialog import CacheDialog
 
         CacheDialog(self).open()
+
+    def clear_n2x_cache(self) -> None:
+        count, size = n2x.clear_cache()
+        text = f"N2X compile cache cleared: {count} compiled model(s), {size / 1e6:.1f} MB, from {n2x.cache_dir()}"
+        log.info("%s", text)
+        self.statusBar().showMessage(text, 15000)
+        if "N2X cannot read its compile cache" in self.last_error:
+            # PySDK 1.5.0 crashes on the next N2X load in a process that met this error (app/zoo/n2x.py)
+            self.live.video.set_message("The N2X compile cache on this machine is cleared.\nRestart Model Picker "
+                                        "(and the AI server, if the error came from one), then run again.")
 
     def about(self) -> None:
         from importlib import metadata

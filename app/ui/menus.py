@@ -87,6 +87,10 @@ def build_menus(window: Any) -> None:
     act.setToolTip("Models fetched for offline use: size, source, verify, remove")
     act.triggered.connect(window.show_cache)
     tools.addAction(act)
+    act = QAction("Clear N2X Compile Cache", window)
+    act.setToolTip("Delete the models N2X (the ORCA runtime) compiled; a damaged entry breaks later loads")
+    act.triggered.connect(window.clear_n2x_cache)
+    tools.addAction(act)
 
     help_menu = window.menuBar().addMenu("&Help")
     act = QAction("About Model Picker", window)

@@ -26,7 +26,7 @@ def test_list_filters_sorts_and_prints_json():
     assert {r["task"] for r in rows} == {"face_detection"} and len(rows) == 3
     out = cli("list", "--hardware", "OPENVINO/CPU", "--meta", "dataset=ImageNet")
     assert out.returncode == 0 and "efficientnet_lite0_imagenet_openvino" in out.stdout
-    assert "1 of 12 models" in out.stderr
+    assert "1 of 13 models" in out.stderr
 
 
 def test_best_and_show_give_a_runnable_spec():
@@ -74,7 +74,7 @@ def test_doctor_reports_all_four_runtimes():
     assert out.returncode == 0, out.stdout + out.stderr
     for runtime in ("TFLITE", "ONNX", "OPENVINO", "N2X"):
         assert f"OK       {runtime}" in out.stdout
-    assert "12 of 12 models pass" in out.stdout
+    assert "13 of 13 models pass" in out.stdout
 
 
 @pytest.fixture
