@@ -84,9 +84,11 @@ class Pipeline:
 
     def pause(self) -> None:
         self._paused.set()
+        self.feeder.hold(True)  # a file waits one frame ahead: nothing is skipped while paused
 
     def resume(self) -> None:
         self._paused.clear()
+        self.feeder.hold(False)
 
     def restart(self) -> None:
         """Start a new predict_batch on the same source (PySDK reads thresholds only then).
@@ -96,7 +98,7 @@ class Pipeline:
         self._restart.set()
 
     def step(self) -> None:
-        """While paused, let exactly one more frame through."""
+        """While paused, let exactly one more source frame through (the next one, for a file)."""
         with self._lock:
             self._steps += 1
 

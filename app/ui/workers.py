@@ -9,6 +9,7 @@ not joined: PySDK may never return, and releasing such a model can abort.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,12 +22,13 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from ..inference import overlay
+from ..inference.compound import load_runnable
 from ..inference.errors import InferenceError, explain
 from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
-from ..inference.loading import describe_devices, host_device_types, load_model
+from ..inference.loading import describe_devices, host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
-from ..inference.sources import FrameFeeder, SourceError, SourceSpec
+from ..inference.sources import FolderReader, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
 from ..zoo.fetch import ensure_local
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
@@ -88,6 +90,20 @@ class RunRequest:
     watchdog_s: float = 10.0
     output_dir: Path = field(default_factory=lambda: Path.home() / "Model Picker")
     reader: Any = None  # a FrameReader to use instead of opening the source (benchmarks: decoded frames)
+    slideshow_s: float = 0.0  # folders: seconds per image (0: the user steps with next/previous)
+    empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
+
+
+@dataclass(frozen=True)
+class StillShown:
+    """What a still-image run shows: which image, what was found, how long the one inference took."""
+
+    name: str
+    index: int  # 0-based, in the folder
+    count: int  # images in the folder (1 for a photo)
+    detections: int
+    latency_ms: float
+    skipped: int = 0  # images of the folder that could not be read
 
 
 def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
@@ -114,6 +130,7 @@ class InferenceWorker(QThread):
     started_run = Signal(str)  # device description
     frame_ready = Signal(QImage, float, int)  # annotated frame, its capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
+    still_shown = Signal(object)  # StillShown: a photo or a folder's image was inferred (once)
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
     finished_run = Signal(object)  # final Snapshot (or None if nothing ran)
@@ -132,16 +149,55 @@ class InferenceWorker(QThread):
         self.display_size: tuple[int, int] | None = None  # set by the view: frames are scaled to it here
         self.device_text = ""
         self.results_with_detections = 0  # for the HUD and tests: did the model find anything
+        self.inferences = 0  # results received (stills: one per image shown)
+        # Pause and step given before the pipeline exists (the model is loading) wait here.
+        self._control = threading.Lock()
+        self._paused = False
+        self._pending_steps = 0
+        self._still_requests: queue.Queue = queue.Queue()  # stills: "rerun", +1 / -1 (move)
+        self.slideshow_s = request.slideshow_s
 
     # ----- requests from the UI thread -------------------------------------------------
     def stop(self) -> None:
         if self.pipeline is not None:
             self.pipeline.stop()
         self.requestInterruption()
+        self._still_requests.put("stop")
 
     def set_options(self, options: OverlayOptions) -> None:
         self._options = options
         self._options_changed.set()
+        self._still_requests.put("rerun")
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume now, or as soon as the run starts if the model is still loading."""
+        with self._control:
+            self._paused = paused
+            if self.pipeline is not None:
+                (self.pipeline.pause if paused else self.pipeline.resume)()
+        self._still_requests.put("pause")
+
+    def step(self) -> None:
+        """Exactly one more source frame (a folder: the next image), now or once the run starts."""
+        with self._control:
+            if self.request.source.still:
+                self._still_requests.put(1)
+            elif self.pipeline is not None:
+                self.pipeline.step()
+            else:
+                self._pending_steps += 1
+
+    def set_slideshow(self, seconds: float) -> None:
+        self.slideshow_s = seconds
+        self._still_requests.put("pause")  # wakes the wait with the new interval
+
+    def move(self, delta: int) -> None:
+        """Folders: show the next (+1) or previous (-1) image."""
+        self._still_requests.put(delta)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     def take_snapshot(self) -> None:
         self._snapshot_wanted.set()
@@ -173,30 +229,42 @@ class InferenceWorker(QThread):
         req = self.request
         snapshot = None
         try:
-            feeder = FrameFeeder(req.source, reader=req.reader)
+            if req.source.still:
+                reader: FrameReader = req.reader or open_reader(req.source)
+            else:
+                feeder = FrameFeeder(req.source, reader=req.reader, on_status=self.status.emit)
+                reader = feeder.reader
         except SourceError as exc:
             self.failed.emit(str(exc), str(exc))
             self.finished_run.emit(None)
             return
         self.status.emit(f"Loading {req.spec.model_name}…")
         try:
-            model = load_model(req.spec, devices=req.devices)
+            model = load_runnable(req.spec, devices=req.devices)
         except InferenceError as exc:
-            feeder.reader.close()
+            reader.close()
             self.failed.emit(str(exc), exc.detail)
             self.finished_run.emit(None)
             return
         if self.isInterruptionRequested():
-            feeder.reader.close()
+            reader.close()
             self.finished_run.emit(None)
             return
         model_threshold = float(model.output_confidence_threshold)
         overlay.apply(model, self._options, model_threshold)
         self.device_text = describe_devices(model)
-        self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
-                                 on_stall=lambda err: self.failed.emit(str(err), err.detail))
+        if req.source.still:
+            self._run_stills(model, model_threshold, reader)
+            return
+        with self._control:  # pause and steps given while loading apply from the first frame
+            self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
+                                     on_stall=lambda err: self.failed.emit(str(err), err.detail))
+            if self._paused:
+                self.pipeline.pause()
+            for _ in range(self._pending_steps):
+                self.pipeline.step()
+            self._pending_steps = 0
         self.started_run.emit(self.device_text)
-        self.status.emit("")
         try:
             model.__enter__()
             self._stream(model, model_threshold, feeder)
@@ -227,6 +295,7 @@ class InferenceWorker(QThread):
                 self._options_changed.clear()
                 if overlay.apply(model, self._options, model_threshold):
                     self.pipeline.restart()
+            self.inferences += 1
             if item.result.results:
                 self.results_with_detections += 1
             now = time.perf_counter()
@@ -247,10 +316,87 @@ class InferenceWorker(QThread):
             if now - last_stats >= 0.25:
                 last_stats = now
                 self.stats.emit(self.pipeline.stats.snapshot())
-                if feeder.status:
-                    self.status.emit(feeder.status)
-                    feeder.status = ""
         self.stats.emit(self.pipeline.stats.snapshot(final=True))
+
+    # ----- photos and folders: each image inferred once ---------------------------------
+    def _run_stills(self, model: Any, model_threshold: float, reader: FrameReader) -> None:
+        """Infer the shown image once; again only when an option changes or the user moves on.
+
+        A folder moves with next/previous (``move``), Step, or the slideshow
+        interval; an image that cannot be read is skipped with a note.
+        """
+        self.started_run.emit(self.device_text)
+        reader.listener = self.status.emit
+        for text in reader.notes:
+            self.status.emit(text)
+        count = reader.frame_count
+        index, direction, redo = 0, 1, True
+        try:
+            model.__enter__()
+            while not self.isInterruptionRequested():
+                if redo:
+                    index = self._show_still(model, reader, index, direction)
+                request, redo = self._next_still_request(), False
+                if request == "stop":
+                    break
+                if request == "rerun" and self._options_changed.is_set():
+                    self._options_changed.clear()
+                    overlay.apply(model, self._options, model_threshold)
+                    redo = True
+                elif isinstance(request, int) and count > 1:
+                    direction = 1 if request > 0 else -1
+                    index, redo = (index + request) % count, True
+        except Exception as exc:
+            err = exc if isinstance(exc, InferenceError) else explain(exc, self.request.spec.inference_host_address)
+            self.failed.emit(str(err), getattr(err, "detail", str(err)))
+        finally:
+            reader.close()
+            try:
+                model.__exit__(None, None, None)
+            except Exception:
+                pass
+        self.finished_run.emit(None)
+
+    def _next_still_request(self) -> Any:
+        """The user's next request; with a slideshow running (not paused), +1 when its interval passes."""
+        slideshow = self.slideshow_s > 0 and not self._paused and self.request.source.kind == "folder"
+        try:
+            request = self._still_requests.get(timeout=self.slideshow_s if slideshow else None)
+        except queue.Empty:
+            return 1
+        if request == "pause":
+            return "wait"
+        return request
+
+    def _show_still(self, model: Any, reader: FrameReader, index: int, direction: int) -> int:
+        """Infer image ``index`` (the next readable one in ``direction``) once and show it; its index."""
+        count = max(1, reader.frame_count)
+        image = None
+        for _ in range(count):
+            image = reader.read(index) if isinstance(reader, FolderReader) else getattr(reader, "image", None)
+            if image is not None:
+                break
+            index = (index + direction) % count
+        if image is None:
+            raise SourceError(f"{self.request.source.describe()}: none of the {count} images can be read")
+        model.non_blocking_batch_predict = False
+        sent = time.perf_counter()
+        result = next(iter(model.predict_batch([(image, {"index": index})])))
+        latency_ms = (time.perf_counter() - sent) * 1000
+        self.inferences += 1
+        detections = len(result.results)
+        if detections:
+            self.results_with_detections += 1
+        shown = result.image_overlay
+        if self._snapshot_wanted.is_set():
+            self._snapshot_wanted.clear()
+            self.saved.emit(str(save_snapshot(shown, self._output_path("snapshot", ".png"))))
+        name = reader.paths[index].name if isinstance(reader, FolderReader) else Path(self.request.source.location).name
+        self.display_ready.clear()
+        self.frame_ready.emit(to_qimage(shown, self.display_size), sent, index)
+        self.still_shown.emit(StillShown(name, index, count, detections, latency_ms,
+                                         getattr(reader, "skipped", 0)))
+        return index
 
     def _output_path(self, kind: str, suffix: str) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
