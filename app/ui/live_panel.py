@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -116,15 +116,11 @@ class LivePanel(QWidget):
         self.run_button.setText("Run")
         self.run_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.pause_button = _tool(QStyle.StandardPixmap.SP_MediaPause, "Pause (Space)", "pause", checkable=True)
-        self.pause_button.setShortcut(QKeySequence(Qt.Key.Key_Space))  # text fields keep their spaces
         self.step_button = _tool(QStyle.StandardPixmap.SP_MediaSkipForward,
                                  "Exactly one more frame (a folder: the next image) (.)", "step")
-        self.step_button.setShortcut(QKeySequence(Qt.Key.Key_Period))
         self.previous_button = _tool(QStyle.StandardPixmap.SP_MediaSeekBackward, "Previous image (Page Up)",
                                      "previous-image")
-        self.previous_button.setShortcut(QKeySequence(Qt.Key.Key_PageUp))
         self.next_button = _tool(QStyle.StandardPixmap.SP_MediaSeekForward, "Next image (Page Down)", "next-image")
-        self.next_button.setShortcut(QKeySequence(Qt.Key.Key_PageDown))
         self.slideshow = QDoubleSpinBox()
         self.slideshow.setObjectName("slideshow")
         self.slideshow.setRange(0.0, 60.0)
@@ -136,6 +132,12 @@ class LivePanel(QWidget):
         self.previous_button.clicked.connect(lambda: self.move_requested.emit(-1))
         self.next_button.clicked.connect(lambda: self.move_requested.emit(1))
         self.slideshow.valueChanged.connect(lambda value: self.slideshow_changed.emit(float(value)))
+        # Window-wide keys (a QShortcut: a button's own shortcut did not fire with the table focused);
+        # text fields keep their spaces and dots, as they take those keys first.
+        for key, button in ((Qt.Key.Key_Space, self.pause_button), (Qt.Key.Key_Period, self.step_button),
+                            (Qt.Key.Key_PageUp, self.previous_button), (Qt.Key.Key_PageDown, self.next_button)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda b=button: b.isEnabled() and b.isVisible() and b.click())
         self.stop_button = _tool(QStyle.StandardPixmap.SP_MediaStop, "Stop", "stop")
         self.snapshot_button = _tool(QStyle.StandardPixmap.SP_DialogSaveButton, "Save this annotated frame (PNG)",
                                      "snapshot")
@@ -283,9 +285,14 @@ class LivePanel(QWidget):
             self.add_path_source(path)
 
     def _choose_url(self) -> None:
-        url, ok = QInputDialog.getText(self, "Open a stream", "Stream URL (rtsp://, http://, https://):")
-        if ok and url.strip():
-            self.add_stream(url.strip())
+        """A non-blocking dialog (a nested event loop would stall tests and scripts)."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("stream-url")
+        dialog.setWindowTitle("Open a stream")
+        dialog.setLabelText("Stream URL (rtsp://, http://, https://):")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda url: url.strip() and self.add_stream(url.strip()))
+        dialog.open()
 
     def source_spec(self) -> SourceSpec:
         """The chosen source; a camera's stable id becomes its OpenCV index now."""

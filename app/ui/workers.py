@@ -150,6 +150,7 @@ class InferenceWorker(QThread):
         self.device_text = ""
         self.results_with_detections = 0  # for the HUD and tests: did the model find anything
         self.inferences = 0  # results received (stills: one per image shown)
+        self.last_frame_id = -1  # of the newest result, shown or not
         # Pause and step given before the pipeline exists (the model is loading) wait here.
         self._control = threading.Lock()
         self._paused = False
@@ -221,6 +222,9 @@ class InferenceWorker(QThread):
         if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
             self.wait(wait_ms)
         if self.isRunning():
+            # Owned by the list, not the window: a window closed (and deleted) before the thread
+            # ends must not delete a running QThread, nor leave a dead object in the list.
+            self.setParent(None)
             _retiring.append(self)
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
@@ -296,6 +300,7 @@ class InferenceWorker(QThread):
                 if overlay.apply(model, self._options, model_threshold):
                     self.pipeline.restart()
             self.inferences += 1
+            self.last_frame_id = item.frame.frame_id
             if item.result.results:
                 self.results_with_detections += 1
             now = time.perf_counter()
