@@ -82,6 +82,8 @@ def load_runnable(spec: Any, devices: str = "auto") -> Any:
     class CropPair(CroppingAndDetectingCompoundModel):
         """The detector keeps its crop classes whatever the class filter says; both models are released."""
 
+        min_in_flight = 2  # a frame's result is complete when the next frame's crops arrive
+
         @property
         def output_class_set(self) -> set:
             return self.model1.output_class_set

@@ -58,7 +58,9 @@ class Pipeline:
         self.feeder = feeder
         if in_flight is None:
             in_flight = LIVE_IN_FLIGHT if feeder.spec.live else FILE_IN_FLIGHT
-        self.in_flight_limit = max(1, in_flight)
+        # A crop-and-detect pair hands out a frame's result when the next frame's crops arrive:
+        # with one frame in flight it would wait forever (compound.py sets this to 2).
+        self.in_flight_limit = max(1, in_flight, getattr(type(model), "min_in_flight", 1))
         # PySDK signals this condition when a result arrives: waiting on it instead of
         # sleeping wakes the loop at once (a private attribute, hence the fallback).
         self._result_ready = getattr(model, "_result_ready_cv", None)
@@ -126,11 +128,7 @@ class Pipeline:
         """Frames for predict_batch, or None while there is nothing to send."""
         while not self._stop.is_set():
             if self._ended:
-                if self.in_flight == 0:
-                    return
-                time.sleep(IDLE_SLEEP_S)
-                yield None
-                continue
+                return  # ending the input drains the frames in flight (a pair releases its last one only then)
             if not self._may_send():
                 self._wait_for_result()
                 yield None

@@ -41,7 +41,7 @@ def test_coco_ssd_on_traffic_paints_frames_with_detections(window, qtbot, media)
 def test_the_painted_image_is_the_frame_with_its_overlay(window, qtbot, photos):
     choose(window, "ssd_mobilenet_v2_coco_quant", photos / "person.jpg")
     window.run()
-    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 2, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 1, timeout=SLOW)  # a photo: inferred once
     painted = qimage_to_bgr(window.live.video.image)
     raw = cv2.imread(str(photos / "person.jpg"))
     assert painted.shape == raw.shape
@@ -88,7 +88,7 @@ def test_snapshot_recording_and_export(window, qtbot, media, tmp_path):
     window.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
     window.live.snapshot_button.click()
-    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)  # 270 frames, loaded CPU
     out = tmp_path / "out"
     snapshot = next(out.glob("*-snapshot-*.png"))
     assert cv2.imread(str(snapshot)).shape == (528, 720, 3)
@@ -119,7 +119,7 @@ def test_missing_video_gives_a_message_not_a_crash(window, qtbot, tmp_path, medi
 def test_classification_and_segmentation_paint_too(window, qtbot, photos, name):
     choose(window, name, photos / "dog.jpg")
     window.run()
-    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 2, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 1, timeout=SLOW)  # a photo: inferred once
     assert window.last_error == ""
 
 
