@@ -163,3 +163,49 @@ def test_stream_text_never_shows_credentials():
     spec = parse_source("rtsp://admin:secret@10.0.0.9:554/live?token=abc")
     assert spec.location == "rtsp://admin:secret@10.0.0.9:554/live?token=abc"  # kept to connect
     assert "secret" not in spec.describe() and "abc" not in spec.describe()
+
+
+def test_a_stalled_stream_is_reported_within_the_watchdog_time_and_retried(media):
+    """Issue 8 item 11: a stream that stalls mid-run used to reconnect silently for over 150 s."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    data = (media / "Megamind.avi").read_bytes()
+    release = threading.Event()
+
+    class Stalling(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "video/x-msvideo")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])  # then nothing, the connection open: a stall
+            self.wfile.flush()
+            release.wait(60)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    said: list[tuple[float, str]] = []
+    url = f"http://127.0.0.1:{server.server_address[1]}/cam.avi"
+    feeder = FrameFeeder(parse_source(url), on_status=lambda text: said.append((time.monotonic(), text))).start()
+    last_frame = time.monotonic()
+    deadline = time.monotonic() + 40
+    try:
+        while time.monotonic() < deadline and feeder.reconnects < 2:
+            item = feeder.get(timeout=0.2)
+            if item is not None and item is not END:
+                last_frame = time.monotonic()
+    finally:
+        feeder.stop()
+        release.set()
+        server.shutdown()
+        server.server_close()
+    lost = [(t, text) for t, text in said if "stream lost, reconnecting" in text]
+    assert lost, said
+    assert lost[0][0] - last_frame < 10.0  # within the default 10 s watchdog (was: silent for 150 s)
+    assert feeder.reconnects >= 2  # and it keeps trying, saying so each time
+    assert "attempt 2" in lost[-1][1]
