@@ -174,7 +174,7 @@ def test_a_stalled_stream_is_reported_within_the_watchdog_time_and_retried(media
     release = threading.Event()
 
     class Stalling(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "video/x-msvideo")
             self.send_header("Content-Length", str(len(data)))
