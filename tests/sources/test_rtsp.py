@@ -34,8 +34,12 @@ pytestmark = pytest.mark.skipif(bool(gstreamer_rtsp_missing()), reason=gstreamer
 
 @pytest.fixture(scope="module")
 def mjpeg_video(media, tmp_path_factory) -> Path:
+    return make_mjpeg(media, tmp_path_factory.mktemp("rtsp"))
+
+
+def make_mjpeg(media: Path, folder: Path) -> Path:
     """Megamind.avi as MJPEG (what the server's RTP payloader takes without decoding)."""
-    out = tmp_path_factory.mktemp("rtsp") / "megamind-mjpeg.avi"
+    out = folder / "megamind-mjpeg.avi"
     reader = cv2.VideoCapture(str(media / "Megamind.avi"))
     fps = reader.get(cv2.CAP_PROP_FPS)
     writer = None

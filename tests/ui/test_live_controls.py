@@ -218,3 +218,34 @@ def test_the_single_pose_model_on_a_whole_photo_says_why_it_finds_nothing(window
     qtbot.waitUntil(lambda: "0 detections" in window.live.video.message, timeout=SLOW)
     assert "expects one person, cropped and centred" in window.live.video.message
     assert "blazepose_on_persons" in window.live.video.message
+
+
+# ----- issue 8 "Real sources": an RTSP camera that goes away, in the window ------------------
+def test_the_window_says_when_an_rtsp_camera_is_lost_and_back_without_its_password(window, qtbot, media, caplog,
+                                                                                   tmp_path):
+    from tests.sources.test_rtsp import RtspServer, gstreamer_rtsp_missing, make_mjpeg
+
+    if gstreamer_rtsp_missing():
+        pytest.skip(gstreamer_rtsp_missing())
+    server = RtspServer(make_mjpeg(media, tmp_path)).start()
+    url = server.url.replace("rtsp://", "rtsp://admin:hunter2@")  # the server asks for none; ffmpeg sends none
+    try:
+        with caplog.at_level(logging.INFO, logger="model_picker"):
+            pick_model(window, qtbot, "blazeface_short_range")
+            window.live.add_stream(url)
+            click(qtbot, window.live.run_button)
+            qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences >= 5, timeout=SLOW)
+            server.kill()
+            qtbot.waitUntil(lambda: "stream lost, reconnecting" in window.live.state_label.text(), timeout=15000)
+            server.start()
+            qtbot.waitUntil(lambda: "stream back" in window.live.state_label.text(), timeout=SLOW)
+            done = window.worker.inferences
+            qtbot.waitUntil(lambda: window.worker.inferences > done + 5, timeout=SLOW)
+    finally:
+        server.kill()
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("stream lost, reconnecting" in m and r.levelno == logging.WARNING
+               for m, r in zip(messages, caplog.records, strict=True))
+    assert not any("hunter2" in m for m in messages)
+    assert "rtsp://***@127.0.0.1" in " ".join(messages)
+
