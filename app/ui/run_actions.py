@@ -237,6 +237,7 @@ class RunActionsMixin:
         self.live.video.set_hud(lines)
 
     def _worker_failed(self, message: str, detail: str) -> None:
+        message, detail = redact(message), redact(detail)  # a stream URL may carry a password
         self.last_error = message
         log.error("%s", message)
         if detail and detail != message:

@@ -255,6 +255,7 @@ class InferenceWorker(QThread):
             self.finished_run.emit(None)
             return
         model_threshold = float(model.output_confidence_threshold)
+        self._options_changed.clear()  # the options given while loading are applied here, once
         overlay.apply(model, self._options, model_threshold)
         self.device_text = describe_devices(model)
         if req.source.still:

@@ -82,6 +82,18 @@ def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
     assert "FPS" not in " ".join(window.live.video.hud_lines)  # was "0.0 FPS" with Loop off
 
 
+def test_an_option_given_while_the_model_loads_applies_to_the_first_inference(window, qtbot, photos):
+    start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
+    worker = window.worker
+    assert worker.device_text == ""  # still loading
+    window.live.classes.setFocus()
+    qtbot.keyClicks(window.live.classes, "giraffe")
+    qtbot.keyClick(window.live.classes, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "0 detections" in window.live.state_label.text(), timeout=SLOW)
+    qtbot.wait(800)
+    assert worker.inferences == 1  # the option was in force from the start: no second inference
+
+
 def test_a_folder_steps_with_next_and_previous_and_skips_a_bad_image(window, qtbot, photos, tmp_path, caplog):
     folder = tmp_path / "shots"
     folder.mkdir()
