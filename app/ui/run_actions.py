@@ -18,7 +18,8 @@ from ..redact import redact
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
 from .log_panel import log
-from .workers import FetchWorker, InferenceWorker, RunRequest, StillShown, ValidationWorker
+from .still_runs import StillShown
+from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
 
 
 class RunActionsMixin:

@@ -28,8 +28,9 @@ from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
 from ..inference.loading import describe_devices, host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
-from ..inference.sources import FolderReader, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
+from ..inference.sources import FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
 from ..zoo.fetch import ensure_local
+from .still_runs import StillRunsMixin
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -94,18 +95,6 @@ class RunRequest:
     empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
 
 
-@dataclass(frozen=True)
-class StillShown:
-    """What a still-image run shows: which image, what was found, how long the one inference took."""
-
-    name: str
-    index: int  # 0-based, in the folder
-    count: int  # images in the folder (1 for a photo)
-    detections: int
-    latency_ms: float
-    skipped: int = 0  # images of the folder that could not be read
-
-
 def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
     """BGR ndarray -> QImage that owns its pixels (safe to hand to the UI thread).
 
@@ -123,14 +112,14 @@ def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
     return QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).copy()
 
 
-class InferenceWorker(QThread):
+class InferenceWorker(StillRunsMixin, QThread):
     """Loads a model and streams a source through it until the end, stop() or a failure."""
 
     status = Signal(str)  # what it is doing (loading, running, reconnecting)
     started_run = Signal(str)  # device description
     frame_ready = Signal(QImage, float, int)  # annotated frame, its capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
-    still_shown = Signal(object)  # StillShown: a photo or a folder's image was inferred (once)
+    still_shown = Signal(object)  # StillShown (still_runs.py): a photo or a folder's image was inferred once
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
     finished_run = Signal(object)  # final Snapshot (or None if nothing ran)
@@ -324,85 +313,8 @@ class InferenceWorker(QThread):
                 self.stats.emit(self.pipeline.stats.snapshot())
         self.stats.emit(self.pipeline.stats.snapshot(final=True))
 
-    # ----- photos and folders: each image inferred once ---------------------------------
-    def _run_stills(self, model: Any, model_threshold: float, reader: FrameReader) -> None:
-        """Infer the shown image once; again only when an option changes or the user moves on.
-
-        A folder moves with next/previous (``move``), Step, or the slideshow
-        interval; an image that cannot be read is skipped with a note.
-        """
-        self.started_run.emit(self.device_text)
-        reader.listener = self.status.emit
-        for text in reader.notes:
-            self.status.emit(text)
-        count = reader.frame_count
-        index, direction, redo = 0, 1, True
-        try:
-            model.__enter__()
-            while not self.isInterruptionRequested():
-                if redo:
-                    index = self._show_still(model, reader, index, direction)
-                request, redo = self._next_still_request(), False
-                if request == "stop":
-                    break
-                if request == "rerun" and self._options_changed.is_set():
-                    self._options_changed.clear()
-                    overlay.apply(model, self._options, model_threshold)
-                    redo = True
-                elif isinstance(request, int) and count > 1:
-                    direction = 1 if request > 0 else -1
-                    index, redo = (index + request) % count, True
-        except Exception as exc:
-            err = exc if isinstance(exc, InferenceError) else explain(exc, self.request.spec.inference_host_address)
-            self.failed.emit(str(err), getattr(err, "detail", str(err)))
-        finally:
-            reader.close()
-            try:
-                model.__exit__(None, None, None)
-            except Exception:
-                pass
-        self.finished_run.emit(None)
-
-    def _next_still_request(self) -> Any:
-        """The user's next request; with a slideshow running (not paused), +1 when its interval passes."""
-        slideshow = self.slideshow_s > 0 and not self._paused and self.request.source.kind == "folder"
-        try:
-            request = self._still_requests.get(timeout=self.slideshow_s if slideshow else None)
-        except queue.Empty:
-            return 1
-        if request == "pause":
-            return "wait"
-        return request
-
-    def _show_still(self, model: Any, reader: FrameReader, index: int, direction: int) -> int:
-        """Infer image ``index`` (the next readable one in ``direction``) once and show it; its index."""
-        count = max(1, reader.frame_count)
-        image = None
-        for _ in range(count):
-            image = reader.read(index) if isinstance(reader, FolderReader) else getattr(reader, "image", None)
-            if image is not None:
-                break
-            index = (index + direction) % count
-        if image is None:
-            raise SourceError(f"{self.request.source.describe()}: none of the {count} images can be read")
-        model.non_blocking_batch_predict = False
-        sent = time.perf_counter()
-        result = next(iter(model.predict_batch([(image, {"index": index})])))
-        latency_ms = (time.perf_counter() - sent) * 1000
-        self.inferences += 1
-        detections = len(result.results)
-        if detections:
-            self.results_with_detections += 1
-        shown = result.image_overlay
-        if self._snapshot_wanted.is_set():
-            self._snapshot_wanted.clear()
-            self.saved.emit(str(save_snapshot(shown, self._output_path("snapshot", ".png"))))
-        name = reader.paths[index].name if isinstance(reader, FolderReader) else Path(self.request.source.location).name
-        self.display_ready.clear()
-        self.frame_ready.emit(to_qimage(shown, self.display_size), sent, index)
-        self.still_shown.emit(StillShown(name, index, count, detections, latency_ms,
-                                         getattr(reader, "skipped", 0)))
-        return index
+    def _qimage(self, bgr: np.ndarray) -> QImage:
+        return to_qimage(bgr, self.display_size)
 
     def _output_path(self, kind: str, suffix: str) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -143,7 +143,7 @@ def test_huge_images_are_refused_or_decoded_reduced_before_decoding(tmp_path):
     import cv2
     import numpy as np
 
-    from model_picker.inference.sources import header_size, read_image
+    from model_picker.inference.images import header_size, read_image
 
     huge = tmp_path / "huge.png"
     huge.write_bytes(png_header(20000, 20000) + b"\x00" * 64)
