@@ -319,7 +319,8 @@ class FrameFeeder:
             self.on_status(text)
 
     def _put(self, item: Frame | object) -> None:
-        if self.spec.live and item is not END:
+        held = self._hold.is_set() and self.spec.kind in ("video", "image", "folder")
+        if self.spec.live and item is not END and not held:  # held: the frame read as Pause came waits
             while True:
                 try:
                     self.queue.put_nowait(item)
