@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QStyle,
     QToolButton,
@@ -127,7 +128,7 @@ class LivePanel(QWidget):
         self.slideshow.setSingleStep(1.0)
         self.slideshow.setDecimals(1)
         self.slideshow.setSuffix(" s")
-        self.slideshow.setSpecialValueText("Slideshow off")
+        self.slideshow.setSpecialValueText("Slides off")
         self.slideshow.setToolTip("Folders: move to the next image every this many seconds (0: off)")
         self.previous_button.clicked.connect(lambda: self.move_requested.emit(-1))
         self.next_button.clicked.connect(lambda: self.move_requested.emit(1))
@@ -162,10 +163,12 @@ class LivePanel(QWidget):
         controls.addSpacing(12)
         for widget in (self.snapshot_button, self.record_button, self.export_button):
             controls.addWidget(widget)
-        controls.addStretch(1)
         self.state_label = QLabel()
         self.state_label.setObjectName("run-state")
-        controls.addWidget(self.state_label)
+        # A long status (a stream's loss, an image's name) is cut, never widens the window.
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        controls.addWidget(self.state_label, 1)
         layout.addLayout(controls)
 
         self.video = VideoView()

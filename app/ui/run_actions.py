@@ -177,6 +177,7 @@ class RunActionsMixin:
             return  # a run the user already left
         text = redact(text)
         self.live.state_label.setText(text)
+        self.live.state_label.setToolTip(text)  # the label may be cut
         log.warning(text) if "lost" in text or "skipped" in text or "early" in text else log.info(text)
 
     def _run_started(self, worker: InferenceWorker, device: str) -> None:
@@ -197,7 +198,7 @@ class RunActionsMixin:
         if shown.skipped:
             lines.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
         self.live.video.set_hud(lines)
-        self.live.state_label.setText(f"{found} · {where}" if shown.count > 1 else found)
+        self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:
             message = "0 detections: nothing found above the threshold."
