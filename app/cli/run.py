@@ -7,11 +7,13 @@ import os
 import sys
 import time
 
+from ..inference.compound import load_runnable, pair_for_model
 from ..inference.errors import InferenceError
 from ..inference.export import ResultsWriter, VideoWriter
-from ..inference.loading import describe_devices, load_model
+from ..inference.loading import describe_devices
 from ..inference.pipeline import Pipeline
 from ..inference.sources import FrameFeeder, SourceError, parse_source
+from ..redact import redact
 from ..zoo.bundled import default_video
 from ..zoo.fetch import ensure_local
 from ..zoo.hosts import spec_for_host
@@ -51,21 +53,28 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = spec_for_host(catalogue.spec(index, **overrides), args.host)
     except ValueError as exc:
         raise CliError(f"{args.name}: cannot build its ModelSpec: {exc}") from None
+    progress = Progress(not args.quiet, None)
+
+    def say(text: str) -> None:
+        """A stall, a reconnect, a skipped image, a file that ended early: on its own line, at once."""
+        progress.done()
+        print(f"model-picker: warning: {redact(text)}", file=sys.stderr, flush=True)
+
     try:
         source = parse_source(args.source or str(default_video()), realtime=args.realtime)
-        feeder = FrameFeeder(source, max_frames=args.frames)
+        feeder = FrameFeeder(source, max_frames=args.frames, on_status=say)
     except SourceError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(redact(str(exc))) from None
     try:
         spec = ensure_local(spec)
-        model = load_model(spec, devices=args.devices)
+        model = load_runnable(spec, devices=args.devices)
     except InferenceError as exc:
         feeder.reader.close()
         raise CliError(f"{args.name}: {exc}", EXIT_FAILED) from None
     video = VideoWriter(args.out, feeder.fps if source.kind == "video" else 10.0) if args.out else None
     results = ResultsWriter(args.results) if args.results else None
-    total = args.frames or feeder.reader.frame_count or None
-    progress = Progress(not args.quiet, total)
+    progress.total = args.frames or feeder.reader.frame_count or None
+
     def on_stall(error: InferenceError) -> None:
         """From the watchdog thread: PySDK may never hand control back, so end here."""
         progress.done()
@@ -79,9 +88,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Running {spec.model_name} on {describe_devices(model)} ({spec.inference_host_address}) "
           f"over {source.describe()}", file=sys.stderr)
     error: Exception | None = None
+    found = 0
     model.__enter__()
     try:
         for item in pipeline.run():
+            found += len(item.result.results)
             if video:
                 video.write(item.result.image_overlay)
             if results:
@@ -97,6 +108,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             if writer:
                 writer.close()
     print_summary(pipeline, spec.model_name, describe_devices(model), video, results)
+    print(f"Found      {found} detection{'s' if found != 1 else ''}" + (
+        f" in {pipeline.stats.frames} frames" if pipeline.stats.frames != 1 else ""))
+    if found == 0 and source.still and (pair := pair_for_model(catalogue.entries, spec.model_name)):
+        print(f"model-picker: {spec.model_name} expects one person, cropped and centred; on a whole photo run "
+              f"{pair} (COCO SSD finds each person first)", file=sys.stderr)
     if isinstance(error, InferenceError):
         # A model whose run failed mid-way can abort the process inside PySDK when
         # released: leave it to the OS.

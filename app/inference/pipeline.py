@@ -58,7 +58,9 @@ class Pipeline:
         self.feeder = feeder
         if in_flight is None:
             in_flight = LIVE_IN_FLIGHT if feeder.spec.live else FILE_IN_FLIGHT
-        self.in_flight_limit = max(1, in_flight)
+        # A crop-and-detect pair hands out a frame's result when the next frame's crops arrive:
+        # with one frame in flight it would wait forever (compound.py sets this to 2).
+        self.in_flight_limit = max(1, in_flight, getattr(type(model), "min_in_flight", 1))
         # PySDK signals this condition when a result arrives: waiting on it instead of
         # sleeping wakes the loop at once (a private attribute, hence the fallback).
         self._result_ready = getattr(model, "_result_ready_cv", None)
@@ -84,9 +86,11 @@ class Pipeline:
 
     def pause(self) -> None:
         self._paused.set()
+        self.feeder.hold(True)  # a file waits one frame ahead: nothing is skipped while paused
 
     def resume(self) -> None:
         self._paused.clear()
+        self.feeder.hold(False)
 
     def restart(self) -> None:
         """Start a new predict_batch on the same source (PySDK reads thresholds only then).
@@ -96,7 +100,7 @@ class Pipeline:
         self._restart.set()
 
     def step(self) -> None:
-        """While paused, let exactly one more frame through."""
+        """While paused, let exactly one more source frame through (the next one, for a file)."""
         with self._lock:
             self._steps += 1
 
@@ -124,11 +128,7 @@ class Pipeline:
         """Frames for predict_batch, or None while there is nothing to send."""
         while not self._stop.is_set():
             if self._ended:
-                if self.in_flight == 0:
-                    return
-                time.sleep(IDLE_SLEEP_S)
-                yield None
-                continue
+                return  # ending the input drains the frames in flight (a pair releases its last one only then)
             if not self._may_send():
                 self._wait_for_result()
                 yield None

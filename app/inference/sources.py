@@ -16,21 +16,22 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from ..redact import redact
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .images import SourceError, read_image
 
 CAMERA_PREFIX = "camera:"
 STREAM_SCHEMES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp://", "tcp://")
-
-
-class SourceError(Exception):
-    """A source that cannot be opened or read, with the location and the reason."""
+# A stream that gives no frame for this long is reported as lost and reopened (well within the
+# pipeline's watchdog, so the user hears about a stall at once, not after FFmpeg's own 30 s).
+STREAM_TIMEOUT_MS = 4000
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,17 @@ class SourceSpec:
     def live(self) -> bool:
         return self.kind in ("camera", "stream") or self.realtime
 
+    @property
+    def still(self) -> bool:
+        """Photos and folders of photos: each image is inferred once, not streamed."""
+        return self.kind in ("image", "folder")
+
     def describe(self) -> str:
+        """For messages, logs and settings: a stream URL without its credentials."""
         if self.kind == "camera":
             return f"camera {self.location}"
         if self.kind == "stream":
-            return self.location
+            return redact(self.location)
         return Path(self.location).name or self.location
 
 
@@ -96,13 +103,24 @@ class Frame:
 
 
 class FrameReader:
-    """Reads one source in order; subclasses implement ``_frames``. Not thread-safe."""
+    """Reads one source in order; subclasses implement ``frames``. Not thread-safe.
+
+    ``note`` records a warning that does not stop the source (a bad image in a
+    folder, a file that ends early); whoever listens (the feeder) passes it on.
+    """
 
     fps: float = 0.0
     frame_count: int = 0
 
     def __init__(self, spec: SourceSpec) -> None:
         self.spec = spec
+        self.notes: list[str] = []
+        self.listener: Callable[[str], None] | None = None
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        if self.listener is not None:
+            self.listener(text)
 
     def frames(self) -> Iterator[tuple[np.ndarray, float | None]]:
         """(BGR image, position in seconds or None) until the end of the source."""
@@ -112,17 +130,10 @@ class FrameReader:
         pass
 
 
-def _imread(path: Path) -> np.ndarray:
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise SourceError(f"{path}: cannot decode the image (corrupt or unsupported format)")
-    return image
-
-
 class ImageReader(FrameReader):
     def __init__(self, spec: SourceSpec) -> None:
         super().__init__(spec)
-        self.image = _imread(Path(spec.location))
+        self.image = read_image(Path(spec.location), self.note)
         self.frame_count = 1
 
     def frames(self) -> Iterator[tuple[np.ndarray, float | None]]:
@@ -133,6 +144,8 @@ class ImageReader(FrameReader):
 
 
 class FolderReader(FrameReader):
+    """The images of a folder in name order; one that cannot be read is skipped with a note."""
+
     def __init__(self, spec: SourceSpec) -> None:
         super().__init__(spec)
         folder = Path(spec.location)
@@ -140,11 +153,23 @@ class FolderReader(FrameReader):
         if not self.paths:
             raise SourceError(f"{folder}: no images ({', '.join(IMAGE_SUFFIXES)}) in this folder")
         self.frame_count = len(self.paths)
+        self.skipped = 0
+
+    def read(self, index: int) -> np.ndarray | None:
+        """The image at ``index``, or None (noted) when it cannot be read."""
+        try:
+            return read_image(self.paths[index], self.note)
+        except SourceError as exc:
+            self.skipped += 1
+            self.note(f"skipped {exc}")
+            return None
 
     def frames(self) -> Iterator[tuple[np.ndarray, float | None]]:
         while True:
-            for path in self.paths:
-                yield _imread(path), None
+            for index in range(len(self.paths)):
+                image = self.read(index)
+                if image is not None:
+                    yield image, None
             if not self.spec.loop:
                 return
 
@@ -166,8 +191,10 @@ class CaptureReader(FrameReader):
             capture = cv2.VideoCapture(int(spec.location))
             what = f"camera {spec.location}: cannot open it (not connected, or in use by another program)"
         elif spec.kind == "stream":
-            capture = cv2.VideoCapture(spec.location, cv2.CAP_FFMPEG)
-            what = f"{spec.location}: cannot open the stream (address, network or credentials)"
+            capture = cv2.VideoCapture(spec.location, cv2.CAP_FFMPEG,
+                                       [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS,
+                                        cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_TIMEOUT_MS])
+            what = f"{spec.describe()}: cannot open the stream (address, network or credentials)"
         else:
             if not Path(spec.location).exists():
                 raise SourceError(f"{spec.location}: file not found")
@@ -185,18 +212,25 @@ class CaptureReader(FrameReader):
         return capture
 
     def frames(self) -> Iterator[tuple[np.ndarray, float | None]]:
+        read = 0  # in this pass over the file
         while True:
             if self._first is not None:
                 image, self._first = self._first, None
+                read += 1
                 yield image, 0.0 if self.spec.kind == "video" else None
                 continue
             position = self.capture.get(cv2.CAP_PROP_POS_MSEC) / 1000.0 if self.spec.kind == "video" else None
             ok, image = self.capture.read()
             if ok and image is not None:
+                read += 1
                 yield image, position
                 continue
-            if self.spec.kind == "video" and self.spec.loop and self.frame_count:
+            if self.spec.kind == "video" and self.frame_count and read < self.frame_count - 1 and not self.notes:
+                self.note(f"{Path(self.spec.location).name}: the file ended early: {read} of {self.frame_count} "
+                          "frames read (truncated or damaged)")
+            if self.spec.kind == "video" and self.spec.loop and self.frame_count and read:
                 self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                read = 0
                 continue
             return
 
@@ -223,12 +257,16 @@ class FrameFeeder:
 
     Live sources drop the oldest queued frame when the consumer is behind
     (counted in ``dropped``); others block, so no frame is lost. A stream that
-    stops delivering is reopened (``reconnects`` counts, ``status`` says so)
-    until ``stop()``.
+    stops delivering is reopened (``reconnects`` counts) until ``stop()``.
+    What the user must hear about (a stall, a reconnect, a skipped image, a
+    file that ended early) goes to ``on_status`` at once, from this thread.
+
+    ``hold(True)`` (a paused run) stops reading a file one frame ahead, so a
+    paused real-time file loses nothing and each step is the next frame.
     """
 
     def __init__(self, spec: SourceSpec, reader: FrameReader | None = None, depth: int | None = None,
-                 max_frames: int | None = None) -> None:
+                 max_frames: int | None = None, on_status: Callable[[str], None] | None = None) -> None:
         self.spec = spec
         self.reader = reader or open_reader(spec)
         # Live: only the newest frame waits (latency); files: a little read-ahead (throughput).
@@ -238,15 +276,24 @@ class FrameFeeder:
         self.dropped = 0
         self.reconnects = 0
         self.status = ""
+        self.on_status = on_status
         self.error: Exception | None = None
         self._stop = threading.Event()
+        self._hold = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"feeder:{spec.describe()}", daemon=True)
 
     @property
     def fps(self) -> float:
         return self.reader.fps
 
+    @property
+    def notes(self) -> list[str]:
+        return self.reader.notes
+
     def start(self) -> FrameFeeder:
+        for text in self.reader.notes:  # noted while opening
+            self._say(text)
+        self.reader.listener = self._say
         self._thread.start()
         return self
 
@@ -255,6 +302,10 @@ class FrameFeeder:
         self._thread.join(timeout=5)
         self.reader.close()
 
+    def hold(self, on: bool) -> None:
+        """Files: read no further than the one frame waiting while on (a paused run)."""
+        (self._hold.set if on else self._hold.clear)()
+
     def get(self, timeout: float | None = None) -> Frame | object | None:
         """The next frame, END after the last, or None if none is ready in time."""
         try:
@@ -262,8 +313,14 @@ class FrameFeeder:
         except queue.Empty:
             return None
 
+    def _say(self, text: str) -> None:
+        self.status = text
+        if self.on_status is not None:
+            self.on_status(text)
+
     def _put(self, item: Frame | object) -> None:
-        if self.spec.live and item is not END:
+        held = self._hold.is_set() and self.spec.kind in ("video", "image", "folder")
+        if self.spec.live and item is not END and not held:  # held: the frame read as Pause came waits
             while True:
                 try:
                     self.queue.put_nowait(item)
@@ -281,16 +338,32 @@ class FrameFeeder:
             except queue.Full:
                 continue
 
+    def _held(self) -> bool:
+        """Wait while held with a frame already waiting; True if it waited (the pacing clock restarts)."""
+        if self.spec.kind not in ("video", "image", "folder"):
+            return False  # cameras and streams cannot be held: their frames come anyway
+        waited = False
+        while self._hold.is_set() and not self.queue.empty() and not self._stop.is_set():
+            waited = True
+            self._stop.wait(0.005)
+        return waited or self._hold.is_set()
+
     def _run(self) -> None:
         frame_id = 0
         try:
             while not self._stop.is_set():
-                start = time.perf_counter()
-                for image, position in self.reader.frames():
-                    if self._stop.is_set():
-                        return
-                    if self.spec.realtime and self.spec.kind in ("video", "image", "folder"):
-                        self._pace(start, frame_id)
+                start, first_id = time.perf_counter(), frame_id
+                frames = self.reader.frames()
+                while not self._stop.is_set():
+                    if self._held():
+                        start, first_id = time.perf_counter(), frame_id  # pacing resumes from here
+                    try:
+                        image, position = next(frames)
+                    except StopIteration:
+                        break
+                    if self.spec.realtime and self.spec.kind in ("video", "image", "folder") \
+                            and not self._hold.is_set():
+                        self._pace(start, frame_id - first_id)
                     self._put(Frame(image, frame_id, time.perf_counter(), position))
                     frame_id += 1
                     if self.max_frames is not None and frame_id >= self.max_frames:
@@ -303,23 +376,26 @@ class FrameFeeder:
         finally:
             self._put(END)
 
-    def _pace(self, start: float, frame_id: int) -> None:
+    def _pace(self, start: float, count: int) -> None:
         fps = self.reader.fps or 25.0
-        due = start + frame_id / fps
-        delay = due - time.perf_counter()
+        delay = start + count / fps - time.perf_counter()
         if delay > 0:
             self._stop.wait(delay)
 
     def _reconnect(self) -> None:
-        """A dropped stream: retry with growing pauses, saying so, until it is back or stopped."""
+        """A dropped or stalled stream: say so at once, retry with growing pauses until back or stopped."""
         pause = 0.5
+        lost = time.monotonic()
         while not self._stop.is_set():
             self.reconnects += 1
-            self.status = f"stream lost, reconnecting (attempt {self.reconnects})"
+            self._say(f"{self.spec.describe()}: stream lost, reconnecting (attempt {self.reconnects}, "
+                      f"{time.monotonic() - lost:.0f} s without frames)")
             try:
                 self.reader.close()
                 self.reader = open_reader(self.spec)
-                self.status = f"stream reconnected after {self.reconnects} attempt(s)"
+                self.reader.listener = self._say
+                self._say(f"{self.spec.describe()}: stream back after {time.monotonic() - lost:.0f} s "
+                          f"({self.reconnects} reconnect attempt(s) so far)")
                 return
             except SourceError:
                 self._stop.wait(pause)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QStyle,
     QToolButton,
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceError, SourceSpec, parse_source
+from ..redact import redact
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES, sample_media
 from .video_view import VideoView
 
@@ -72,6 +75,8 @@ class LivePanel(QWidget):
     export_toggled = Signal(bool)
     options_changed = Signal(object)  # OverlayOptions
     source_changed = Signal()
+    move_requested = Signal(int)  # folders: +1 next image, -1 previous
+    slideshow_changed = Signal(float)  # folders: seconds per image, 0 = off
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,7 +88,7 @@ class LivePanel(QWidget):
         self.source = QComboBox()
         self.source.setObjectName("source")
         self.source.setMinimumContentsLength(22)
-        self.source.currentIndexChanged.connect(lambda _i: self.source_changed.emit())
+        self.source.currentIndexChanged.connect(lambda _i: self._source_picked())
         source_row.addWidget(self.source, 1)
         self.open_file = _tool(QStyle.StandardPixmap.SP_DialogOpenButton, "Open a video or image file…", "open-file")
         self.open_folder = _tool(QStyle.StandardPixmap.SP_DirOpenIcon, "Open a folder of images…", "open-folder")
@@ -112,7 +117,28 @@ class LivePanel(QWidget):
         self.run_button.setText("Run")
         self.run_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.pause_button = _tool(QStyle.StandardPixmap.SP_MediaPause, "Pause (Space)", "pause", checkable=True)
-        self.step_button = _tool(QStyle.StandardPixmap.SP_MediaSkipForward, "One frame while paused", "step")
+        self.step_button = _tool(QStyle.StandardPixmap.SP_MediaSkipForward,
+                                 "Exactly one more frame (a folder: the next image) (.)", "step")
+        self.previous_button = _tool(QStyle.StandardPixmap.SP_MediaSeekBackward, "Previous image (Page Up)",
+                                     "previous-image")
+        self.next_button = _tool(QStyle.StandardPixmap.SP_MediaSeekForward, "Next image (Page Down)", "next-image")
+        self.slideshow = QDoubleSpinBox()
+        self.slideshow.setObjectName("slideshow")
+        self.slideshow.setRange(0.0, 60.0)
+        self.slideshow.setSingleStep(1.0)
+        self.slideshow.setDecimals(1)
+        self.slideshow.setSuffix(" s")
+        self.slideshow.setSpecialValueText("Slides off")
+        self.slideshow.setToolTip("Folders: move to the next image every this many seconds (0: off)")
+        self.previous_button.clicked.connect(lambda: self.move_requested.emit(-1))
+        self.next_button.clicked.connect(lambda: self.move_requested.emit(1))
+        self.slideshow.valueChanged.connect(lambda value: self.slideshow_changed.emit(float(value)))
+        # Window-wide keys (a QShortcut: a button's own shortcut did not fire with the table focused);
+        # text fields keep their spaces and dots, as they take those keys first.
+        for key, button in ((Qt.Key.Key_Space, self.pause_button), (Qt.Key.Key_Period, self.step_button),
+                            (Qt.Key.Key_PageUp, self.previous_button), (Qt.Key.Key_PageDown, self.next_button)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda b=button: b.isEnabled() and b.isVisible() and b.click())
         self.stop_button = _tool(QStyle.StandardPixmap.SP_MediaStop, "Stop", "stop")
         self.snapshot_button = _tool(QStyle.StandardPixmap.SP_DialogSaveButton, "Save this annotated frame (PNG)",
                                      "snapshot")
@@ -131,15 +157,18 @@ class LivePanel(QWidget):
         self.snapshot_button.clicked.connect(self.snapshot_requested)
         self.record_button.toggled.connect(self.record_toggled)
         self.export_button.toggled.connect(self.export_toggled)
-        for widget in (self.run_button, self.pause_button, self.step_button, self.stop_button):
+        for widget in (self.run_button, self.pause_button, self.step_button, self.stop_button,
+                       self.previous_button, self.next_button, self.slideshow):
             controls.addWidget(widget)
         controls.addSpacing(12)
         for widget in (self.snapshot_button, self.record_button, self.export_button):
             controls.addWidget(widget)
-        controls.addStretch(1)
         self.state_label = QLabel()
         self.state_label.setObjectName("run-state")
-        controls.addWidget(self.state_label)
+        # A long status (a stream's loss, an image's name) is cut, never widens the window.
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.state_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        controls.addWidget(self.state_label, 1)
         layout.addLayout(controls)
 
         self.video = VideoView()
@@ -182,6 +211,7 @@ class LivePanel(QWidget):
         layout.addLayout(overlay_row)
         self.threshold: float | None = None
         self.fill_sources()
+        self._source_picked()
         self.set_running(False)
 
     # ----- sources -------------------------------------------------------------------
@@ -204,18 +234,31 @@ class LivePanel(QWidget):
         self.source.blockSignals(False)
 
     def _add(self, icon: Any, text: str, kind: str, location: str, select: bool = False) -> None:
-        for i in range(self.source.count()):
-            if self.source.itemData(i, KIND_ROLE) == kind and self.source.itemData(i, LOCATION_ROLE) == location:
-                if select:
-                    self.source.setCurrentIndex(i)
-                return
-        self.source.insertItem(0 if select else self.source.count(), icon, text)
-        row = 0 if select else self.source.count() - 1
-        self.source.setItemData(row, kind, KIND_ROLE)
-        self.source.setItemData(row, location, LOCATION_ROLE)
-        self.source.setItemData(row, location, Qt.ItemDataRole.ToolTipRole)
-        if select:
-            self.source.setCurrentIndex(row)
+        """Add (or find) a source; choosing it is ONE source change, however the rows move."""
+        before = self.source_state()
+        self.source.blockSignals(True)
+        try:
+            found = next((i for i in range(self.source.count())
+                          if self.source.itemData(i, KIND_ROLE) == kind
+                          and self.source.itemData(i, LOCATION_ROLE) == location), None)
+            if found is None:
+                found = 0 if select else self.source.count()
+                self.source.insertItem(found, icon, text)
+                self.source.setItemData(found, kind, KIND_ROLE)
+                self.source.setItemData(found, location, LOCATION_ROLE)  # the real URL: in memory only
+                self.source.setItemData(found, redact(location), Qt.ItemDataRole.ToolTipRole)
+            if select:
+                self.source.setCurrentIndex(found)
+        finally:
+            self.source.blockSignals(False)
+        if self.source_state() != before:
+            self._source_picked()
+
+    def _source_picked(self) -> None:
+        folder = self.source.currentData(KIND_ROLE) == "folder"
+        for widget in (self.previous_button, self.next_button, self.slideshow):
+            widget.setVisible(folder)
+        self.source_changed.emit()
 
     def add_path_source(self, path: str) -> None:
         """A file or folder the user chose or dropped; the kind comes from what it is."""
@@ -229,8 +272,9 @@ class LivePanel(QWidget):
         self._add(icon, f"{spec.kind.capitalize()}: {Path(path).name}", spec.kind, spec.location, select=True)
 
     def add_stream(self, url: str) -> None:
-        self._add(self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon), f"Stream: {url}", "stream",
-                  url, select=True)
+        """The URL's credentials are never shown or saved (``source_state`` redacts them)."""
+        self._add(self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon), f"Stream: {redact(url)}",
+                  "stream", url, select=True)
 
     def _choose_file(self) -> None:
         patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES + IMAGE_SUFFIXES)
@@ -244,9 +288,14 @@ class LivePanel(QWidget):
             self.add_path_source(path)
 
     def _choose_url(self) -> None:
-        url, ok = QInputDialog.getText(self, "Open a stream", "Stream URL (rtsp://, http://, https://):")
-        if ok and url.strip():
-            self.add_stream(url.strip())
+        """A non-blocking dialog (a nested event loop would stall tests and scripts)."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("stream-url")
+        dialog.setWindowTitle("Open a stream")
+        dialog.setLabelText("Stream URL (rtsp://, http://, https://):")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(lambda url: url.strip() and self.add_stream(url.strip()))
+        dialog.open()
 
     def source_spec(self) -> SourceSpec:
         """The chosen source; a camera's stable id becomes its OpenCV index now."""
@@ -264,8 +313,9 @@ class LivePanel(QWidget):
         return SourceSpec(kind, location, realtime=self.realtime.isChecked(), loop=self.loop.isChecked())
 
     def source_state(self) -> dict[str, str]:
+        """What settings keep: a stream URL without its credentials (they stay in memory only)."""
         return {"kind": self.source.currentData(KIND_ROLE) or "",
-                "location": self.source.currentData(LOCATION_ROLE) or ""}
+                "location": redact(self.source.currentData(LOCATION_ROLE) or "")}
 
     def restore_source(self, state: dict[str, str]) -> None:
         kind, location = state.get("kind"), state.get("location")

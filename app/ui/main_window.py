@@ -224,7 +224,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.live.run_requested.connect(self.run)
         self.live.stop_requested.connect(self.stop_run)
         self.live.pause_toggled.connect(self.pause_run)
-        self.live.step_requested.connect(lambda: self.worker and self.worker.pipeline and self.worker.pipeline.step())
+        self._connect_run_controls()  # step, previous/next image, slideshow (run_actions.py)
         self.live.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
         self.live.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
         self.live.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inference.compound import pair_for_model
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceError
 from ..inference.stats import percentile
+from ..redact import redact
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
 from .guard import qt_virtual
 from .hud import HudInfo
 from .log_panel import log
+from .still_runs import StillShown
 from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
 
 
@@ -101,9 +104,11 @@ class RunActionsMixin:
         self.live.threshold = self.settings_bar.threshold_value()
         request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
                              options=self.live.options(), output_dir=stored.output_dir(self.settings),
-                             watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0))
+                             watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
+                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec))
         worker = InferenceWorker(request, self)
-        worker.status.connect(self._run_status)
+        worker.status.connect(lambda text: self._run_status(worker, text))
+        worker.still_shown.connect(lambda shown: self._still_shown(worker, shown))
         worker.started_run.connect(lambda device: self._run_started(worker, device))
         worker.frame_ready.connect(self._frame_ready)
         worker.stats.connect(lambda snap: self._stats(worker, snap))
@@ -117,10 +122,18 @@ class RunActionsMixin:
         self.worker = worker
         self.glass_ms.clear()
         self.live.set_running(True)
-        self.live.state_label.setText("Starting…")
+        self.live.state_label.setText(f"Loading {spec.model_name}…")
         self.live.video.set_message(f"Loading {spec.model_name}…")
         log.info("run %s on %s via %s", spec.model_name, source.describe(), spec.inference_host_address)
         worker.start()
+
+    def _empty_hint(self, spec: Any) -> str:
+        """Why a model may find nothing on a whole photo, and what to run instead."""
+        pair = pair_for_model(self.catalogue.entries, spec.model_name) if self.catalogue is not None else ""
+        if not pair:
+            return ""
+        return (f"{spec.model_name} expects one person, cropped and centred; on a whole photo run "
+                f"{pair} (COCO SSD finds each person first)")
 
     def stop_run(self) -> None:
         """Stop the run at once; its thread finishes in the background (its signals are ignored)."""
@@ -131,9 +144,26 @@ class RunActionsMixin:
         self.live.state_label.setText("")
 
     def pause_run(self, paused: bool) -> None:
-        if self.worker is not None and self.worker.pipeline is not None:
-            (self.worker.pipeline.pause if paused else self.worker.pipeline.resume)()
-            self.live.state_label.setText("Paused" if paused else "")
+        """Pause or resume; given while the model loads, it applies from the run's first frame."""
+        if self.worker is None:
+            return
+        self.worker.set_paused(paused)
+        if self.worker.device_text:  # running: else the label still says Loading, and will say Paused
+            self.live.state_label.setText("Paused" if paused else "Running")
+
+    def _connect_run_controls(self) -> None:
+        self.live.step_requested.connect(self.step_run)
+        self.live.move_requested.connect(self.move_run)
+        self.live.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
+
+    def step_run(self) -> None:
+        """Exactly one more source frame (a folder: the next image); while loading, once it runs."""
+        if self.worker is not None:
+            self.worker.step()
+
+    def move_run(self, delta: int) -> None:
+        if self.worker is not None:
+            self.worker.move(delta)
 
     def options_changed(self, options: OverlayOptions) -> None:
         if self.worker is not None:
@@ -144,16 +174,39 @@ class RunActionsMixin:
             spec = self.worker.request.spec
             self.start_run(spec)  # switch the source of the running model
 
-    def _run_status(self, text: str) -> None:
-        if text:
-            self.live.state_label.setText(text)
-            log.info(text)
+    def _run_status(self, worker: InferenceWorker, text: str) -> None:
+        if worker is not self.worker or not text:
+            return  # a run the user already left
+        text = redact(text)
+        self.live.state_label.setText(text)
+        self.live.state_label.setToolTip(text)  # the label may be cut
+        log.warning(text) if "lost" in text or "skipped" in text or "early" in text else log.info(text)
 
     def _run_started(self, worker: InferenceWorker, device: str) -> None:
         if worker is self.worker:
-            self.live.state_label.setText("Running")
+            self.live.state_label.setText("Paused" if worker.paused else "Running")
             self.live.video.set_message("")
             log.info("running on %s", device)
+
+    def _still_shown(self, worker: InferenceWorker, shown: StillShown) -> None:
+        """A photo inferred once: what was found, and in how long; no frame rate (there is no stream)."""
+        if worker is not self.worker:
+            return
+        where = f"image {shown.index + 1} of {shown.count}: {shown.name}" if shown.count > 1 else shown.name
+        found = f"{shown.detections} detection{'s' if shown.detections != 1 else ''}"
+        host = worker.request.spec.inference_host_address
+        lines = [worker.request.spec.model_name, f"{worker.device_text}  ·  {host}", where,
+                 f"{found}  ·  inferred once in {shown.latency_ms:.0f} ms"]
+        if shown.skipped:
+            lines.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
+        self.live.video.set_hud(lines)
+        self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
+        message = ""
+        if not shown.detections:
+            message = "0 detections: nothing found above the threshold."
+            if worker.request.empty_hint:
+                message += f"\n{worker.request.empty_hint}."
+        self.live.video.set_message(message)
 
     def _frame_ready(self, image: Any, shapes: Any, capture_time: float, frame_id: int) -> None:
         if self.sender() is not self.worker:
@@ -183,6 +236,7 @@ class RunActionsMixin:
             snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late))
 
     def _worker_failed(self, message: str, detail: str) -> None:
+        message, detail = redact(message), redact(detail)  # a stream URL may carry a password
         self.last_error = message
         log.error("%s", message)
         if detail and detail != message:

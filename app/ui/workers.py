@@ -9,6 +9,7 @@ not joined: PySDK may never return, and releasing such a model can abort.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,19 +18,21 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QThread, Signal
+from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from ..inference import overlay
+from ..inference.compound import load_runnable
 from ..inference.errors import InferenceError, explain
 from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
-from ..inference.loading import describe_devices, host_device_types, load_model
+from ..inference.loading import describe_devices, host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
-from ..inference.sources import FrameFeeder, SourceError, SourceSpec
+from ..inference.sources import FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
 from ..zoo.fetch import ensure_local
 from .guard import qt_virtual
 from .overlay_painter import render_bgr
+from .still_runs import StillRunsMixin
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -92,6 +95,8 @@ class RunRequest:
     watchdog_s: float = 10.0
     output_dir: Path = field(default_factory=lambda: Path.home() / "Model Picker")
     reader: Any = None  # a FrameReader to use instead of opening the source (benchmarks: decoded frames)
+    slideshow_s: float = 0.0  # folders: seconds per image (0: the user steps with next/previous)
+    empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
 
 
 def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
@@ -111,13 +116,14 @@ def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
     return QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).copy()
 
 
-class InferenceWorker(QThread):
+class InferenceWorker(StillRunsMixin, QThread):
     """Loads a model and streams a source through it until the end, stop() or a failure."""
 
     status = Signal(str)  # what it is doing (loading, running, reconnecting)
     started_run = Signal(str)  # device description
     frame_ready = Signal(QImage, object, float, int)  # frame, overlay.Shapes, capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
+    still_shown = Signal(object)  # StillShown (still_runs.py): a photo or a folder's image was inferred once
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
     finished_run = Signal(object)  # final Snapshot (or None if nothing ran)
@@ -136,16 +142,56 @@ class InferenceWorker(QThread):
         self.display_size: tuple[int, int] | None = None  # set by the view: frames are scaled to it here
         self.device_text = ""
         self.results_with_detections = 0  # for the HUD and tests: did the model find anything
+        self.inferences = 0  # results received (stills: one per image shown)
+        self.last_frame_id = -1  # of the newest result, shown or not
+        # Pause and step given before the pipeline exists (the model is loading) wait here.
+        self._control = threading.Lock()
+        self._paused = False
+        self._pending_steps = 0
+        self._still_requests: queue.Queue = queue.Queue()  # stills: "rerun", +1 / -1 (move)
+        self.slideshow_s = request.slideshow_s
 
     # ----- requests from the UI thread -------------------------------------------------
     def stop(self) -> None:
         if self.pipeline is not None:
             self.pipeline.stop()
         self.requestInterruption()
+        self._still_requests.put("stop")
 
     def set_options(self, options: OverlayOptions) -> None:
         self._options = options
         self._options_changed.set()
+        self._still_requests.put("rerun")
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume now, or as soon as the run starts if the model is still loading."""
+        with self._control:
+            self._paused = paused
+            if self.pipeline is not None:
+                (self.pipeline.pause if paused else self.pipeline.resume)()
+        self._still_requests.put("pause")
+
+    def step(self) -> None:
+        """Exactly one more source frame (a folder: the next image), now or once the run starts."""
+        with self._control:
+            if self.request.source.still:
+                self._still_requests.put(1)
+            elif self.pipeline is not None:
+                self.pipeline.step()
+            else:
+                self._pending_steps += 1
+
+    def set_slideshow(self, seconds: float) -> None:
+        self.slideshow_s = seconds
+        self._still_requests.put("pause")  # wakes the wait with the new interval
+
+    def move(self, delta: int) -> None:
+        """Folders: show the next (+1) or previous (-1) image."""
+        self._still_requests.put(delta)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
 
     def take_snapshot(self) -> None:
         self._snapshot_wanted.set()
@@ -169,9 +215,9 @@ class InferenceWorker(QThread):
         if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
             self.wait(wait_ms)
         if self.isRunning():
-            # Not the window's child any more: deleting a window (or a test's) must not destroy a
-            # thread still running, which aborts the process ("QThread: Destroyed while running").
-            self.setParent(QCoreApplication.instance())
+            # Owned by the list, not the window: a window closed (and deleted) before the thread
+            # ends must not delete a running QThread, nor leave a dead object in the list.
+            self.setParent(None)
             _retiring.append(self)
             self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
 
@@ -181,30 +227,43 @@ class InferenceWorker(QThread):
         req = self.request
         snapshot = None
         try:
-            feeder = FrameFeeder(req.source, reader=req.reader)
+            if req.source.still:
+                reader: FrameReader = req.reader or open_reader(req.source)
+            else:
+                feeder = FrameFeeder(req.source, reader=req.reader, on_status=self.status.emit)
+                reader = feeder.reader
         except SourceError as exc:
             self.failed.emit(str(exc), str(exc))
             self.finished_run.emit(None)
             return
         self.status.emit(f"Loading {req.spec.model_name}…")
         try:
-            model = load_model(req.spec, devices=req.devices)
+            model = load_runnable(req.spec, devices=req.devices)
         except InferenceError as exc:
-            feeder.reader.close()
+            reader.close()
             self.failed.emit(str(exc), exc.detail)
             self.finished_run.emit(None)
             return
         if self.isInterruptionRequested():
-            feeder.reader.close()
+            reader.close()
             self.finished_run.emit(None)
             return
         model_threshold = float(model.output_confidence_threshold)
+        self._options_changed.clear()  # the options given while loading are applied here, once
         overlay.apply(model, self._options, model_threshold)
         self.device_text = describe_devices(model)
-        self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
-                                 on_stall=lambda err: self.failed.emit(str(err), err.detail))
+        if req.source.still:
+            self._run_stills(model, model_threshold, reader)
+            return
+        with self._control:  # pause and steps given while loading apply from the first frame
+            self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
+                                     on_stall=lambda err: self.failed.emit(str(err), err.detail))
+            if self._paused:
+                self.pipeline.pause()
+            for _ in range(self._pending_steps):
+                self.pipeline.step()
+            self._pending_steps = 0
         self.started_run.emit(self.device_text)
-        self.status.emit("")
         try:
             model.__enter__()
             self._stream(model, model_threshold, feeder)
@@ -235,6 +294,8 @@ class InferenceWorker(QThread):
                 self._options_changed.clear()
                 if overlay.apply(model, self._options, model_threshold):
                     self.pipeline.restart()
+            self.inferences += 1
+            self.last_frame_id = item.frame.frame_id
             if item.result.results:
                 self.results_with_detections += 1
             now = time.perf_counter()
@@ -258,10 +319,10 @@ class InferenceWorker(QThread):
             if now - last_stats >= 0.25:
                 last_stats = now
                 self.stats.emit(self.pipeline.stats.snapshot())
-                if feeder.status:
-                    self.status.emit(feeder.status)
-                    feeder.status = ""
         self.stats.emit(self.pipeline.stats.snapshot(final=True))
+
+    def _qimage(self, bgr: np.ndarray) -> QImage:
+        return to_qimage(bgr, self.display_size)
 
     def _output_path(self, kind: str, suffix: str) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -26,7 +26,7 @@ def test_list_filters_sorts_and_prints_json():
     assert {r["task"] for r in rows} == {"face_detection"} and len(rows) == 3
     out = cli("list", "--hardware", "OPENVINO/CPU", "--meta", "dataset=ImageNet")
     assert out.returncode == 0 and "efficientnet_lite0_imagenet_openvino" in out.stdout
-    assert "1 of 13 models" in out.stderr
+    assert "1 of 14 models" in out.stderr
 
 
 def test_best_and_show_give_a_runnable_spec():

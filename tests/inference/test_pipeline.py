@@ -79,3 +79,35 @@ def test_pause_holds_frames_and_step_lets_one_through(catalogue, media):
         pipeline.resume()
         worker.join(30)
         assert got == list(range(270))
+
+
+def test_step_in_real_time_is_the_next_frame_of_the_file(catalogue, media):
+    """Issue 9 item 7: a paused real-time file kept playing and dropping, so Step jumped ~20 frames."""
+    with load_model(spec(catalogue, "blazeface_short_range")) as model:
+        feeder = FrameFeeder(parse_source(str(media / "Megamind.avi"), realtime=True))
+        pipeline = Pipeline(model, feeder)
+        got: list[int] = []
+
+        def consume():
+            for item in pipeline.run():
+                got.append(item.frame.frame_id)
+
+        worker = threading.Thread(target=consume)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while len(got) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pipeline.pause()
+        time.sleep(1.5)  # 36 frames of the file's time
+        before = list(got)
+        dropped = feeder.dropped
+        for _ in range(3):
+            pipeline.step()
+            deadline = time.monotonic() + 10
+            while len(got) == len(before) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert got[len(before)] == got[len(before) - 1] + 1
+            before = list(got)
+        assert feeder.dropped == dropped
+        pipeline.stop()
+        worker.join(30)

@@ -32,7 +32,7 @@ def error_for(tmp_path, text) -> RegistryError:
 
 def test_the_demo_registry_passes_the_library_schema(demo_registry):
     assert ModelRegistry(config_file=str(demo_registry)).get_tasks()
-    assert len(load_registry(demo_registry).config["models"]) == 13
+    assert len(load_registry(demo_registry).config["models"]) == 14
 
 
 def test_yaml_syntax_error_names_line_and_column(tmp_path):

@@ -42,10 +42,11 @@ def test_the_painted_image_is_the_frame_with_its_overlay(window, qtbot, photos):
     choose(window, "ssd_mobilenet_v2_coco_quant", photos / "person.jpg")
     window.run()
     video = window.live.video
-    qtbot.waitUntil(lambda: video.painted_frames >= 2 and video.shapes is not None and bool(video.shapes.boxes),
+    # a photo is inferred once; the overlay is drawn by the view, over the frame
+    qtbot.waitUntil(lambda: video.painted_frames >= 1 and video.shapes is not None and bool(video.shapes.boxes),
                     timeout=SLOW)
     rect = video.image_rect()
-    painted = qimage_to_bgr(video.grab(rect).toImage())  # the overlay is drawn by the view, over the frame
+    painted = qimage_to_bgr(video.grab(rect).toImage())
     raw = cv2.resize(cv2.imread(str(photos / "person.jpg")), (painted.shape[1], painted.shape[0]))
     changed = np.abs(painted.astype(int) - raw.astype(int)).max(axis=2) > 40
     assert 0.002 < changed.mean() < 0.3  # box lines and labels, not a different picture
@@ -95,7 +96,7 @@ def test_snapshot_recording_and_export(window, qtbot, media, tmp_path):
     window.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
     window.live.snapshot_button.click()
-    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)  # 270 frames, loaded CPU
     out = tmp_path / "out"
     snapshot = next(out.glob("*-snapshot-*.png"))
     assert cv2.imread(str(snapshot)).shape == (528, 720, 3)
@@ -126,7 +127,7 @@ def test_missing_video_gives_a_message_not_a_crash(window, qtbot, tmp_path, medi
 def test_classification_and_segmentation_paint_too(window, qtbot, photos, name):
     choose(window, name, photos / "dog.jpg")
     window.run()
-    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 2, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 1, timeout=SLOW)  # a photo: inferred once
     assert window.last_error == ""
 
 
