@@ -130,10 +130,11 @@ def test_the_cli_says_when_the_rtsp_camera_goes_away_and_comes_back(rtsp_server)
     while time.monotonic() < deadline and not any("stream lost" in line for line in lines):
         time.sleep(0.2)
     rtsp_server.start()
-    try:
-        out, _ = process.communicate(timeout=max(1.0, deadline - time.monotonic()))
+    try:  # not communicate(): it would read stderr too, taking lines from under the reader thread
+        process.wait(timeout=max(1.0, deadline - time.monotonic()))
     finally:
         process.kill()
+    out = process.stdout.read()
     reader.join(5)
     text = "".join(lines)
     assert process.returncode == 0, text
