@@ -13,7 +13,7 @@ import yaml
 
 from ..registry import Catalogue, Query, RegistryError, open_catalogue
 from ..registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
-from ..zoo.bundled import demo_registry
+from ..zoo.bundled import demo_registry, sample_photo
 from .main import EXIT_BAD_INPUT, CliError
 
 
@@ -156,7 +156,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.format == "yaml":
         print(spec_to_yaml(spec), end="")
     elif args.format == "python":
-        print(spec_to_python(spec), end="")
+        print(spec_to_python(spec, str(sample_photo(spec.model_name))), end="")
     elif args.format == "json":
         print(dumps({**entry_row(catalogue, index), "spec": spec_to_dict(spec)}))
     else:
@@ -171,7 +171,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("\nModelSpec (YAML):")
         print("  " + spec_to_yaml(spec).rstrip().replace("\n", "\n  "))
         print("\nPython:")
-        print("  " + spec_to_python(spec).rstrip().replace("\n", "\n  "))
+        print("  " + spec_to_python(spec, str(sample_photo(spec.model_name))).rstrip().replace("\n", "\n  "))
     return 0
 
 

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import re
 
+from ..errors import InferenceError
 from ..zoo.n2x import cache_error_message
 
-
-class InferenceError(Exception):
-    """A failure to connect, load or run a model: ``str()`` is for the user, ``detail`` for the log."""
-
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
-        self.detail = detail or message
+__all__ = ["InferenceError", "explain"]
 
 
 _RULES: list[tuple[str, str]] = [

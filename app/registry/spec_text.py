@@ -45,20 +45,6 @@ def spec_from_yaml(text: str, source: str = "<spec>") -> ModelSpec:
         raise RegistryError(source, str(exc)) from None
 
 
-# A bundled photo that shows what each kind of model finds (by a word of the task or model name).
-_SAMPLES = (("face", "Face1.jpg"), ("pose", "person.jpg"), ("landmark", "person.jpg"), ("imagenet", "Cat.jpg"),
-            ("classif", "Cat.jpg"), ("efficientnet", "Cat.jpg"))
-
-
-def sample_image(hint: str = "") -> str:
-    """The bundled photo for a task or model name (people and things for detectors)."""
-    from ..zoo.bundled import resources_dir  # a leaf module: where the bundled photos are
-
-    hint = hint.lower()
-    name = next((photo for word, photo in _SAMPLES if word in hint), "ThreePersons.jpg")
-    return str(resources_dir() / "photos" / name)
-
-
 def _needs_runtimes(spec: ModelSpec) -> bool:
     """ONNX and OpenVINO models need the app's runtime preparation (a library path, one re-exec)."""
     types = spec.model_properties.get("device_type") or []
@@ -76,10 +62,11 @@ def _needs_app_result_types(spec: ModelSpec) -> bool:
         return False
 
 
-def spec_to_python(spec: ModelSpec, source: str | None = None) -> str:
+def spec_to_python(spec: ModelSpec, source: str) -> str:
     """A snippet that reproduces the run outside the app; it runs as shown with ``python snippet.py``.
 
-    ``source`` defaults to a bundled photo that suits the model. PySDK runs Python
+    ``source`` is the image it runs on (a bundled photo that suits the model:
+    ``zoo.bundled.sample_photo``). PySDK runs Python
     postprocessors with the first ``python3`` on PATH, so the snippet puts its own
     interpreter's folder first (a plain shell's PATH has the system python, which
     lacks the packages, and the run hangs); ONNX and OpenVINO models use the app's
@@ -112,7 +99,7 @@ def spec_to_python(spec: ModelSpec, source: str | None = None) -> str:
     lines += [
         ")",
         "with spec.load_model() as model:",
-        f"    result = model({(source or sample_image(spec.model_name))!r})",
+        f"    result = model({source!r})",
         "    print(result)",
     ]
     return "\n".join(lines) + "\n"

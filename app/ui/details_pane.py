@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from ..redact import redact
 from ..registry.catalogue import Entry
-from ..registry.spec_text import sample_image, spec_to_python, spec_to_yaml
+from ..registry.spec_text import spec_to_python, spec_to_yaml
+from ..zoo.bundled import sample_photo
 
 EMPTY_TEXT = "Select a model in the list to see its details\nand the ModelSpec it makes."
 
@@ -154,7 +155,7 @@ class DetailsPane(QWidget):
         self.fetch_button.setVisible(needs_fetch)
         if spec is not None:
             self.yaml_box.setPlainText(spec_to_yaml(spec))
-            self.python_box.setPlainText(spec_to_python(spec, sample_image(f"{entry.task} {entry.name}")))
+            self.python_box.setPlainText(spec_to_python(spec, str(sample_photo(f"{entry.task} {entry.name}"))))
         else:
             self.yaml_box.setPlainText(f"# No ModelSpec: {problem}")
             self.python_box.setPlainText(f"# No ModelSpec: {problem}")

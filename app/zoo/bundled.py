@@ -48,3 +48,15 @@ def app_icon() -> Path:
 
 def default_video() -> Path:
     return resources_dir() / "media" / "Traffic.mp4"
+
+
+# A bundled photo that shows what each kind of model finds (by a word of the task or model name).
+_SAMPLES = (("face", "Face1.jpg"), ("pose", "person.jpg"), ("landmark", "person.jpg"), ("imagenet", "Cat.jpg"),
+            ("classif", "Cat.jpg"), ("efficientnet", "Cat.jpg"))
+
+
+def sample_photo(hint: str = "") -> Path:
+    """The bundled photo for a task or model name (people and things for detectors)."""
+    hint = hint.lower()
+    name = next((photo for word, photo in _SAMPLES if word in hint), "ThreePersons.jpg")
+    return resources_dir() / "photos" / name

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     import requests
     from degirum_tools import ModelSpec
 
-from ..inference.errors import InferenceError
+from ..errors import InferenceError
 from .checksum import model_checksum
 from .hosts import needs_fetch
 from .integrity import find_model_json, problem

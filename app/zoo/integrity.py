@@ -25,7 +25,7 @@ import json
 import os
 from pathlib import Path
 
-from ..inference.errors import InferenceError
+from ..errors import InferenceError
 from .bundled import zoo_dir
 from .checksum import known_checksum, model_files
 

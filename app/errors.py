@@ -1,0 +1,16 @@
+"""The app's own error types, at the bottom of the layers so every layer can raise them.
+
+``str()`` of each is one line for the user (what and where); ``detail`` keeps the
+original text for the log. The registry's located errors (``RegistryError``) live
+with the registry; this module holds what the zoo, inference and both front ends share.
+"""
+
+from __future__ import annotations
+
+
+class InferenceError(Exception):
+    """A failure to fetch, connect, load or run a model: ``str()`` is for the user, ``detail`` for the log."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
