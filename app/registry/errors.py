@@ -8,7 +8,16 @@ all raise it without importing each other. Every text goes through
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..redact import redact
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes: a key may hold a newline, the message may not."""
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
 class RegistryError(Exception):
@@ -18,7 +27,8 @@ class RegistryError(Exception):
                  column: int | None = None, field: str = "") -> None:
         self.source, self.line, self.column, self.field = redact(source), line, column, field
         self.reason = redact(message)
-        where = self.source
+        where = one_line(self.source)
         if line is not None:
             where += f":{line}" + (f":{column}" if column is not None else "")
-        super().__init__(f"{where}: {field + ': ' if field else ''}{self.reason}")
+        shown_field = one_line(field) + ": " if field else ""
+        super().__init__(f"{where}: {shown_field}{one_line(self.reason)}")

@@ -29,9 +29,12 @@ class HudInfo:
     glass_ms: float = 0.0  # capture -> painted, p50; 0 when unknown
     skipped: int = 0  # real-time pacing of a file
     late: int = 0  # the device could not keep up with a live source
+    still: tuple[str, ...] = ()  # a photo inferred once: which image, what was found (no frame rate)
 
     def lines(self, presentation: bool = False) -> list[str]:
         where = " · ".join(part for part in (self.device, self.host) if part)
+        if self.still:
+            return [line for line in (self.model, where, *self.still[: 2 if presentation else None]) if line]
         if presentation:
             lines = [self.model, where, f"{self.fps:.1f} FPS"]
             if self.late:

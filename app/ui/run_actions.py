@@ -194,12 +194,11 @@ class RunActionsMixin:
             return
         where = f"image {shown.index + 1} of {shown.count}: {shown.name}" if shown.count > 1 else shown.name
         found = f"{shown.detections} detection{'s' if shown.detections != 1 else ''}"
-        host = worker.request.spec.inference_host_address
-        lines = [worker.request.spec.model_name, f"{worker.device_text}  ·  {host}", where,
-                 f"{found}  ·  inferred once in {shown.latency_ms:.0f} ms"]
+        still = [where, f"{found} · inferred once in {shown.latency_ms:.0f} ms"]
         if shown.skipped:
-            lines.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
-        self.live.video.set_hud(lines)
+            still.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
+        self.live.video.set_hud(HudInfo(worker.request.spec.model_name, worker.device_text,
+                                        worker.request.spec.inference_host_address, still=tuple(still)))
         self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:

@@ -59,6 +59,8 @@ class StillRunsMixin:
                 request, redo = self._next_still_request(), False
                 if request == "stop":
                     break
+                if request == "snapshot":
+                    self._save_still_snapshot()
                 if request == "rerun" and self._options_changed.is_set():
                     self._options_changed.clear()
                     overlay.apply(model, self._options, model_threshold)
@@ -76,6 +78,13 @@ class StillRunsMixin:
             except Exception:
                 pass
         self.finished_run.emit(None)
+
+    def _save_still_snapshot(self) -> None:
+        """Snapshot asked for: the image on screen with its overlay, painted at the image's size."""
+        shown = getattr(self, "_still_on_screen", None)
+        if shown is not None and self._snapshot_wanted.is_set():
+            self._snapshot_wanted.clear()
+            self.saved.emit(str(save_snapshot(render_bgr(*shown), self._output_path("snapshot", ".png"))))
 
     def _next_still_request(self) -> Any:
         """The user's next request; with a slideshow running (not paused), +1 when its interval passes."""
@@ -108,9 +117,8 @@ class StillRunsMixin:
         if detections:
             self.results_with_detections += 1
         shapes = overlay.describe(result, image.shape[1], image.shape[0], self._options)  # drawn by the view
-        if self._snapshot_wanted.is_set():
-            self._snapshot_wanted.clear()
-            self.saved.emit(str(save_snapshot(render_bgr(image, shapes), self._output_path("snapshot", ".png"))))
+        self._still_on_screen = (image, shapes)
+        self._save_still_snapshot()
         name = reader.paths[index].name if isinstance(reader, FolderReader) else Path(self.request.source.location).name
         self.display_ready.clear()
         self.frame_ready.emit(self._qimage(image), shapes, sent, index)

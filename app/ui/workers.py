@@ -195,6 +195,8 @@ class InferenceWorker(StillRunsMixin, QThread):
 
     def take_snapshot(self) -> None:
         self._snapshot_wanted.set()
+        if self.request.source.still:
+            self._still_requests.put("snapshot")  # a photo is not re-inferred: save what is on screen
 
     def set_recording(self, on: bool) -> None:
         (self._record.set if on else self._record.clear)()

@@ -228,3 +228,12 @@ def test_a_library_config_saved_as_yaml_is_accepted(tmp_path):
     assert Catalogue(load_registry(path)).spec(0).token is None
     with pytest.raises(Exception, match="None is not of type 'string'"):
         ModelRegistry(config_file=str(path))  # the library refuses what it wrote (README: departures)
+
+
+def test_a_key_with_a_newline_stays_on_one_line_of_the_message():
+    """Found by the fuzz suite: the field name was printed raw, so the 'one line' had two."""
+    from model_picker.registry import load_dict
+
+    with pytest.raises(RegistryError) as caught:
+        load_dict({"\n": 7**9000})
+    assert "\n" not in str(caught.value) and "\\n" in str(caught.value) and "4,300 digits" in str(caught.value)

@@ -88,7 +88,7 @@ def test_sorting_by_a_metadata_column(window):
     names = visible_names(window)
     metas = [window.catalogue.entries[window.catalogue.index_of(n)].metadata for n in names]
     fps = [m["fps_cpu"] for m in metas if "fps_cpu" in m]  # the pose pair has no figure of its own
-    assert fps == sorted(fps, reverse=True) and len(fps) == 12
+    assert fps == sorted(fps, reverse=True) and len(fps) == 13
 
 
 def test_toolbar_defaults_change_the_spec(window, qtbot):

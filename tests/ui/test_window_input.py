@@ -119,7 +119,7 @@ def test_f5_runs_the_clicked_model_and_ctrl_r_reloads(window, qtbot, photos):
     loaded = window.base
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.base is not loaded and window.base is not None, timeout=20000)
-    assert len(visible_names(window)) == 12
+    assert len(visible_names(window)) == 14
 
 
 def test_ctrl_f_then_typing_filters_and_an_empty_result_says_what_to_do(window, qtbot):
@@ -265,7 +265,7 @@ def test_a_registry_url_with_credentials_is_shown_redacted_and_reopened_from_mem
         assert "hunter2" not in shown and "tok-SECRET" not in shown
         assert recent[0] == server.url.replace("http://", "http://***@") + "/models.yaml?token=***"
         window.recent_menu.actions()[1].trigger()  # back to the demo registry
-        qtbot.waitUntil(lambda: len(window.base) == 12, timeout=20000)
+        qtbot.waitUntil(lambda: len(window.base) == 14, timeout=20000)
         window.recent_menu.actions()[1].trigger()  # the redacted entry: reconnects with the real URL
         qtbot.waitUntil(lambda: len(window.base) == 13, timeout=20000)
         qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Reload too

@@ -101,7 +101,7 @@ def test_a_damaged_entry_on_an_ai_server_is_located_and_clearing_it_fixes_the_ne
     assert again.returncode == 0, again.stderr
 
 
-def test_the_cache_error_is_recognised_in_pysdks_exact_words():
+def test_the_cache_error_is_recognised_in_pysdks_exact_words(private_home):  # no compiled entries of its own
     from model_picker.inference.errors import explain
 
     pysdk = ("Failed to perform model 'efficientnet_lite0_imagenet_n2x' inference: Model "
