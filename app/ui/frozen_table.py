@@ -36,6 +36,10 @@ class FrozenColumnTable(QTableView):
         self.name_view.horizontalHeader().setSortIndicatorShown(True)
         self.name_view.setStyleSheet("QTableView { border: none; border-right: 1px solid palette(mid); }")
         self.viewport().stackUnder(self.name_view)
+        # The width the names want (their contents after a load, or the user's drag); a narrow or
+        # hidden table (presentation mode) caps it for a while, and it comes back when there is room.
+        self._name_wanted = 0
+        self._fitting = False
         self.horizontalHeader().sectionResized.connect(self._section_resized)
         self.verticalHeader().sectionResized.connect(
             lambda i, _old, size: self.name_view.setRowHeight(i, size))
@@ -75,12 +79,19 @@ class FrozenColumnTable(QTableView):
         return max(120, int(self.viewport().width() * NAME_SHARE))
 
     def fit_name_column(self) -> None:
-        """Narrow the Name column to its cap (after a load or a resize; a user's drag may go wider)."""
-        if self.columnWidth(0) > self._name_cap():
-            self.setColumnWidth(0, self._name_cap())
+        """The Name column at the width it wants, within its cap (after a load or a resize)."""
+        width = min(self._name_wanted or self.columnWidth(0), self._name_cap())
+        if width != self.columnWidth(0):
+            self._fitting = True
+            try:
+                self.setColumnWidth(0, width)
+            finally:
+                self._fitting = False
 
     def _section_resized(self, index: int, _old: int, size: int) -> None:
         if index == 0:
+            if not self._fitting:  # sized to its contents, or dragged by the user: what it wants
+                self._name_wanted = size
             self.name_view.setColumnWidth(0, size)
             self._place()
 

@@ -239,3 +239,17 @@ def test_presentation_hud_hides_pacing_skips_but_not_device_losses():
     assert any("real-time pacing" in line for line in info.lines())
     assert not any("skipped" in line or "pacing" in line for line in info.lines(presentation=True))
     assert any("could not keep up" in line for line in info.lines(presentation=True))
+
+
+def test_leaving_presentation_mode_gives_the_name_column_its_width_back(window, qtbot, photos):
+    """Found by hand under Xvfb: after F11 and Esc the names were cut to 'ssd_mobilenet_v…'."""
+    window.resize(1440, 900)
+    run(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "person.jpg")
+    before = window.table.columnWidth(0)
+    assert before >= window.table.fontMetrics().horizontalAdvance("ssd_mobilenetv2_oidv4_openvino")
+    press(window, qtbot, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: window.live.video.presentation, timeout=3000)
+    press(window, qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.table.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: window.table.columnWidth(0) == before, timeout=3000)
+    assert window.table.name_view.columnWidth(0) == before
