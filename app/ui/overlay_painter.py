@@ -111,7 +111,9 @@ class OverlayPainter:
         painter.setOpacity(max(0.1, min(1.0, options.alpha)))
         width = max(1.0, float(options.line_width))
         for line in shapes.lines:
-            painter.setPen(QPen(QColor(*line[4]), width, cap=Qt.PenCapStyle.RoundCap))
+            pen = QPen(QColor(*line[4]), width)  # PySide6 takes no keyword arguments here
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
             painter.drawLine(QPointF(target.left() + line[0] * sx, target.top() + line[1] * sy),
                              QPointF(target.left() + line[2] * sx, target.top() + line[3] * sy))
         for x, y, color in shapes.points:
