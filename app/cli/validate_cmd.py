@@ -37,6 +37,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--raw-seconds", type=float, default=5.0,
                    help="seconds of each raw device benchmark (OpenVINO's benchmark_app); 0: skip it")
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before a host is failed")
+    p.add_argument("--startup-grace", type=float, default=60.0,
+                   help="seconds allowed for a model's first result (a first inference may compile it; default 60)")
     p.add_argument("--report", action="append", default=[], metavar="FILE",
                    help="write the report: .html, .json, .pdf or .md (repeatable)")
 
@@ -134,7 +136,8 @@ class _Runner:
         spec = ensure_local(spec)
         a = self.args
         result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
-                          latency_frames=a.latency_frames, watchdog_s=a.watchdog)
+                          latency_frames=a.latency_frames, watchdog_s=a.watchdog,
+                          startup_grace_s=a.startup_grace)
         meta = entry.metadata or {}
         result.registry = {"fps_cpu": meta.get("fps_cpu"), "latency_ms_cpu": meta.get("latency_ms_cpu"),
                            "source": self.catalogue.document.shown}

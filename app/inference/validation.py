@@ -135,12 +135,13 @@ def model_checksum(model: Any) -> str:
 def validate(spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20, devices: str = "auto",
              progress: Callable[[int, int], None] | None = None, images: list[np.ndarray] | None = None,
              latency_frames: int = 100, in_flight: int = FILE_IN_FLIGHT, watchdog_s: float = 10.0,
-             properties: dict[str, Any] | None = None) -> ValidationResult:
+             startup_grace_s: float = 60.0, properties: dict[str, Any] | None = None) -> ValidationResult:
     """Both modes on one loaded model: ``frames`` timed frames with ``in_flight`` in flight, then
     ``latency_frames`` with one (each after ``warmup``). Raises InferenceError, SourceError.
 
     ``properties`` are PySDK model properties to try (the tuning sweep: eager_batch_size, …).
-    A host that stops answering is caught by the pipeline's watchdog after ``watchdog_s``; the
+    A host that stops answering is caught by the pipeline's watchdog after ``watchdog_s`` (before the
+    first result: ``startup_grace_s``, as a first inference may compile the model); the
     model is then abandoned, not released (releasing it with a frame stuck can abort the process).
     """
     images = images if images is not None else decode(source)
@@ -149,9 +150,9 @@ def validate(spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20,
     model.__enter__()
     runs: list[Pipeline] = []
     try:
-        counted = _Progress(progress, total)
-        busy = _timed_run(model, spec, source, images, frames, warmup, in_flight, watchdog_s, counted, runs)
-        single = (_timed_run(model, spec, source, images, latency_frames, warmup, 1, watchdog_s, counted, runs)
+        counted, watch = _Progress(progress, total), (watchdog_s, startup_grace_s)
+        busy = _timed_run(model, spec, source, images, frames, warmup, in_flight, watch, counted, runs)
+        single = (_timed_run(model, spec, source, images, latency_frames, warmup, 1, watch, counted, runs)
                   if latency_frames else None)
         device = describe_devices(model)
         device_type = str(getattr(model, "device_type", ""))
@@ -186,12 +187,13 @@ class _Progress:
 
 
 def _timed_run(model: Any, spec: Any, source: SourceSpec, images: list[np.ndarray], frames: int, warmup: int,
-               in_flight: int, watchdog_s: float, progress: _Progress, runs: list[Pipeline]
+               in_flight: int, watchdog: tuple[float, float], progress: _Progress, runs: list[Pipeline]
                ) -> tuple[list[float], list[float], dict[str, float]]:
     """One pipelined pass: latencies and completion times of the frames after ``warmup``, PySDK's breakdown."""
     reader = MemoryReader(source, images, frames + warmup)
     pipeline = Pipeline(model, FrameFeeder(SourceSpec(source.kind, source.location), reader=reader),
-                        in_flight=in_flight, watchdog_s=watchdog_s, host=spec.inference_host_address)
+                        in_flight=in_flight, watchdog_s=watchdog[0], startup_grace_s=watchdog[1],
+                        host=spec.inference_host_address)
     runs.append(pipeline)
     latencies: list[float] = []
     done_times: list[float] = []
