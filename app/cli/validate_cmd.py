@@ -37,6 +37,13 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--raw-seconds", type=float, default=5.0,
                    help="seconds of each raw device benchmark (OpenVINO's benchmark_app); 0: skip it")
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before a host is failed")
+    p.add_argument("--sweep", action="store_true", help="also try PySDK's settings (devices, frames in flight, "
+                   "eager_batch_size, frame_queue_depth) and mark the best")
+    p.add_argument("--sweep-frames", type=int, default=150, help="timed frames of each sweep run (default 150)")
+    p.add_argument("--capacity", type=int, metavar="MAX", default=0,
+                   help="also find how many paced streams (1, 2, 4, … up to MAX) keep --target-fps")
+    p.add_argument("--target-fps", type=float, default=15.0, help="per-stream FPS a stream must keep (default 15)")
+    p.add_argument("--capacity-seconds", type=float, default=10.0, help="seconds of each capacity step (default 10)")
     p.add_argument("--startup-grace", type=float, default=60.0,
                    help="seconds allowed for a model's first result (a first inference may compile it; default 60)")
     p.add_argument("--report", action="append", default=[], metavar="FILE",
@@ -78,6 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except SourceError as exc:
         raise CliError(str(exc)) from None
     runner = _Runner(catalogue, args, source, images)
+    runner.p95_bound = criteria.max_latency_p95_ms
     names = [catalogue.entries[i].name for i in indexes]
     print(f"Validating {len(names)} model(s) on {len(hosts)} host(s): {', '.join(hosts)}", file=sys.stderr)
 
@@ -106,6 +114,7 @@ class _Runner:
     def __init__(self, catalogue: Any, args: argparse.Namespace, source: Any, images: list[Any]) -> None:
         self.catalogue, self.args, self.source, self.images = catalogue, args, source, images
         self.hardware: dict[str, dict[str, Any]] = {}
+        self.p95_bound: float | None = None  # the criteria's, for stream capacity
         self._lock = threading.Lock()
 
     def run(self, name: str, host: str) -> Any:
@@ -142,6 +151,23 @@ class _Runner:
         result.registry = {"fps_cpu": meta.get("fps_cpu"), "latency_ms_cpu": meta.get("latency_ms_cpu"),
                            "source": self.catalogue.document.shown}
         result.hardware = info
+        self.tune(spec, result, info)
         if a.raw_seconds > 0:
             result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(index), name, a.raw_seconds)
         return result
+
+    def tune(self, spec: Any, result: Any, info: dict[str, Any]) -> None:
+        """The optional sweep and stream capacity of one row (their failures are the row's failure)."""
+        from ..inference.tuning import SWEEP_AXES, capacity, sweep, validation_measure
+
+        a = self.args
+        if a.sweep:
+            axes = dict(SWEEP_AXES)
+            if info.get("devices", {}).get(result.device_type, 1) < 2:
+                axes.pop("devices")  # one device: "all" is "auto"
+            measure = validation_measure(spec, self.source, self.images, a.sweep_frames, a.warmup, a.watchdog)
+            result.sweep = [t.to_dict() for t in sweep(measure, axes)]
+        if a.capacity > 0:
+            counts = tuple(n for n in (1, 2, 4, 8, 16, 32, 64) if n <= a.capacity)
+            result.capacity = capacity([spec], self.source, a.target_fps, self.p95_bound, counts, a.capacity_seconds,
+                                       a.devices, a.watchdog)

@@ -94,3 +94,32 @@ def fps_svg(result: ValidationResult) -> str:
                  'stroke-dasharray="4 3"/>')
     parts.append(_marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
     return "\n".join([*parts, "</svg>"])
+
+
+def capacity_svg(result: ValidationResult) -> str:
+    """Per-stream FPS (mean and slowest) against the number of streams, with the target line."""
+    curve = result.capacity.get("curve") if result.capacity else None
+    if not curve:
+        return ""
+    target = float(result.capacity.get("target_fps") or 0.0)
+    xs = [float(p["streams"]) for p in curve]
+    x_max = max(xs) or 1.0
+    y_max = max(*(p["per_stream_fps"] for p in curve), target) * 1.15 or 1.0
+    parts = _axes(f"Stream capacity of {result.model}", "concurrent streams", "FPS per stream", x_max, y_max)
+
+    def xy(x: float, y: float) -> str:
+        return f"{PAD + x / x_max * (W - 10 - PAD):.1f},{H - PAD - y / y_max * (H - PAD - 24):.1f}"
+
+    for key, colour in (("per_stream_fps", "#1f5fa8"), ("min_stream_fps", "#d98a00")):
+        points = " ".join(xy(x, p[key]) for x, p in zip(xs, curve))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += [f'<circle cx="{xy(x, p[key]).split(",")[0]}" cy="{xy(x, p[key]).split(",")[1]}" r="3" '
+                  f'fill="{colour}"/>' for x, p in zip(xs, curve)]
+    if target:
+        y = H - PAD - target / y_max * (H - PAD - 24)
+        parts.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - 10}" y2="{y:.1f}" stroke="#c0392b" '
+                     'stroke-dasharray="4 3"/>')
+        parts.append(_marker_label(W - 10, max(y - 4, 36), f"target {target:g} FPS", "#c0392b"))
+    parts.append(_marker_label(PAD + 4, 36, "mean per stream", "#1f5fa8"))
+    parts.append(_marker_label(PAD + 4, 36 + LABEL_STEP, "slowest stream", "#d98a00"))
+    return "\n".join([*parts, "</svg>"])

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .charts import LABEL_STEP, PAD, H, W, fps_svg, latency_histogram_svg  # noqa: F401 - charts' public names
+from .charts import LABEL_STEP, PAD, H, W, capacity_svg, fps_svg, latency_histogram_svg  # noqa: F401
 from .criteria import PASS
 from .fleet import SCHEMA_VERSION, Report, Row
 from .hostinfo import hardware_text
@@ -93,6 +93,29 @@ def _details(r: ValidationResult) -> list[tuple[str, str]]:
     return rows
 
 
+def tuning_tables(r: ValidationResult) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) of the sweep and the stream capacity, where they were run."""
+    tables = []
+    if r.sweep:
+        keys = [k for k in r.sweep[0] if k not in ("fps", "p95_ms", "error", "best")]
+        rows = [["", *keys, "FPS", "p95 in flight ms"]]
+        for t in r.sweep:
+            figures = [t["error"], ""] if t["error"] else [f"{t['fps']:.1f}", f"{t['p95_ms']:.1f}"]
+            rows.append(["★ best" if t["best"] else "", *(str(t[k]) for k in keys), *figures])
+        tables.append(("Tuning sweep (one setting changed at a time; ★ the best throughput)", rows))
+    if r.capacity:
+        c = r.capacity
+        bound = f", latency p95 ≤ {c['p95_bound_ms']:g} ms" if c.get("p95_bound_ms") else ""
+        rows = [["Streams", "FPS per stream (mean)", "slowest stream", "latency p95 ms", "total FPS"]]
+        rows += [[str(p["streams"]), f"{p['per_stream_fps']:.1f}", f"{p['min_stream_fps']:.1f}",
+                  f"{p['p95_ms']:.1f}", f"{p['total_fps']:.1f}"] for p in c["curve"]]
+        most = c["curve"][-1]["streams"] if c["curve"] else 0
+        fit = f"at least {most} (the most tried)" if c["capacity"] == most else str(c["capacity"])
+        tables.append((f"Stream capacity: {fit} stream(s) of {c['source']} at its own frame rate keep "
+                       f"{c['target_fps']:g} FPS each{bound} ({c['seconds']:g} s per step)", rows))
+    return tables
+
+
 def _front(report: Report) -> list[tuple[str, str]]:
     """Sign-off fields, criteria and the overall verdict: the top of every format."""
     s = report.signoff
@@ -131,8 +154,11 @@ def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None
         parts += [f"## {r.model} on {r.host}", "", "| Measure | Result |", "|---|---|"]
         parts += [f"| {k} | {v} |" for k, v in _details(r)]
         parts.append("")
+        for title, rows in tuning_tables(r):
+            parts += [f"**{title}**", "", _md_table(rows), ""]
         if chart_dir is not None:
-            for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r))):
+            for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
+                              ("capacity", capacity_svg(r))):
                 if svg:
                     name = f"{chart_prefix}{i + 1}-{kind}.svg"
                     (chart_dir / name).write_text(svg)
@@ -179,7 +205,9 @@ def to_html(results: Report | list[ValidationResult], image: Image = _inline) ->
     for i, r in enumerate(report.results):
         parts.append(f"<h2>{html.escape(r.model)} on {html.escape(r.host)}</h2>")
         parts.append(_table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
-        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r))):
+        for title, rows in tuning_tables(r):
+            parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
+        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)), ("capacity", capacity_svg(r))):
             if svg:
                 parts.append(f"<p>{image(f'chart-{i + 1}-{kind}.svg', svg)}</p>")
     parts.append("<p><br>Engineer's signature: ______________________ &nbsp; "

@@ -68,6 +68,8 @@ class ValidationResult:
     registry: dict[str, Any] = field(default_factory=dict)
     hardware: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    sweep: list[dict[str, Any]] = field(default_factory=list)  # inference/tuning.py: every setting tried
+    capacity: dict[str, Any] = field(default_factory=dict)  # inference/tuning.py: concurrent paced streams
 
     @property
     def emulated(self) -> bool:
@@ -206,11 +208,15 @@ def _timed_run(model: Any, spec: Any, source: SourceSpec, images: list[np.ndarra
 
 
 def _fps_series(done_times: list[float], window_s: float = 0.5) -> list[tuple[float, float]]:
-    """Throughput in consecutive windows: (seconds since the first result, FPS)."""
+    """Throughput in consecutive windows: (seconds since the first result, FPS).
+
+    A short run gets shorter windows (at least ten points, none under 20 ms) so its chart is a line.
+    """
     if len(done_times) < 2:
         return []
     start, series = done_times[0], []
     times = np.asarray(done_times) - start
+    window_s = min(window_s, max(float(times[-1]) / 10, 0.02))
     edges = np.arange(0.0, times[-1] + window_s, window_s)
     counts, _ = np.histogram(times, bins=edges)
     for left, count in zip(edges[:-1], counts):
