@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from degirum_tools import ModelSpec
 
 from model_picker.inference.sources import parse_source
@@ -47,7 +49,7 @@ def test_stream_capacity_on_a_small_n_finishes_with_a_monotone_curve(zoo_dir, me
         assert 0 < p["min_stream_fps"] <= p["per_stream_fps"] and p["p95_ms"] > 0
     per_stream = [p["per_stream_fps"] for p in curve]
     # More streams never give each stream more frames (5% for timing noise on a shared machine).
-    assert all(b <= a * 1.05 for a, b in zip(per_stream, per_stream[1:])), curve
+    assert all(b <= a * 1.05 for a, b in itertools.pairwise(per_stream)), curve
     assert per_stream[-1] < per_stream[0]
 
 
