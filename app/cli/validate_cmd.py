@@ -121,6 +121,7 @@ class _Runner:
         from ..inference.errors import InferenceError
         from ..inference.hostinfo import host_hardware
         from ..inference.rawbench import raw_limit
+        from ..inference.report import registry_figures
         from ..inference.validation import validate
         from ..zoo.fetch import ensure_local
         from ..zoo.hosts import spec_for_host, why_not_runnable
@@ -147,9 +148,7 @@ class _Runner:
         result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
                           latency_frames=a.latency_frames, watchdog_s=a.watchdog,
                           startup_grace_s=a.startup_grace)
-        meta = entry.metadata or {}
-        result.registry = {"fps_cpu": meta.get("fps_cpu"), "latency_ms_cpu": meta.get("latency_ms_cpu"),
-                           "source": self.catalogue.document.shown}
+        result.registry = registry_figures(entry.metadata, self.catalogue.document.shown)
         result.hardware = info
         self.tune(spec, result, info)
         if a.raw_seconds > 0:

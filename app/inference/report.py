@@ -33,6 +33,12 @@ def as_report(results: Report | list[ValidationResult]) -> Report:
     return results if isinstance(results, Report) else Report.of(results)
 
 
+def registry_figures(metadata: dict | None, source: str) -> dict:
+    """What ``result.registry`` holds: the registry's own speed figures for the model and the file they are from."""
+    meta = metadata or {}
+    return {"fps_cpu": meta.get("fps_cpu"), "latency_ms_cpu": meta.get("latency_ms_cpu"), "source": source}
+
+
 def registry_text(r: ValidationResult) -> str:
     reg = r.registry
     if not reg or (reg.get("fps_cpu") is None and reg.get("latency_ms_cpu") is None):
@@ -148,7 +154,8 @@ def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None
     """Markdown; the charts are written as SVG files in ``chart_dir`` and linked."""
     report = as_report(results)
     parts = ["# Validation report", "", _md_table([["Field", "Value"], *map(list, _front(report))]), ""]
-    parts += [f"**{name}**: {text}" for name, text in MODES] + [""]
+    for name, text in MODES:
+        parts += [f"**{name}**: {text}", ""]
     parts += ["## Summary", "", _md_table(summary_rows(report)), ""]
     for i, r in enumerate(report.results):
         parts += [f"## {r.model} on {r.host}", "", "| Measure | Result |", "|---|---|"]

@@ -287,7 +287,7 @@ class RunActionsMixin:
         self.stop_run()
         worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self,
                                   sweep=dialog.sweep)
-        self.validation_terms = (dialog.criteria(), dialog.signoff())
+        self.validation_terms = (dialog.criteria(), dialog.signoff(), self._registry_figures())
         worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
         worker.done.connect(self._validated)
         worker.failed.connect(self._worker_failed)
@@ -305,11 +305,20 @@ class RunActionsMixin:
         log.info("%s: %.1f FPS (throughput mode); latency p50 %.1f ms p95 %.1f ms p99 %.1f ms (latency mode) on %s",
                  result.model, result.fps, result.single_p50_ms, result.single_p95_ms, result.single_p99_ms,
                  result.device)
-        criteria, signoff = self.validation_terms
+        criteria, signoff, result.registry = self.validation_terms
         report = Report.of([result], criteria)
         report.signoff = signoff
         self.report = ReportDialog(report, self, on_use_best=self.use_tuning)
         self.report.open()
+
+    def _registry_figures(self) -> dict[str, Any]:
+        """The selected entry's own figures (fps_cpu, latency_ms_cpu) and its registry file, for the report."""
+        from ..inference.report import registry_figures
+
+        index = self.selected_index()
+        if index is None or self.catalogue is None:
+            return {}
+        return registry_figures(self.catalogue.entries[index].metadata, self.catalogue.document.shown)
 
     def use_tuning(self, setting: dict[str, Any]) -> None:
         """The sweep's best setting for live runs: the device choice and PySDK's queue properties."""

@@ -71,6 +71,7 @@ def test_validate_with_criteria_and_sweep_gives_a_verdict_a_pdf_and_the_best_set
     text = report.browser.toPlainText()
     assert "Plant 3" in text and "J. Doe" in text and "FAIL" in report.windowTitle()
     assert "Latency mode" in text and "one frame in flight" in text and "Tuning sweep" in text
+    assert "fps_cpu / latency_ms_cpu in" in text and "demo.yaml" in text  # the registry's figure and its file
     result = report.results[0]
     assert result.single_frames == 100 and result.sweep and result.hardware["devices"]["OPENVINO/CPU"] >= 1
     pdf = tmp_path / "site.pdf"
