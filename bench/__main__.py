@@ -11,7 +11,7 @@ import time
 
 from .common import prepare
 
-SUITE = ["pipeline", "window", "registry", "startup", "memory", "device"]
+SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity"]
 
 
 def main() -> None:
@@ -46,6 +46,10 @@ def main() -> None:
             from . import device_bench
 
             print(device_bench.run(args.quick), flush=True)
+        elif part == "capacity":
+            from . import device_bench
+
+            print(device_bench.capacity(args.quick), flush=True)
         elif part == "memory":
             from . import memory_bench
 
