@@ -50,3 +50,11 @@ def test_bench_markdown_and_html_reports_carry_charts(tmp_path, photos):
 def test_bench_of_a_bad_source_or_model_says_so():
     out = cli("bench", "blazeface_short_range", "--source", "/nonexistent.mp4")
     assert out.returncode == 2 and "file not found" in out.stderr
+
+
+def test_bench_writes_a_pdf_report_headless(tmp_path, photos):
+    pdf = tmp_path / "r.pdf"
+    out = cli("bench", "blazeface_short_range_openvino", "--frames", "30", "--warmup", "2", "--source",
+              str(photos / "astronaut.png"), "--report", str(pdf))
+    assert out.returncode == 0, out.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

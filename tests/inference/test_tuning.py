@@ -48,8 +48,9 @@ def test_stream_capacity_on_a_small_n_finishes_with_a_monotone_curve(zoo_dir, me
     for p in curve:
         assert 0 < p["min_stream_fps"] <= p["per_stream_fps"] and p["p95_ms"] > 0
     per_stream = [p["per_stream_fps"] for p in curve]
-    # More streams never give each stream more frames (5% for timing noise on a shared machine).
-    assert all(b <= a * 1.05 for a, b in itertools.pairwise(per_stream)), curve
+    # More streams never give each stream more frames (10% for timing noise on a shared machine).
+    shown = [(p["streams"], round(p["per_stream_fps"], 1)) for p in curve]
+    assert all(b <= a * 1.1 for a, b in itertools.pairwise(per_stream)), shown
     assert per_stream[-1] < per_stream[0]
 
 
