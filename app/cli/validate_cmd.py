@@ -13,6 +13,15 @@ from pathlib import Path
 from typing import Any
 
 REPORT_SUFFIXES = (".html", ".htm", ".json", ".md", ".pdf")
+_say_lock = threading.Lock()
+
+
+def say(text: str) -> None:
+    """One whole line on stderr: the hosts' threads print at the same time, and print() writes text and
+    newline apart, so their lines would run into each other."""
+    with _say_lock:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
 
 
 def add_parser(sub: Any) -> None:
@@ -91,7 +100,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def on_row(row: Any) -> None:
         text = row.verdict.verdict + (f" ({'; '.join(row.verdict.reasons)})" if row.verdict.reasons else "")
-        print(f"{row.model} on {row.host}: {text}", file=sys.stderr, flush=True)
+        say(f"{row.model} on {row.host}: {text}")
 
     rows = run_fleet(names, hosts, runner.run, criteria, on_row)
     report = Report(rows, criteria, signoff, hosts=runner.hardware)
@@ -142,7 +151,7 @@ class _Runner:
         problem = why_not_runnable(entry.hardware, host, info.get("devices", {}))
         if problem:
             raise InferenceError(problem)
-        print(f"Validating {name} on {host}…", file=sys.stderr, flush=True)
+        say(f"Validating {name} on {host}…")
         spec = ensure_local(spec)
         a = self.args
         result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
