@@ -11,7 +11,7 @@ import time
 
 from .common import prepare
 
-SUITE = ["pipeline", "window", "registry", "startup", "memory"]
+SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity"]
 
 
 def main() -> None:
@@ -42,6 +42,14 @@ def main() -> None:
             from . import startup_bench
 
             print(startup_bench.run(), flush=True)
+        elif part == "device":
+            from . import device_bench
+
+            print(device_bench.run(args.quick), flush=True)
+        elif part == "capacity":
+            from . import device_bench
+
+            print(device_bench.capacity(args.quick), flush=True)
         elif part == "memory":
             from . import memory_bench
 

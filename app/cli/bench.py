@@ -45,7 +45,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
             if r.emulated:
                 print(f"note: {r.model} ran on {r.device_type}, the {n2x.EMULATED_NOTE}", file=sys.stderr)
     if args.report and results:
-        path = write_report(results, Path(args.report))
+        path = Path(args.report)
+        if path.suffix.lower() == ".pdf":
+            from ..ui.pdf import write_pdf  # Qt, offscreen: only the ui layer imports PySide6
+
+            write_pdf(results, path)
+        else:
+            write_report(results, path)
         print(f"Report: {path}", file=sys.stderr)
     if failures:
         raise CliError(f"{len(failures)} of {len(indexes) * len(hosts)} runs failed", EXIT_FAILED)

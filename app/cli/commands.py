@@ -35,6 +35,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from .bench import cmd_bench
 
         return cmd_bench(args)
+    if args.command == "validate":
+        from .validate_cmd import cmd_validate
+
+        return cmd_validate(args)
     if args.command == "ai-server":
         from ..zoo.ai_server import exec_server
 

@@ -75,7 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--frames", type=int, default=300, help="timed frames (default 300)")
     p.add_argument("--warmup", type=int, default=20, help="frames run before timing (default 20)")
     p.add_argument("--devices", default="auto", help="device indexes: auto, all, or e.g. 0")
-    p.add_argument("--report", metavar="FILE", help="write a report: .json, .md (with SVG charts) or .html")
+    p.add_argument("--report", metavar="FILE", help="write a report: .json, .md (with SVG charts), .html or .pdf")
+
+    from .validate_cmd import add_parser as add_validate
+
+    add_validate(sub)
 
     p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
     _registry_arg(p)

@@ -1,149 +1,171 @@
-"""Validation reports: JSON for machines, Markdown or HTML for people, SVG charts for both.
+"""Validation reports: JSON for machines, Markdown or HTML for people (PDF: ui/pdf.py from the HTML).
 
-Charts are drawn as plain SVG: the CLI writes reports without a display, and no
-plotting dependency is needed; SVG stays sharp when printed, opens in any
-browser and in the window's report viewer.
+A report is a ``fleet.Report``: rows of model × host with a verdict each, the
+criteria they were judged by, the sign-off fields and the hardware each host
+reports. Every figure says which mode measured it (``MODES``), and the
+registry's own figure sits beside ours with the file it came from.
 """
 
 from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
+from .charts import LABEL_STEP, PAD, H, W, capacity_svg, fps_svg, latency_histogram_svg  # noqa: F401
+from .criteria import PASS
+from .fleet import SCHEMA_VERSION, Report, Row
+from .hostinfo import hardware_text
+from .rawbench import ratio_text
 from .validation import ValidationResult
 
-W, H, PAD = 560, 220, 42
+MODES = (
+    ("Throughput mode", "several frames in flight at once, as many as keep the device busy: the frames per second "
+                        "the host sustains (the time a frame spends in flight here is mostly queueing, not latency)."),
+    ("Latency mode", "one frame in flight at a time: p50/p95/p99 of the time from sending a frame to having its "
+                     "result, a single inference end to end."),
+)
+Image = Callable[[str, str], str]  # (file name, svg text) -> markup that shows it
 
 
-def _axes(title: str, x_label: str, y_label: str, x_max: float, y_max: float) -> list[str]:
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-             'font-family="sans-serif" font-size="11">',
-             f'<rect width="{W}" height="{H}" fill="white"/>',
-             f'<text x="{W / 2}" y="14" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
-             f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="{H - PAD}" stroke="#333"/>',
-             f'<line x1="{PAD}" y1="24" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-             f'<text x="{W / 2}" y="{H - 8}" text-anchor="middle">{html.escape(x_label)}</text>',
-             f'<text x="12" y="{H / 2}" text-anchor="middle" transform="rotate(-90 12 {H / 2})">'
-             f'{html.escape(y_label)}</text>']
-    for i in range(5):
-        fx, fy = i / 4, i / 4
-        x = PAD + fx * (W - 10 - PAD)
-        y = H - PAD - fy * (H - PAD - 24)
-        parts.append(f'<text x="{x:.0f}" y="{H - PAD + 14}" text-anchor="middle">{x_max * fx:.3g}</text>')
-        parts.append(f'<text x="{PAD - 4}" y="{y + 4:.0f}" text-anchor="end">{y_max * fy:.3g}</text>')
-        parts.append(f'<line x1="{PAD}" y1="{y:.0f}" x2="{W - 10}" y2="{y:.0f}" stroke="#eee"/>')
-    return parts
+def as_report(results: Report | list[ValidationResult]) -> Report:
+    return results if isinstance(results, Report) else Report.of(results)
 
 
-def latency_histogram_svg(result: ValidationResult, bins: int = 30) -> str:
-    values = np.asarray(result.latencies_ms)
-    if values.size == 0:
-        return ""
-    top = float(np.percentile(values, 99.5)) * 1.05 or 1.0
-    counts, _ = np.histogram(np.clip(values, 0, top), bins=bins, range=(0, top))
-    y_max = float(counts.max()) or 1.0
-    parts = _axes(f"Latency of {result.model}", "latency (ms)", "frames", top, y_max)
-    width = (W - 10 - PAD) / bins
-    for i, count in enumerate(counts):
-        height = (H - PAD - 24) * count / y_max
-        parts.append(f'<rect x="{PAD + i * width + 1:.1f}" y="{H - PAD - height:.1f}" width="{width - 2:.1f}" '
-                     f'height="{height:.1f}" fill="#1f5fa8"/>')
-    for row, (q, value, colour) in enumerate((("p50", result.latency_p50_ms, "#2a9d3a"),
-                                               ("p95", result.latency_p95_ms, "#d98a00"),
-                                               ("p99", result.latency_p99_ms, "#c0392b"))):
-        x = PAD + min(value, top) / top * (W - 10 - PAD)
-        parts.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="{H - PAD}" stroke="{colour}" '
-                     'stroke-dasharray="4 3"/>')
-        parts.append(_marker_label(x, 34 + row * LABEL_STEP, f"{q} {value:.1f}", colour))
-    return "\n".join([*parts, "</svg>"])
+def registry_figures(metadata: dict | None, source: str) -> dict:
+    """What ``result.registry`` holds: the registry's own speed figures for the model and the file they are from."""
+    meta = metadata or {}
+    return {"fps_cpu": meta.get("fps_cpu"), "latency_ms_cpu": meta.get("latency_ms_cpu"), "source": source}
 
 
-LABEL_STEP = 14  # one text line of the 11 px font: percentiles close together get a row each
+def registry_text(r: ValidationResult) -> str:
+    reg = r.registry
+    if not reg or (reg.get("fps_cpu") is None and reg.get("latency_ms_cpu") is None):
+        return "-"
+    figures = []
+    if reg.get("fps_cpu") is not None:
+        figures.append(f"{reg['fps_cpu']} FPS")
+    if reg.get("latency_ms_cpu") is not None:
+        figures.append(f"{reg['latency_ms_cpu']} ms")
+    return f"{', '.join(figures)} (fps_cpu / latency_ms_cpu in {reg.get('source', 'the registry')})"
 
 
-def _marker_label(x: float, y: float, text: str, colour: str) -> str:
-    """A label beside its marker line on a white backing, kept inside the plot (left of the line near the edge).
-
-    Percentile lines are often a few pixels apart, so each label has its own row
-    (see ``LABEL_STEP``) and the labels can never overlap.
-    """
-    width = len(text) * 6.5 + 6
-    left = x + 3 if x + 3 + width <= W - 10 else x - 3 - width
-    return (f'<rect x="{left - 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="13" fill="white" stroke="none" '
-            f'fill-opacity="0.85"/><text x="{left:.1f}" y="{y:.1f}" fill="{colour}">{html.escape(text)}</text>')
-
-
-def fps_svg(result: ValidationResult) -> str:
-    if not result.fps_series:
-        return ""
-    xs = [p[0] for p in result.fps_series]
-    ys = [p[1] for p in result.fps_series]
-    x_max, y_max = max(xs) or 1.0, max(ys) * 1.1 or 1.0
-    parts = _axes(f"Throughput of {result.model}", "time (s)", "FPS", x_max, y_max)
-    points = " ".join(f"{PAD + x / x_max * (W - 10 - PAD):.1f},{H - PAD - y / y_max * (H - PAD - 24):.1f}"
-                      for x, y in zip(xs, ys))
-    parts.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
-    mean_y = H - PAD - result.fps / y_max * (H - PAD - 24)
-    parts.append(f'<line x1="{PAD}" y1="{mean_y:.1f}" x2="{W - 10}" y2="{mean_y:.1f}" stroke="#2a9d3a" '
-                 'stroke-dasharray="4 3"/>')
-    parts.append(_marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
-    return "\n".join([*parts, "</svg>"])
-
-
-def comparison_rows(results: list[ValidationResult]) -> list[list[str]]:
-    header = ["Model", "Host", "Device", "FPS", "p50 ms", "p95 ms", "p99 ms", "vs first"]
+def summary_rows(report: Report) -> list[list[str]]:
+    """Latency columns are latency mode's; with several runs, each run's throughput against the first's."""
+    compare = len(report.rows) > 1
+    header = ["Model", "Host", "Device", "FPS", "p50 ms", "p95 ms", "p99 ms", *(["vs first"] if compare else []),
+              "Verdict"]
     rows = [header]
-    base = results[0].fps if results else 0.0
-    for r in results:
-        ratio = f"{r.fps / base:.2f}x" if base else "-"
+    first = report.rows[0].result if report.rows else None
+    for row in report.rows:
+        r = row.result
+        note = "; ".join(row.verdict.reasons)
+        verdict = row.verdict.verdict + (f": {note}" if note and row.verdict.verdict != PASS else "")
+        if r is None:
+            rows.append([row.model, row.host, *["-"] * (len(header) - 3), verdict])
+            continue
         device = f"{r.device} (emulated on the CPU)" if r.emulated else r.device
-        rows.append([r.model, r.host, device, f"{r.fps:.1f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}",
-                     f"{r.latency_p99_ms:.1f}", ratio])
+        p = (r.single_p50_ms, r.single_p95_ms, r.single_p99_ms) if r.single_frames else (0.0, 0.0, 0.0)
+        ratio = [f"{r.fps / first.fps:.2f}x" if first is not None and first.fps else "-"] if compare else []
+        rows.append([r.model, r.host, device, f"{r.fps:.1f}", *(f"{v:.1f}" if v else "-" for v in p), *ratio,
+                     verdict])
     return rows
 
 
-def text_table(results: list[ValidationResult]) -> str:
-    rows = comparison_rows(results)
+def text_table(results: Report | list[ValidationResult]) -> str:
+    rows = summary_rows(as_report(results))
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
+def _details(r: ValidationResult) -> list[tuple[str, str]]:
+    breakdown = ", ".join(f"{k.replace('Duration', '')} {v:.2f} ms" for k, v in r.breakdown_ms.items())
+    rows = [("Model", r.model), ("Checksum", r.checksum or "-"), ("Host", r.host), ("Device / runtime", r.device),
+            ("Measures", r.execution or "-"),
+            ("Throughput mode", f"{r.fps:.1f} FPS with {r.in_flight} frames in flight; {r.frames} timed frames "
+                                f"after {r.warmup} warm-up, from {r.source}; time in flight p50 "
+                                f"{r.latency_p50_ms:.1f} ms (queueing included)")]
+    if r.single_frames:
+        rows.append(("Latency mode", f"p50 {r.single_p50_ms:.1f} ms, p95 {r.single_p95_ms:.1f} ms, "
+                                     f"p99 {r.single_p99_ms:.1f} ms over {r.single_frames} frames, one in flight "
+                                     f"({r.single_fps:.1f} FPS)"))
+    rows.append(("Registry figure", registry_text(r)))
+    if r.raw:
+        rows.append(("Device's own limit", ratio_text(r.fps, r.raw)))
+    rows += [("PySDK breakdown (mean)", breakdown or "-"), ("Date", r.date),
+             ("Client machine", f"{r.machine.get('cpu')}, {r.machine.get('cores')} cores, {r.machine.get('os')}"),
+             ("Software", ", ".join(f"{k} {v}" for k, v in r.software.items()))]
+    return rows
+
+
+def tuning_tables(r: ValidationResult) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) of the sweep and the stream capacity, where they were run."""
+    tables = []
+    if r.sweep:
+        keys = [k for k in r.sweep[0] if k not in ("fps", "p95_ms", "error", "best")]
+        rows = [["", *keys, "FPS", "p95 in flight ms"]]
+        for t in r.sweep:
+            figures = [t["error"], ""] if t["error"] else [f"{t['fps']:.1f}", f"{t['p95_ms']:.1f}"]
+            rows.append(["★ best" if t["best"] else "", *(str(t[k]) for k in keys), *figures])
+        tables.append(("Tuning sweep (one setting changed at a time; ★ the best throughput)", rows))
+    if r.capacity:
+        c = r.capacity
+        bound = f", latency p95 ≤ {c['p95_bound_ms']:g} ms" if c.get("p95_bound_ms") else ""
+        rows = [["Streams", "FPS per stream (mean)", "slowest stream", "latency p95 ms", "total FPS"]]
+        rows += [[str(p["streams"]), f"{p['per_stream_fps']:.1f}", f"{p['min_stream_fps']:.1f}",
+                  f"{p['p95_ms']:.1f}", f"{p['total_fps']:.1f}"] for p in c["curve"]]
+        most = c["curve"][-1]["streams"] if c["curve"] else 0
+        fit = f"at least {most} (the most tried)" if c["capacity"] == most else str(c["capacity"])
+        tables.append((f"Stream capacity: {fit} stream(s) of {c['source']} at its own frame rate keep "
+                       f"{c['target_fps']:g} FPS each{bound} ({c['seconds']:g} s per step)", rows))
+    return tables
+
+
+def _front(report: Report) -> list[tuple[str, str]]:
+    """Sign-off fields, criteria and the overall verdict: the top of every format."""
+    s = report.signoff
+    rows = [(k.capitalize(), v) for k, v in (("site", s.site), ("customer", s.customer),
+                                              ("engineer", s.engineer), ("notes", s.notes)) if v]
+    rows.append(("Criteria", report.criteria.describe()))
+    rows.append(("Overall verdict", report.verdict))
+    rows += [(f"Host {host}", hardware_text(info)) for host, info in report.hosts.items()]
+    return rows
+
+
+def to_json(results: Report | list[ValidationResult]) -> str:
+    report = as_report(results)
+    return json.dumps({"schema": "model-picker-validation", "schema_version": SCHEMA_VERSION,
+                       "signoff": report.signoff.to_dict(),
+                       "criteria": {"min_fps": report.criteria.min_fps,
+                                    "max_latency_p95_ms": report.criteria.max_latency_p95_ms},
+                       "modes": dict(MODES), "verdict": report.verdict, "hosts": report.hosts,
+                       "rows": [row.to_dict() for row in report.rows]}, indent=2)
+
+
 def _md_table(rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows[1:]]
     return "\n".join(lines)
 
 
-def _details(r: ValidationResult) -> list[tuple[str, str]]:
-    breakdown = ", ".join(f"{k.replace('Duration', '')} {v:.2f} ms" for k, v in r.breakdown_ms.items())
-    return [("Model", r.model), ("Checksum", r.checksum or "-"), ("Host", r.host), ("Device / runtime", r.device),
-            ("Measures", r.execution or "-"),
-            ("Frames", f"{r.frames} timed after {r.warmup} warm-up, from {r.source}"),
-            ("Throughput", f"{r.fps:.1f} FPS"),
-            ("Latency", f"p50 {r.latency_p50_ms:.1f} ms, p95 {r.latency_p95_ms:.1f} ms, p99 {r.latency_p99_ms:.1f} ms"),
-            ("PySDK breakdown (mean)", breakdown or "-"), ("Date", r.date),
-            ("Machine", f"{r.machine.get('cpu')}, {r.machine.get('cores')} cores, {r.machine.get('os')}"),
-            ("Software", ", ".join(f"{k} {v}" for k, v in r.software.items()))]
-
-
-def to_json(results: list[ValidationResult]) -> str:
-    return json.dumps({"results": [r.to_dict() for r in results]}, indent=2)
-
-
-def to_markdown(results: list[ValidationResult], chart_dir: Path | None = None, chart_prefix: str = "") -> str:
+def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None = None,
+                chart_prefix: str = "") -> str:
     """Markdown; the charts are written as SVG files in ``chart_dir`` and linked."""
-    parts = ["# Validation report", ""]
-    if len(results) > 1:
-        parts += ["## Comparison", "", _md_table(comparison_rows(results)), ""]
-    for i, r in enumerate(results):
+    report = as_report(results)
+    parts = ["# Validation report", "", _md_table([["Field", "Value"], *map(list, _front(report))]), ""]
+    for name, text in MODES:
+        parts += [f"**{name}**: {text}", ""]
+    parts += ["## Summary", "", _md_table(summary_rows(report)), ""]
+    for i, r in enumerate(report.results):
         parts += [f"## {r.model} on {r.host}", "", "| Measure | Result |", "|---|---|"]
         parts += [f"| {k} | {v} |" for k, v in _details(r)]
         parts.append("")
+        for title, rows in tuning_tables(r):
+            parts += [f"**{title}**", "", _md_table(rows), ""]
         if chart_dir is not None:
-            for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r))):
+            for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
+                              ("capacity", capacity_svg(r))):
                 if svg:
                     name = f"{chart_prefix}{i + 1}-{kind}.svg"
                     (chart_dir / name).write_text(svg)
@@ -151,29 +173,57 @@ def to_markdown(results: list[ValidationResult], chart_dir: Path | None = None, 
     return "\n".join(parts)
 
 
-def to_html(results: list[ValidationResult]) -> str:
-    """One self-contained page with the charts inline."""
-    def table(rows: list[list[str]]) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows[1:])
-        return f"<table><tr>{head}</tr>{body}</table>"
+def _table(rows: list[list[str]], verdict_column: int | None = None) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+    body = []
+    for row in rows[1:]:
+        cells = []
+        for i, c in enumerate(row):
+            colour = ""
+            if verdict_column is not None and i == verdict_column % len(row):
+                colour = " style='color:#1e7b34;font-weight:bold'" if c.startswith(PASS) else \
+                    " style='color:#b3261e;font-weight:bold'"
+            cells.append(f"<td{colour}>{html.escape(c)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table border='1' cellspacing='0' cellpadding='5' width='100%'><tr>{head}</tr>{''.join(body)}</table>"
 
+
+def _inline(name: str, svg: str) -> str:
+    return svg
+
+
+def to_html(results: Report | list[ValidationResult], image: Image = _inline) -> str:
+    """One page; charts inline as SVG, or through ``image`` (the PDF writer passes rendered pictures).
+
+    Only the HTML subset Qt's QTextDocument renders is used (tables with border
+    attributes, inline styles), so the PDF shows what the browser shows.
+    """
+    report = as_report(results)
+    colour = "#1e7b34" if report.verdict == PASS else "#b3261e"
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Validation report</title><style>",
-             "body{font-family:sans-serif;margin:2em;color:#222} table{border-collapse:collapse;margin:1em 0}",
-             "td,th{border:1px solid #ccc;padding:4px 10px;text-align:left} th{background:#f3f5f8}",
-             "</style></head><body><h1>Validation report</h1>"]
-    if len(results) > 1:
-        parts += ["<h2>Comparison</h2>", table(comparison_rows(results))]
-    for r in results:
+             "body{font-family:sans-serif;margin:2em;color:#222;font-size:11pt} table{border-collapse:collapse;"
+             "margin:0.6em 0} td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top} "
+             "th{background:#eef1f5}",
+             "</style></head><body><h1>Validation report</h1>",
+             f"<p style='font-size:15pt'>Overall verdict: <b style='color:{colour}'>{report.verdict}</b></p>",
+             _table([["Field", "Value"], *map(list, _front(report))]),
+             "".join(f"<p><b>{html.escape(name)}</b>: {html.escape(text)}</p>" for name, text in MODES),
+             "<h2>Summary</h2>", _table(summary_rows(report), verdict_column=-1)]
+    for i, r in enumerate(report.results):
         parts.append(f"<h2>{html.escape(r.model)} on {html.escape(r.host)}</h2>")
-        parts.append(table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
-        parts += [latency_histogram_svg(r), fps_svg(r)]
-    parts.append("</body></html>")
+        parts.append(_table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
+        for title, rows in tuning_tables(r):
+            parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
+        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)), ("capacity", capacity_svg(r))):
+            if svg:
+                parts.append(f"<p>{image(f'chart-{i + 1}-{kind}.svg', svg)}</p>")
+    parts.append("<p><br>Engineer's signature: ______________________ &nbsp; "
+                 "Customer's signature: ______________________</p></body></html>")
     return "\n".join(parts)
 
 
-def write_report(results: list[ValidationResult], path: Path) -> Path:
-    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline)."""
+def write_report(results: Report | list[ValidationResult], path: Path) -> Path:
+    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline); .pdf is ui/pdf.py's."""
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -183,5 +233,8 @@ def write_report(results: list[ValidationResult], path: Path) -> Path:
     elif suffix in (".html", ".htm"):
         path.write_text(to_html(results))
     else:
-        raise ValueError(f"{path}: a report is .json, .md or .html")
+        raise ValueError(f"{path}: a report is .json, .md, .html or .pdf")
     return path
+
+
+__all__ = ["MODES", "Report", "Row", "text_table", "to_html", "to_json", "to_markdown", "write_report"]

@@ -274,8 +274,19 @@ class RunActionsMixin:
             self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
                                         "image or folder as the source.")
             return
+        from .validate_dialog import ValidateDialog
+
+        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self)
+        dialog.setObjectName("validate_dialog")
+        dialog.accepted.connect(lambda: self._start_validation(spec, source, dialog))
+        self.validate_dialog = dialog
+        dialog.open()
+
+    def _start_validation(self, spec: Any, source: Any, dialog: Any) -> None:
         self.stop_run()
-        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self)
+        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self,
+                                  sweep=dialog.sweep)
+        self.validation_terms = (dialog.criteria(), dialog.signoff(), self._registry_figures())
         worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
         worker.done.connect(self._validated)
         worker.failed.connect(self._worker_failed)
@@ -286,10 +297,37 @@ class RunActionsMixin:
         worker.start()
 
     def _validated(self, result: Any) -> None:
+        from ..inference.fleet import Report
         from .report_dialog import ReportDialog
 
         self.live.video.set_message("")
-        log.info("%s: %.1f FPS, latency p50 %.1f ms p95 %.1f ms p99 %.1f ms on %s", result.model, result.fps,
-                 result.latency_p50_ms, result.latency_p95_ms, result.latency_p99_ms, result.device)
-        self.report = ReportDialog([result], self)
+        log.info("%s: %.1f FPS (throughput mode); latency p50 %.1f ms p95 %.1f ms p99 %.1f ms (latency mode) on %s",
+                 result.model, result.fps, result.single_p50_ms, result.single_p95_ms, result.single_p99_ms,
+                 result.device)
+        criteria, signoff, result.registry = self.validation_terms
+        report = Report.of([result], criteria)
+        report.signoff = signoff
+        self.report = ReportDialog(report, self, on_use_best=self.use_tuning)
         self.report.open()
+
+    def _registry_figures(self) -> dict[str, Any]:
+        """The selected entry's own figures (fps_cpu, latency_ms_cpu) and its registry file, for the report."""
+        from ..inference.report import registry_figures
+
+        index = self.selected_index()
+        if index is None or self.catalogue is None:
+            return {}
+        return registry_figures(self.catalogue.entries[index].metadata, self.catalogue.document.shown)
+
+    def use_tuning(self, setting: dict[str, Any]) -> None:
+        """The sweep's best setting for live runs: the device choice and PySDK's queue properties."""
+        bar = self.settings_bar
+        bar.devices.setCurrentText(str(setting.get("devices", bar.devices.currentText())))
+        for key in ("eager_batch_size", "frame_queue_depth"):
+            if key in setting:
+                bar.extra_properties[key] = setting[key]
+        bar.changed.emit()
+        self.statusBar().showMessage(
+            "Live runs now use devices {devices}, eager_batch_size {eager_batch_size}, frame_queue_depth "
+            "{frame_queue_depth} (Settings → Properties…)".format(**{"devices": "auto", "eager_batch_size": "-",
+                                                                   "frame_queue_depth": "-", **setting}), 8000)

@@ -388,24 +388,39 @@ class RegistryLoader(QThread):
 
 
 class ValidationWorker(QThread):
-    """A validation run (inference/validation.py) for the Validate action."""
+    """A validation run (inference/validation.py) for the Validate action: both modes, the host's
+    hardware and, if asked, the tuning sweep; ``done`` carries the ValidationResult."""
 
     progress = Signal(int, int)  # frames done, total
     done = Signal(object)  # ValidationResult
     failed = Signal(str, str)
 
     def __init__(self, spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20, devices: str = "auto",
-                 parent: Any = None) -> None:
+                 parent: Any = None, sweep: bool = False) -> None:
         super().__init__(parent)
         self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
+        self.sweep = sweep
 
     @qt_virtual()
     def run(self) -> None:
-        from ..inference.validation import validate
+        from ..inference.hostinfo import host_hardware
+        from ..inference.validation import decode, validate
 
         try:
             spec = ensure_local(self.spec)
-            self.done.emit(validate(spec, SourceSpec(self.source.kind, self.source.location), self.frames,
-                                    self.warmup, self.devices, progress=self.progress.emit))
+            source = SourceSpec(self.source.kind, self.source.location)
+            images = decode(source)
+            result = validate(spec, source, self.frames, self.warmup, self.devices, progress=self.progress.emit,
+                              images=images)
+            result.hardware = host_hardware(spec)
+            if self.sweep:
+                from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
+
+                axes = dict(SWEEP_AXES)
+                if result.hardware.get("devices", {}).get(result.device_type, 1) < 2:
+                    axes.pop("devices")
+                measure = validation_measure(spec, source, images, max(30, self.frames // 2), self.warmup)
+                result.sweep = [t.to_dict() for t in sweep(measure, axes)]
+            self.done.emit(result)
         except (InferenceError, SourceError) as exc:
             self.failed.emit(str(exc), getattr(exc, "detail", str(exc)))

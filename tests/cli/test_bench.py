@@ -15,11 +15,16 @@ def test_bench_compares_models_and_writes_json(tmp_path, media):
     lines = out.stdout.splitlines()
     assert lines[0].split()[:4] == ["Model", "Host", "Device", "FPS"]
     assert "1.00x" in lines[1] and "blazeface_short_range_openvino" in lines[2]
-    results = json.loads(report.read_text())["results"]
+    data = json.loads(report.read_text())
+    assert data["schema_version"] == 2 and data["verdict"] == "PASS"  # no criteria: every finished run passes
+    results = [row["result"] for row in data["rows"]]
     assert [r["model"] for r in results] == ["blazeface_short_range", "blazeface_short_range_openvino"]
     for r in results:
         assert r["frames"] == 60 and len(r["latencies_ms"]) == 60 and r["fps"] > 0
         assert 0 < r["latency_p50_ms"] <= r["latency_p95_ms"] <= r["latency_p99_ms"]
+        # Latency mode: one frame in flight, so a single inference is quicker than a frame's time in the queue.
+        assert r["single_frames"] == 100 and 0 < r["single_p50_ms"] <= r["single_p95_ms"] <= r["single_p99_ms"]
+        assert r["single_p50_ms"] < r["latency_p50_ms"] and r["in_flight"] > 1
         assert r["software"]["degirum"] and r["machine"]["cores"] and r["date"]
         assert "CoreInferenceDuration" in r["breakdown_ms"]
         assert len(r["checksum"]) == 64
@@ -45,3 +50,11 @@ def test_bench_markdown_and_html_reports_carry_charts(tmp_path, photos):
 def test_bench_of_a_bad_source_or_model_says_so():
     out = cli("bench", "blazeface_short_range", "--source", "/nonexistent.mp4")
     assert out.returncode == 2 and "file not found" in out.stderr
+
+
+def test_bench_writes_a_pdf_report_headless(tmp_path, photos):
+    pdf = tmp_path / "r.pdf"
+    out = cli("bench", "blazeface_short_range_openvino", "--frames", "30", "--warmup", "2", "--source",
+              str(photos / "astronaut.png"), "--report", str(pdf))
+    assert out.returncode == 0, out.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000

@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from model_picker.ui.workers import InferenceWorker
 
@@ -154,7 +156,10 @@ def test_settings_persist_between_runs(qtbot, settings, demo_registry, media):
 
 def test_validate_action_opens_a_report(window, qtbot, photos):
     choose(window, "blazeface_short_range_openvino", photos / "astronaut.png")
-    window.validate()
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # Run → Validate
+    qtbot.waitUntil(lambda: getattr(window, "validate_dialog", None) is not None, timeout=5000)
+    ok = window.validate_dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW)
     text = window.report.browser.toPlainText()
     assert "blazeface_short_range_openvino on @local" in text and "Throughput" in text

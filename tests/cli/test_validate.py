@@ -1,0 +1,85 @@
+"""``model-picker validate`` (issue 11): both modes, criteria that pass and fail, a criteria file with a typo,
+the registry's figure and its file, the device's own limit, and the report as HTML, JSON and PDF."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import cv2
+import numpy as np
+
+from .test_cli import cli
+
+QUICK = ("--frames", "40", "--latency-frames", "20", "--warmup", "3")
+
+
+def test_criteria_that_pass_give_a_signed_report_in_three_formats(tmp_path, media):
+    criteria = tmp_path / "site.yaml"
+    criteria.write_text("site: Plant 3\ncustomer: ACME\nengineer: J. Doe\nnotes: rack 2\n"
+                        "criteria:\n  min_fps: 1\n  max_latency_p95_ms: 5000\n")
+    html, js, pdf = tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.pdf"
+    out = cli("validate", "blazeface_short_range_openvino", "efficientnet_lite0_imagenet", *QUICK, "--raw-seconds",
+              "1", "--source", str(media / "Megamind.avi"), "--criteria", str(criteria), "--report", str(html),
+              "--report", str(js), "--report", str(pdf))
+    assert out.returncode == 0, out.stderr
+    assert "Overall: PASS" in out.stdout
+    data = json.loads(js.read_text())
+    assert data["schema_version"] == 2 and data["verdict"] == "PASS"
+    assert data["signoff"] == {"site": "Plant 3", "customer": "ACME", "engineer": "J. Doe", "notes": "rack 2"}
+    assert data["criteria"] == {"min_fps": 1.0, "max_latency_p95_ms": 5000.0}
+    assert set(data["modes"]) == {"Throughput mode", "Latency mode"}
+    host = data["hosts"]["@local"]
+    assert host["devices"]["OPENVINO/CPU"] >= 1 and host["devices"]["TFLITE/CPU"] >= 1 and host["pysdk_version"]
+    ov, tfl = (row["result"] for row in data["rows"])
+    for r in (ov, tfl):
+        assert r["frames"] == 40 and r["single_frames"] == 20 and r["in_flight"] > 1
+        assert 0 < r["single_p50_ms"] <= r["single_p95_ms"] <= r["single_p99_ms"]
+        assert r["registry"]["fps_cpu"] > 0 and r["registry"]["source"].endswith("demo.yaml")
+    assert ov["raw"]["tool"] == "OpenVINO benchmark_app" and ov["raw"]["throughput_fps"] > 0
+    assert ov["raw"]["latency_median_ms"] > 0
+    assert "no raw benchmark" in tfl["raw"]["none"]
+    page = html.read_text()
+    assert "one frame in flight at a time" in page and "as many as keep the device busy" in page
+    assert "fps_cpu / latency_ms_cpu in" in page and "demo.yaml" in page
+    assert "PySDK end to end / raw device (OpenVINO benchmark_app)" in page
+    assert page.count("<svg") == 4 and "Plant 3" in page and "PASS" in page
+    pages = render_pdf(pdf, tmp_path)
+    assert len(pages) >= 2
+    for image in pages:
+        assert image.shape[0] > image.shape[1] > 500  # A4 portrait at 100 dpi
+        assert (image < 128).mean() > 0.005  # text and charts on it, not a blank page
+    # The charts arrive in the PDF as pictures: some page holds the blue of the latency histogram's bars.
+    assert any(((np.abs(image.astype(int) - (168, 95, 31)).sum(axis=2)) < 40).sum() > 500 for image in pages)
+
+
+def render_pdf(pdf, folder) -> list[np.ndarray]:
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(folder / "page")], check=True, timeout=60)
+    return [cv2.imread(str(p)) for p in sorted(folder.glob("page-*.png"))]
+
+
+def test_criteria_that_fail_say_which_figure_and_exit_1(tmp_path, photos):
+    js = tmp_path / "r.json"
+    out = cli("validate", "blazeface_short_range", *QUICK, "--raw-seconds", "0", "--source",
+              str(photos / "astronaut.png"), "--min-fps", "100000", "--max-p95", "0.001", "--report", str(js))
+    assert out.returncode == 1, out.stderr
+    assert "Overall: FAIL" in out.stdout
+    row = json.loads(js.read_text())["rows"][0]
+    assert row["verdict"] == "FAIL"
+    assert any(r.startswith("throughput") and "< 100000" in r for r in row["reasons"])
+    assert any(r.startswith("latency p95") and "> 0.001" in r for r in row["reasons"])
+
+
+def test_a_criteria_file_with_a_typo_gets_one_located_line(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text("site: Plant 3\ncriteria:\n  min_fps: 20\n  max_latency_p59_ms: 40\n")
+    out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
+    assert out.returncode == 2
+    assert out.stderr.strip() == (f"model-picker: {criteria}:4: criteria.max_latency_p59_ms: unknown field; "
+                                  "did you mean max_latency_p95_ms?")
+    criteria.write_text("criteria:\n  min_fps: fast\n")
+    out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
+    assert out.returncode == 2 and f"{criteria}:2: criteria.min_fps: must be a number" in out.stderr
+    criteria.write_text("site: [unclosed\n")
+    out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
+    assert out.returncode == 2 and f"{criteria}:2" in out.stderr and "YAML syntax error" in out.stderr

@@ -1,0 +1,60 @@
+"""Tuning sweep and stream capacity on real models (issue 11), kept to a few seconds each."""
+
+from __future__ import annotations
+
+import itertools
+
+from degirum_tools import ModelSpec
+
+from model_picker.inference.sources import parse_source
+from model_picker.inference.tuning import best_setting, capacity, sweep, validation_measure
+from model_picker.inference.validation import decode
+
+
+def local_spec(zoo_dir, name: str) -> ModelSpec:
+    return ModelSpec(model_name=name, zoo_url=str(zoo_dir), inference_host_address="@local")
+
+
+def test_the_sweep_reports_every_setting_tried_with_the_best_marked(zoo_dir, media):
+    source = parse_source(str(media / "Megamind.avi"))
+    images = decode(source, limit=20)
+    measure = validation_measure(local_spec(zoo_dir, "blazeface_short_range_openvino"), source, images, 40, 3)
+    axes = {"in_flight": (1, 4), "eager_batch_size": (1, 8), "frame_queue_depth": (8, 16)}
+    trials = sweep(measure, axes)
+    assert len(trials) == 4  # 2 + 2 + 2 settings, the best of each axis kept for the next: one repeat each
+    assert all(not t.error and t.fps > 0 for t in trials), [t.to_dict() for t in trials]
+    tried = {t.setting["in_flight"] for t in trials}
+    assert tried == {1, 4}  # the baseline's 6 is replaced by the best of the axis
+    best = [t for t in trials if t.best]
+    assert len(best) == 1 and best[0].fps == max(t.fps for t in trials)
+    assert best_setting(trials) == best[0].setting
+
+
+def test_a_setting_the_runtime_refuses_is_a_row_with_its_error(zoo_dir, photos):
+    source = parse_source(str(photos / "astronaut.png"))
+    measure = validation_measure(local_spec(zoo_dir, "blazeface_short_range"), source, decode(source), 20, 2)
+    trials = sweep(measure, {"devices": ("auto", "7")})
+    refused = next(t for t in trials if t.setting["devices"] == "7")
+    assert "device index 7 is not available" in refused.error and not refused.best
+    assert next(t for t in trials if t.setting["devices"] == "auto").best
+
+
+def test_stream_capacity_on_a_small_n_finishes_with_a_monotone_curve(zoo_dir, media):
+    # EfficientNet on TFLite runs near the video's 24 FPS on one stream here, so more streams share it.
+    result = capacity([local_spec(zoo_dir, "efficientnet_lite0_imagenet")], parse_source(str(media / "Megamind.avi")),
+                      target_fps=0.5, counts=(1, 2, 4), seconds=2.5)
+    curve = result["curve"]
+    assert [p["streams"] for p in curve] == [1, 2, 4] and result["capacity"] == 4
+    for p in curve:
+        assert 0 < p["min_stream_fps"] <= p["per_stream_fps"] and p["p95_ms"] > 0
+    per_stream = [p["per_stream_fps"] for p in curve]
+    # More streams never give each stream more frames (10% for timing noise on a shared machine).
+    shown = [(p["streams"], round(p["per_stream_fps"], 1)) for p in curve]
+    assert all(b <= a * 1.1 for a, b in itertools.pairwise(per_stream)), shown
+    assert per_stream[-1] < per_stream[0]
+
+
+def test_capacity_stops_at_the_first_count_below_the_target(zoo_dir, media):
+    result = capacity([local_spec(zoo_dir, "efficientnet_lite0_imagenet")], parse_source(str(media / "Megamind.avi")),
+                      target_fps=1000.0, counts=(1, 2, 4), seconds=1.0)
+    assert result["capacity"] == 0 and [p["streams"] for p in result["curve"]] == [1]
