@@ -154,8 +154,6 @@ def check_zone(zone: Zone) -> None:
     if len(zone.points) < 3:
         raise CountingError(f"{zone.name}: a zone needs at least 3 points, got {len(zone.points)}")
     _check_inside(zone.name, zone.points)
-    if abs(_area(zone.points)) < MIN_LENGTH ** 2:
-        raise CountingError(f"{zone.name}: its points lie on one line, so it encloses nothing")
     edges = list(zip(zone.points, zone.points[1:] + zone.points[:1]))
     for i in range(len(edges)):
         for j in range(i + 1, len(edges)):
@@ -164,6 +162,8 @@ def check_zone(zone: Zone) -> None:
             if _segments_cross(*edges[i], *edges[j]):
                 raise CountingError(f"{zone.name}: self-intersecting: edge {i + 1} crosses edge {j + 1}; "
                                     "place the points in order around the zone")
+    if abs(_area(zone.points)) < MIN_LENGTH ** 2:
+        raise CountingError(f"{zone.name}: its points lie on one line, so it encloses nothing")
 
 
 def _length(a: Point, b: Point) -> float:
@@ -194,7 +194,7 @@ def _numbers(text: str, what: str) -> list[float]:
 def _normalise(values: list[float], size: tuple[int, int] | None, what: str) -> list[Point]:
     """Pairs of values, divided by the frame size when any is above 1 (pixels)."""
     pairs = list(zip(values[0::2], values[1::2]))
-    if all(0 <= v <= 1 for v in values):
+    if all(v <= 1 for v in values):  # negative values are reported as outside the frame
         return pairs
     if size is None:
         raise CountingError(f"{what}: pixel coordinates need the frame size; give values from 0 to 1 instead")

@@ -36,7 +36,7 @@ def write_video(path: Path, photos: Path, paths: list[list[tuple[float, float]]]
         frame = np.full((HEIGHT, WIDTH, 3), BACKGROUND, np.uint8)
         for path_k in paths:
             cx, cy = path_k[i]
-            x, y = int(round(cx - FACE / 2)), int(round(cy - FACE / 2))
+            x, y = round(cx - FACE / 2), round(cy - FACE / 2)
             frame[y:y + FACE, x:x + FACE] = face
         writer.write(frame)
     writer.release()
