@@ -87,3 +87,18 @@ def test_a_real_video_gives_the_same_counts_on_two_runs(catalogue, media):
     assert [r[2:] for r in rows1] == [r[2:] for r in rows2]
     assert sum(i + o for i, o in first.counts.lines.values()) > 0  # people do cross: the test can fail
     assert first.counts.entries["centre"] > 0
+
+
+def test_attached_to_the_model_it_counts_the_same(catalogue, photos, tmp_path):
+    """``Counter.attach``: degirum_tools' attach_analyzers runs it inside PySDK on every result."""
+    import cv2
+
+    video = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    capture = cv2.VideoCapture(str(video))
+    frames = [capture.read()[1] for _ in range(60)]
+    counter = Counter(CountingSetup((DOOR,)))
+    with load_model(catalogue.spec(catalogue.index_of("blazeface_short_range"))) as model:
+        counter.attach(model)
+        results = list(model.predict_batch(frames))
+    assert [r.line_counts[0].right for r in results][-1] == 1 and results[-1].line_counts[0].left == 1
+    assert counter.counts.lines == {"door": (1, 1)}
