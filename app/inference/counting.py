@@ -227,12 +227,15 @@ def parse_zone(text: str, name: str, size: tuple[int, int] | None = None) -> Zon
 
 
 def detector_reason(task: str | None, model: Any = None) -> str:
-    """Why counting cannot run on this model ('' when it can): it needs boxes to track."""
+    """Why counting cannot run on this model ('' when it can): it needs boxes to track.
+
+    A registry entry without a task (a custom registry) is given the benefit of the doubt.
+    """
     text = str(task or "")
     if any(word in text for word in DETECTION_TASKS):
         return ""
-    if not text and model is not None:
-        post = str(getattr(getattr(model, "model_info", None), "OutputPostprocessType", ""))
+    if not text:
+        post = str(getattr(getattr(model, "model_info", None), "OutputPostprocessType", "Detection"))
         if "Detection" in post:
             return ""
     kind = text.replace("_", " ") or "this model"
