@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from degirum_tools.analyzers.result_analyzer_base import ResultAnalyzerBase
-
 TRAIL_DEPTH = 20  # frames of trail kept per track: the short trail drawn, and the segment a crossing is tested on
 DETECTION_TASKS = ("detection",)  # a registry task naming any of these is a detector (coco_detection, face_detection…)
 MIN_LENGTH = 0.005  # a line shorter than this (normalised) has no direction to count
@@ -269,7 +267,7 @@ class Counts:
         return rows
 
 
-class Counter(ResultAnalyzerBase):
+class Counter:
     """Tracker + line and zone counters for one setup, built for the first frame's size.
 
     Call ``analyze(result)`` on every result in order (or ``attach`` to a model);
@@ -288,8 +286,15 @@ class Counter(ResultAnalyzerBase):
     def attach(self, model: Any) -> None:
         """Run on every result of ``model`` (degirum_tools' attach_analyzers; a compound model too)."""
         from degirum_tools import attach_analyzers
+        from degirum_tools.analyzers.result_analyzer_base import ResultAnalyzerBase
 
-        attach_analyzers(model, [self])
+        counter = self
+
+        class CountingAnalyzer(ResultAnalyzerBase):  # defined here: degirum_tools stays off the start-up path
+            def analyze(self, result: Any) -> None:
+                counter.analyze(result)
+
+        attach_analyzers(model, [CountingAnalyzer()])
 
     def reset(self) -> None:
         """Counts back to zero; tracks restart (the analyzers are rebuilt at the next frame)."""
@@ -325,9 +330,6 @@ class Counter(ResultAnalyzerBase):
         self.frames += 1
         self.events = self._line_events(result, frame, time_s) + self._zone_events(result, frame, time_s)
         self._read_counts(result)
-
-    def annotate(self, result: Any, image: Any) -> Any:
-        return image  # the window and the CLI draw counts themselves
 
     def _when(self, result: Any) -> tuple[int, float | None]:
         info = getattr(result, "info", None)
