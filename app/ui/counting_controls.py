@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QWidget
 
 from ..inference.counting import CountingError, CountingSetup, Line, Zone, check_line, check_zone, detector_reason
 from ..inference.live_counting import counter_shapes
@@ -27,7 +27,7 @@ from .overlay_painter import COUNTER_COLOR
 
 HINTS = {"line": "Click the line's two ends on the video.",
          "zone": "Click the zone's corners on the video; double-click the last one to close it."}
-READY = "Track shows IDs and trails. Line or Zone: draw on the video; right-click one to delete it."
+READY = "Right-click a line or zone to delete it."
 
 
 class CountEditor(QObject):
@@ -179,6 +179,9 @@ class CountingControls(QObject):
         self.load.setToolTip("Load lines and zones from YAML")
         self.hint = QLabel(READY)
         self.hint.setObjectName("counting-hint")
+        # A long hint or reason is cut (full text in its tooltip), never widens the panel under the user's mouse.
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.hint.setMinimumWidth(0)
         layout = QHBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons = {}
@@ -195,7 +198,11 @@ class CountingControls(QObject):
         self.load.triggered.connect(self._load_yaml)
         self.editor.added.connect(self._added)
         self.editor.deleted.connect(self._deleted)
-        self.editor.failed.connect(lambda text: self.hint.setText(f"Not added: {text}"))
+        self.editor.failed.connect(lambda text: self.say(f"Not added: {text}"))
+
+    def say(self, text: str) -> None:
+        self.hint.setText(text)
+        self.hint.setToolTip(text)
 
     @property
     def setup(self) -> CountingSetup:
@@ -210,10 +217,10 @@ class CountingControls(QObject):
 
     def _start(self, mode: str) -> None:
         self.editor.start(mode)
-        self.hint.setText(HINTS[mode])
+        self.say(HINTS[mode])
 
     def _added(self, item: Line | Zone) -> None:
-        self.hint.setText(READY)
+        self.say(READY)
         if isinstance(item, Line):
             self._set(replace(self.setup, lines=(*self.setup.lines, item)))
         else:
@@ -243,13 +250,13 @@ class CountingControls(QObject):
         self.reason = reason
         for action in (self.track, self.draw_line, self.draw_zone, self.reset):
             action.setEnabled(not reason)
-        self.hint.setText(f"Counting is off: {reason}" if reason else READY)
+        self.say(f"Counting is off: {reason}" if reason else READY)
 
     def _save_yaml(self) -> None:
         path, _f = QFileDialog.getSaveFileName(self.bar, "Save lines and zones", "counting.yaml", "YAML (*.yaml *.yml)")
         if path:
             self.setup.save_yaml(path)
-            self.hint.setText(f"Saved {path}")
+            self.say(f"Saved {path}")
 
     def _load_yaml(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self.bar, "Load lines and zones", "", "YAML (*.yaml *.yml)")
@@ -258,10 +265,10 @@ class CountingControls(QObject):
         try:
             setup = CountingSetup.load_yaml(path)
         except CountingError as exc:
-            self.hint.setText(f"Not loaded: {exc}")
+            self.say(f"Not loaded: {exc}")
             return
         self._set(replace(setup, track=self.setup.track))
-        self.hint.setText(READY)
+        self.say(READY)
 
 
 def install(window: Any) -> CountingControls:
