@@ -55,6 +55,7 @@ class VideoView(QWidget):
         self.message = EMPTY_TEXT
         self.painted_frames = 0
         self.overlay = OverlayPainter()
+        self.presented_counts: list[str] = []
         self.editor: Any = None  # counting_controls.CountEditor: lines and zones drawn with the mouse
         self._pending = False
         self._rec_timer = QTimer(self)  # the elapsed time ticks even when frames are rare (a photo)
@@ -199,6 +200,7 @@ class VideoView(QWidget):
         counts = sorted(self.shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
         lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("No detections", None)]
         lines = [(f"{c.name}: {c.text}", None) for c in self.shapes.counters if c.text] + lines
+        self.presented_counts = [text for text, _c in lines]  # what the panel says (tests read the screen state)
         font = label_font(self.font(), PRESENTATION_POINTS * 0.8, bold=True)
         return corners.place(corners.claim("bottom-right"), *panel_size(lines, font)), lines, font
 

@@ -87,3 +87,23 @@ def test_a_model_that_is_not_a_detector_disables_counting_with_the_reason(window
     assert not window.counting.track.isEnabled() and not window.counting.draw_line.isEnabled()
     assert window.counting.hint.text() == ("Counting is off: counting needs a detector (boxes to track); "
                                            "imagenet classification gives no boxes")
+
+
+def test_presentation_mode_shows_the_counts(window, qtbot, photos, tmp_path):
+    from tests.ui.test_overlay import press
+
+    video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    choose(window, "blazeface_short_range", video_file, realtime=False, loop=True)
+    video = window.live.video
+    window.run()
+    qtbot.waitUntil(lambda: video.painted_frames >= 3, timeout=SLOW)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
+    press(window, qtbot, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: video.presentation, timeout=3000)
+    assert not window.counting.bar.isVisible()  # the video alone, with its counts
+    qtbot.waitUntil(lambda: any(t.startswith("line 1: in ") and t != "line 1: in 0 · out 0"
+                                for t in video.presented_counts), timeout=3 * SLOW)
+    press(window, qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.counting.bar.isVisible(), timeout=3000)
