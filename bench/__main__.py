@@ -11,7 +11,7 @@ import time
 
 from .common import prepare
 
-SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity"]
+SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity", "counting"]
 
 
 def main() -> None:
@@ -54,6 +54,10 @@ def main() -> None:
             from . import memory_bench
 
             print(memory_bench.run(args.minutes or (1.0 if args.quick else 3.0)), flush=True)
+        elif part == "counting":
+            from . import counting_bench
+
+            print(counting_bench.run(rounds=1 if args.quick else 3), flush=True)
     print(f"\nSuite finished in {(time.monotonic() - started) / 60:.1f} min", flush=True)
     import os
     import sys

@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, help="confidence threshold (output_confidence_threshold)")
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before giving up")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    from .counting_opts import add_arguments as add_counting_arguments
+
+    add_counting_arguments(p)
 
     p = sub.add_parser("bench", help="validation run: FPS, latency percentiles, breakdown, report")
     _registry_arg(p)

@@ -18,6 +18,7 @@ from ..zoo.bundled import default_video
 from ..zoo.fetch import ensure_local
 from ..zoo.hosts import spec_for_host
 from .commands import default_token, find_model, load_catalogue
+from .counting_opts import counter_from_args, open_events
 from .main import EXIT_FAILED, CliError
 
 
@@ -66,6 +67,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         raise CliError(redact(str(exc))) from None
     try:
+        counter = counter_from_args(args, catalogue.entries[index].task, feeder.reader)
+    except CliError:
+        feeder.reader.close()
+        raise
+    try:
         spec = ensure_local(spec)
         model = load_runnable(spec, devices=args.devices)
     except InferenceError as exc:
@@ -73,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.name}: {exc}", EXIT_FAILED) from None
     video = VideoWriter(args.out, feeder.fps if source.kind == "video" else 10.0) if args.out else None
     results = ResultsWriter(args.results) if args.results else None
+    events = open_events(args)
     progress.total = args.frames or feeder.reader.frame_count or None
 
     def on_stall(error: InferenceError) -> None:
@@ -93,6 +100,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         for item in pipeline.run():
             found += len(item.result.results)
+            if counter:
+                counter.analyze(item.result)
+                if events:
+                    events.write(counter.events)
             if video:
                 video.write(item.result.image_overlay)
             if results:
@@ -107,9 +118,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         for writer in (video, results):
             if writer:
                 writer.close()
+        if events:
+            events.close(counter.counts if counter else None)
     print_summary(pipeline, spec.model_name, describe_devices(model), video, results)
     print(f"Found      {found} detection{'s' if found != 1 else ''}" + (
         f" in {pipeline.stats.frames} frames" if pipeline.stats.frames != 1 else ""))
+    if counter:
+        print("\n".join(counter.counts.summary() + ([f"Events     {events.path} ({events.rows} events)"]
+                                                    if events else [])))
     if found == 0 and source.still and (pair := pair_for_model(catalogue.entries, spec.model_name)):
         print(f"model-picker: {spec.model_name} expects one person, cropped and centred; on a whole photo run "
               f"{pair} (COCO SSD finds each person first)", file=sys.stderr)

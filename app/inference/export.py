@@ -115,3 +115,42 @@ def save_snapshot(image: np.ndarray, path: str | Path) -> Path:
     if not cv2.imwrite(str(path), image):
         raise OSError(f"{path}: cannot write the image")
     return path
+
+
+EVENT_FIELDS = ["frame", "time_s", "track_id", "class", "kind", "name", "event"]
+
+
+class EventsWriter:
+    """Counting events (line crossings, zone entries and exits) as CSV or JSON lines, by the file's suffix.
+
+    JSON lines end with one ``{"summary": …}`` row holding the totals, so a reader
+    of the file alone knows the final counts.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.format = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._csv = csv.DictWriter(self._file, EVENT_FIELDS) if self.format == "csv" else None
+        if self._csv:
+            self._csv.writeheader()
+        self.rows = 0
+
+    def write(self, events: list[Any]) -> None:
+        for e in events:
+            row = {"frame": e.frame, "time_s": None if e.time_s is None else round(e.time_s, 3),
+                   "track_id": e.track_id, "class": e.label, "kind": e.kind, "name": e.name, "event": e.event}
+            if self._csv:
+                self._csv.writerow(row)
+            else:
+                self._file.write(json.dumps(row) + "\n")
+            self.rows += 1
+
+    def close(self, counts: Any = None) -> None:
+        if counts is not None and not self._csv:
+            self._file.write(json.dumps({"summary": {
+                "lines": {k: {"in": i, "out": o} for k, (i, o) in counts.lines.items()},
+                "zones": {k: {"inside": v, "entered": counts.entries.get(k, 0)} for k, v in counts.zones.items()}}})
+                + "\n")
+        self._file.close()

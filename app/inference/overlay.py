@@ -117,6 +117,25 @@ class Mask:
     legend: tuple[tuple[str, tuple[int, int, int]], ...]  # the classes present, largest first
 
 
+@dataclass(frozen=True)
+class CountShape:
+    """A counting line (2 points) or zone (3 or more) in source pixels, with what it has counted."""
+
+    kind: str  # "line" or "zone"
+    name: str
+    points: tuple[tuple[float, float], ...]
+    text: str  # "in 1 · out 0", "2 inside"; empty before the first count
+
+
+@dataclass(frozen=True)
+class Trail:
+    """A tracked object's recent path (box centres, source pixels) and its ID."""
+
+    points: tuple[tuple[float, float], ...]
+    text: str
+    color: tuple[int, int, int]
+
+
 @dataclass
 class Shapes:
     """Everything a result asks to draw, in the source frame's pixels."""
@@ -130,6 +149,8 @@ class Shapes:
     mask: Mask | None = None
     counts: dict[str, int] = field(default_factory=dict)  # per class, for presentation mode
     options: OverlayOptions = field(default_factory=OverlayOptions)  # line width, opacity, text size
+    counters: list[CountShape] = field(default_factory=list)  # counting lines and zones (issue 12)
+    trails: list[Trail] = field(default_factory=list)  # tracks, when the Track toggle is on
 
     @property
     def empty(self) -> bool:

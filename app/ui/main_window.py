@@ -40,6 +40,7 @@ from ..zoo.bundled import demo_registry
 from ..zoo.hosts import host_summary, needs_fetch, spec_for_host
 from . import settings as stored
 from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
+from .counting_controls import install as install_counting
 from .details_pane import DetailsPane
 from .facet_panel import FacetPanel
 from .file_actions import FileActionsMixin
@@ -86,6 +87,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.secret_sources: dict[str, str] = {}  # redacted -> real, for this session's recent list
         self._build()
         self._restore()
+        self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 
     # ----- construction ----------------------------------------------------------------

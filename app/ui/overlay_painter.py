@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
-from ..inference.overlay import Mask, Shapes
+from ..inference.overlay import CountShape, Mask, Shapes
 
 LABEL_POINTS = 10.0  # label text size at font scale 1 (points at 96 dpi on the output)
 PANEL_BACKGROUND = QColor(0, 0, 0, 165)
@@ -83,6 +83,52 @@ def panel_size(lines: list[tuple[str, QColor | None]], font: QFont) -> tuple[flo
     return width, metrics.height() * len(lines) + 2 * pad
 
 
+def round_pen(color: QColor, width: float) -> QPen:
+    pen = QPen(color, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+COUNTER_COLOR = QColor(255, 200, 0)  # counting lines and zones: one colour no class uses for boxes
+
+
+def paint_counters(painter: QPainter, counters: list[CountShape], target: QRectF, sx: float, sy: float,
+                   font: QFont, width: float) -> None:
+    """Counting lines (with an arrow towards their "in" side) and zones, each with its name and counts."""
+    painter.save()
+    metrics = QFontMetricsF(font)
+    for shape in counters:
+        points = [QPointF(target.left() + x * sx, target.top() + y * sy) for x, y in shape.points]
+        painter.setPen(round_pen(COUNTER_COLOR, width + 1))
+        if shape.kind == "line":
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawLine(points[0], points[1])
+            middle = (points[0] + points[1]) / 2
+            dx, dy = points[1].x() - points[0].x(), points[1].y() - points[0].y()
+            length = max(1.0, (dx * dx + dy * dy) ** 0.5)
+            unit = QPointF(-dy / length, dx / length)  # towards the right-hand side: "in"
+            tip, back = middle + unit * metrics.height() * 1.2, QPointF(dx / length, dy / length) * 5
+            painter.drawLine(middle, tip)
+            painter.drawLine(tip, tip - unit * 6 + back)
+            painter.drawLine(tip, tip - unit * 6 - back)
+            rect = QRectF(0, 0, metrics.horizontalAdvance(f"{shape.name}: {shape.text}") + 8, metrics.height() + 4)
+            anchor = middle - unit * (abs(unit.x()) * rect.width() / 2 + abs(unit.y()) * rect.height() / 2 + 4)
+        else:
+            painter.setBrush(QColor(255, 200, 0, 45))
+            painter.drawPolygon(QPolygonF(points))
+            anchor = QPointF(sum(p.x() for p in points) / len(points), sum(p.y() for p in points) / len(points))
+        text = f"{shape.name}: {shape.text}" if shape.text else shape.name
+        rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 4)
+        rect.moveCenter(anchor)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 180))
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.setFont(font)
+        painter.setPen(COUNTER_COLOR)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+
+
 class OverlayPainter:
     """Stateless but for a cached mask image (the class map changes only with the result)."""
 
@@ -128,8 +174,14 @@ class OverlayPainter:
             painter.setPen(QPen(QColor(*box.color), width))
             painter.drawRect(rect)
             rects.append(rect)
+        for trail in shapes.trails:
+            painter.setPen(round_pen(QColor(*trail.color), max(1.0, width - 1)))
+            painter.drawPolyline(QPolygonF([QPointF(target.left() + x * sx, target.top() + y * sy)
+                                            for x, y in trail.points]))
         painter.setOpacity(1.0)
         font = label_font(painter.font(), LABEL_POINTS * options.font_scale * scale_text)
+        if shapes.counters:
+            paint_counters(painter, shapes.counters, target, sx, sy, font, width)
         panels = self._panels(shapes, corners, font)
         self._paint_labels(painter, shapes, rects, view, font, list(obstacles or []) + [r for r, _l in panels.values()])
         for name, (rect, lines) in panels.items():

@@ -17,6 +17,7 @@ from ..inference.stats import percentile
 from ..redact import redact
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
+from .counting_controls import attach as attach_counting
 from .guard import qt_virtual
 from .hud import HudInfo
 from .log_panel import log
@@ -119,6 +120,7 @@ class RunActionsMixin:
         worker.display_size = self.live.video.display_size()
         worker.set_recording(self.live.record_button.isChecked())
         worker.set_exporting(self.live.export_button.isChecked())
+        attach_counting(self.counting, worker, self._task_of(spec))
         self.worker = worker
         self.glass_ms.clear()
         self.live.set_running(True)
@@ -126,6 +128,12 @@ class RunActionsMixin:
         self.live.video.set_message(f"Loading {spec.model_name}…")
         log.info("run %s on %s via %s", spec.model_name, source.describe(), spec.inference_host_address)
         worker.start()
+
+    def _task_of(self, spec: Any) -> Any:
+        try:
+            return self.catalogue.entries[self.catalogue.index_of(spec.model_name)].task
+        except (AttributeError, KeyError, IndexError):
+            return None
 
     def _empty_hint(self, spec: Any) -> str:
         """Why a model may find nothing on a whole photo, and what to run instead."""

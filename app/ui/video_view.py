@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..inference.overlay import Shapes
@@ -54,6 +55,8 @@ class VideoView(QWidget):
         self.message = EMPTY_TEXT
         self.painted_frames = 0
         self.overlay = OverlayPainter()
+        self.presented_counts: list[str] = []
+        self.editor: Any = None  # counting_controls.CountEditor: lines and zones drawn with the mouse
         self._pending = False
         self._rec_timer = QTimer(self)  # the elapsed time ticks even when frames are rare (a photo)
         self._rec_timer.setInterval(500)
@@ -163,9 +166,12 @@ class VideoView(QWidget):
             counts = self._counts_panel(corners) if self.presentation and self.shapes is not None else None
             if counts is not None:
                 obstacles.append(counts[0])
-            if self.shapes is not None:
-                self.overlay.paint(painter, self.shapes, QRectF(target), view, corners,
+            shapes = self.editor.merge(self.shapes) if self.editor is not None else self.shapes
+            if shapes is not None:
+                self.overlay.paint(painter, shapes, QRectF(target), view, corners,
                                    scale_text=2.0 if self.presentation else 1.0, obstacles=obstacles)
+            if self.editor is not None:
+                self.editor.paint_draft(painter, QRectF(target))
             if counts is not None:
                 paint_panel(painter, *counts)
             if hud:
@@ -193,6 +199,8 @@ class VideoView(QWidget):
         assert self.shapes is not None
         counts = sorted(self.shapes.counts.items(), key=lambda kv: (-kv[1], kv[0]))
         lines = [(f"{label}: {n}", None) for label, n in counts[:8]] or [("No detections", None)]
+        lines = [(f"{c.name}: {c.text}", None) for c in self.shapes.counters if c.text] + lines
+        self.presented_counts = [text for text, _c in lines]  # what the panel says (tests read the screen state)
         font = label_font(self.font(), PRESENTATION_POINTS * 0.8, bold=True)
         return corners.place(corners.claim("bottom-right"), *panel_size(lines, font)), lines, font
 
@@ -233,6 +241,23 @@ class VideoView(QWidget):
             painter.drawRoundedRect(bound, 8, 8)
         painter.setPen(QColor(210, 212, 216))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+
+    # ----- counting lines and zones (counting_controls.CountEditor) ---------------------
+    @qt_virtual()
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.editor is not None and self.editor.press(event.position(), QRectF(self.image_rect()), event.button()):
+            self.update()
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    @qt_virtual()
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.editor is not None and self.editor.double_click(event.position(), QRectF(self.image_rect())):
+            self.update()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)
 
     # ----- drops ------------------------------------------------------------------------
     @staticmethod

@@ -25,6 +25,7 @@ from ..inference import overlay
 from ..inference.compound import load_runnable
 from ..inference.errors import InferenceError, explain
 from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
+from ..inference.live_counting import LiveCounting
 from ..inference.loading import describe_devices, host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
@@ -150,6 +151,7 @@ class InferenceWorker(StillRunsMixin, QThread):
         self._pending_steps = 0
         self._still_requests: queue.Queue = queue.Queue()  # stills: "rerun", +1 / -1 (move)
         self.slideshow_s = request.slideshow_s
+        self.counting = LiveCounting()  # set_setup / reset from the UI thread; applied here at the next result
 
     # ----- requests from the UI thread -------------------------------------------------
     def stop(self) -> None:
@@ -300,6 +302,7 @@ class InferenceWorker(StillRunsMixin, QThread):
             self.last_frame_id = item.frame.frame_id
             if item.result.results:
                 self.results_with_detections += 1
+            self.counting.process(item.result)
             now = time.perf_counter()
             show = self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS
             # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
@@ -307,6 +310,8 @@ class InferenceWorker(StillRunsMixin, QThread):
             wanted = self._record.is_set() or show or self._snapshot_wanted.is_set()
             frame = item.frame.image
             shapes = overlay.describe(item.result, frame.shape[1], frame.shape[0], self._options) if wanted else None
+            if shapes is not None:
+                self.counting.decorate(shapes, item.result)
             self._write_outputs(item, frame, shapes, feeder)
             if shapes is not None:
                 if self._snapshot_wanted.is_set():

@@ -1,0 +1,109 @@
+"""Counting in the window, used as a person does: clicks on the video pane draw a line, the count shows (issue 12)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from tests.counting.facevideo import sweep, write_video
+from tests.ui.test_live_side import SLOW, choose
+
+
+def pane_point(video, x: float, y: float) -> QPoint:
+    """Where a normalised frame point is on the pane (the frame is letterboxed in it)."""
+    rect = video.image_rect()
+    return QPoint(round(rect.left() + x * rect.width()), round(rect.top() + y * rect.height()))
+
+
+def counts_on_screen(video) -> dict[str, str]:
+    """What the pane paints beside each counting line and zone."""
+    shapes = video.editor.merge(video.shapes)
+    return {c.name: c.text for c in shapes.counters} if shapes is not None else {}
+
+
+def test_a_line_drawn_with_two_clicks_counts_the_face_crossing_it(window, qtbot, photos, tmp_path):
+    video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    choose(window, "blazeface_short_range", video_file, realtime=False, loop=True)
+    video = window.live.video
+    window.run()
+    qtbot.waitUntil(lambda: video.painted_frames >= 3, timeout=SLOW)
+    assert window.counting.track.isEnabled()
+    qtbot.mouseClick(window.counting.buttons["Track"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    assert "two ends" in window.counting.hint.text()
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
+    line = window.counting.setup.lines[0]
+    assert line.name == "line 1" and abs(line.start[0] - 0.5) < 0.01 and abs(line.end[1] - 0.95) < 0.01
+    assert counts_on_screen(video) in ({"line 1": ""}, {"line 1": "in 0 · out 0"})  # drawn at once
+    # The face goes right then left, once each per loop of the video: both directions count.
+    qtbot.waitUntil(lambda: counts_on_screen(video).get("line 1", "") not in ("", "in 0 · out 0")
+                    and " 0" not in counts_on_screen(video)["line 1"], timeout=3 * SLOW)
+    assert any(box.text.startswith("#") for box in video.shapes.boxes)  # Track on: IDs on the boxes
+    # Reset counts while paused: the screen says zero at the next frame.
+    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    # Nothing in flight, and the last frame painted (else the stepped frame is not shown).
+    qtbot.waitUntil(lambda: window.worker.pipeline.in_flight == 0 and window.worker.display_ready.is_set(),
+                    timeout=10000)
+    qtbot.mouseClick(window.counting.buttons["Reset Counts"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: counts_on_screen(video).get("line 1") == "in 0 · out 0", timeout=SLOW)
+    # Right-click on the line deletes it; the settings keep what is left for this source.
+    qtbot.mouseClick(video, Qt.MouseButton.RightButton, pos=pane_point(video, 0.5, 0.5))
+    assert window.counting.setup.lines == ()
+
+
+def test_lines_and_zones_are_kept_per_source(window, qtbot, photos, tmp_path, settings, demo_registry):
+    from model_picker.ui.main_window import MainWindow
+
+    video_file = write_video(tmp_path / "still.avi", photos, [[(320, 240)] * 5])
+    choose(window, "blazeface_short_range", video_file, loop=False)
+    window.run()
+    video = window.live.video
+    qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
+    qtbot.mouseClick(window.counting.buttons["Zone"], Qt.MouseButton.LeftButton)
+    for x, y in ((0.1, 0.1), (0.6, 0.1), (0.6, 0.6)):
+        qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, x, y))
+    qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.1, 0.6))
+    assert [z.name for z in window.counting.setup.zones] == ["zone 1"]
+    assert len(window.counting.setup.zones[0].points) == 4
+    # A bow tie is refused with the reason, and nothing is added.
+    qtbot.mouseClick(window.counting.buttons["Zone"], Qt.MouseButton.LeftButton)
+    for x, y in ((0.2, 0.2), (0.8, 0.8), (0.8, 0.2)):
+        qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, x, y))
+    qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.2, 0.8))
+    assert "self-intersecting" in window.counting.hint.text()
+    assert len(window.counting.setup.zones) == 1
+    window.stop_run()
+    window.save_settings()
+    again = MainWindow(str(demo_registry), settings)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.catalogue is not None, timeout=20000)
+    assert again.counting.setup.zones == window.counting.setup.zones
+
+
+def test_a_model_that_is_not_a_detector_disables_counting_with_the_reason(window, qtbot, photos):
+    choose(window, "efficientnet_lite0_imagenet", photos / "Cat.jpg")
+    window.run()
+    assert not window.counting.track.isEnabled() and not window.counting.draw_line.isEnabled()
+    assert window.counting.hint.text() == ("Counting is off: counting needs a detector (boxes to track); "
+                                           "imagenet classification gives no boxes")
+
+
+def test_presentation_mode_shows_the_counts(window, qtbot, photos, tmp_path):
+    from tests.ui.test_overlay import press
+
+    video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    choose(window, "blazeface_short_range", video_file, realtime=False, loop=True)
+    video = window.live.video
+    window.run()
+    qtbot.waitUntil(lambda: video.painted_frames >= 3, timeout=SLOW)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
+    press(window, qtbot, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: video.presentation, timeout=3000)
+    assert not window.counting.bar.isVisible()  # the video alone, with its counts
+    qtbot.waitUntil(lambda: any(t.startswith("line 1: in ") and t != "line 1: in 0 · out 0"
+                                for t in video.presented_counts), timeout=3 * SLOW)
+    press(window, qtbot, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.counting.bar.isVisible(), timeout=3000)
