@@ -188,6 +188,8 @@ class CountingControls(QObject):
         for action in (self.track, self.draw_line, self.draw_zone, self.clear, self.reset, self.save, self.load):
             self.buttons[action.text()] = _button(action)
             layout.addWidget(self.buttons[action.text()])
+        for action in (self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
+            self.buttons[action.text()].setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         layout.addWidget(self.hint, 1)
         self.track.toggled.connect(lambda on: self._set(replace(self.setup, track=on)))
         self.draw_line.triggered.connect(lambda: self._start("line"))
