@@ -1,7 +1,7 @@
 """The architecture is a checked rule: the core never imports Qt, and imports point one way.
 
-Layers, lowest first: ``redact``/``errors`` → ``registry`` → ``zoo`` → ``inference`` → the two
-front ends, ``cli`` and ``ui``. A module may import its own layer and the ones below it; only
+Layers, lowest first: ``redact``/``errors`` → ``registry`` → ``zoo`` → ``inference`` → ``session`` →
+the two front ends, ``cli`` and ``ui``. A module may import its own layer and the ones below it; only
 ``ui`` imports PySide6; ``ui`` never imports ``cli`` (the command line opens the window, not
 the other way round). Checked on the source with ``ast``, so an import inside a function
 counts too.
@@ -13,7 +13,8 @@ import ast
 from pathlib import Path
 
 PACKAGE = "model_picker"
-RANK = {"redact": 0, "errors": 0, "registry": 1, "zoo": 2, "inference": 3, "cli": 4, "ui": 4, "__main__": 5}
+RANK = {"redact": 0, "errors": 0, "registry": 1, "zoo": 2, "inference": 3, "session": 4, "cli": 5, "ui": 5,
+        "__main__": 6}
 QT = ("PySide6", "shiboken6")
 
 
