@@ -17,20 +17,22 @@ from .conftest import rows_by_name, run_all
 COCO, OID = "ssd_mobilenet_v2_coco_quant", "ssd_mobilenetv2_oidv4"
 
 
-def coco_against_oid(plans, media) -> tuple:
-    comparison = Comparison(plans(COCO, OID), parse_source(str(media / "Traffic.mp4")), "sync", max_frames=30)
+def coco_against_oid(plans, photos) -> tuple:
+    # The bundled photos: people, cars, bicycles, dogs. (On Traffic.mp4 the Open Images model, at its own
+    # threshold, finds no car in the first 30 frames: agreement there only counts COCO's misses.)
+    comparison = Comparison(plans(COCO, OID), parse_source(str(photos)), "sync")
     run_all(comparison)
     row = rows_by_name(comparison)[OID]
     return row.agreement, row.metrics, row.shared_classes
 
 
-def test_coco_and_open_images_agree_less_on_shared_classes_and_the_same_each_run(plans, media):
-    first = coco_against_oid(plans, media)
+def test_coco_and_open_images_agree_less_on_shared_classes_and_the_same_each_run(plans, photos):
+    first = coco_against_oid(plans, photos)
     score, metrics, shared = first
     assert {"person", "car"} <= set(shared) and "Boot" not in shared  # the report names the classes compared
-    assert 0.0 < score < 0.9, first  # two detectors trained apart: a measured, lower agreement
-    assert metrics["other_count"] != metrics["ref_count"]
-    assert coco_against_oid(plans, media) == first  # the same figures run to run
+    assert 0.5 < score < 0.9, first  # two detectors trained apart: measured 0.73 (pooled F1 0.69)
+    assert metrics["other_count"] != metrics["ref_count"] and metrics["matched"] > 0
+    assert coco_against_oid(plans, photos) == first  # the same figures run to run
 
 
 def test_free_run_each_model_takes_every_file_frame_at_its_own_speed(plans, media):
