@@ -181,8 +181,7 @@ class Comparison:
                 yield from self._handle(kind, self.contenders[pane] if pane is not None else None, payload)
         finally:
             self._halt()
-            if self._source is not None:
-                self._source.stop()
+            self._close_feeds()
         yield SourceEnded(self.frames, self._end_reason())
 
     def _end_reason(self) -> str:
@@ -207,6 +206,17 @@ class Comparison:
             for contender in self.contenders:
                 contender.feed = FrameFeeder(self.source, open_reader(self.source), max_frames=self.max_frames,
                                              on_status=status)
+
+    def _close_feeds(self) -> None:
+        """Stop the sync source; close the readers of free-run feeds no pipeline started (a failed load)."""
+        if self._source is not None:
+            if self._started_source:
+                self._source.stop()
+            else:
+                self._source.reader.close()
+        for contender in self.contenders:
+            if contender.pipeline is None and isinstance(contender.feed, FrameFeeder):
+                contender.feed.reader.close()
 
     def _status(self, text: str) -> None:
         self._events.put(("status", None, text))

@@ -30,7 +30,7 @@ class Answer:
     @classmethod
     def of(cls, result: Any) -> Answer:
         items = list(getattr(result, "results", None) or [])
-        return cls(items, getattr(result, "_conversion", None), dict(getattr(result, "_label_dictionary", {}) or {}))
+        return cls(items, getattr(result, "_conversion", None), getattr(result, "_label_dictionary", None) or {})
 
 
 @dataclass(frozen=True)

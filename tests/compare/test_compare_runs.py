@@ -124,3 +124,16 @@ def test_free_run_on_a_live_source_each_takes_the_newest_frame(plans, media):
         assert ids and ids == sorted(set(ids)) and ids[-1] < 48  # newest first-come frames, never one twice
     rows = comparison.table()
     assert all(row.frames > 0 and not row.failed for row in rows)
+
+
+def test_a_model_pair_compared_with_itself_on_two_hosts_agrees_on_every_keypoint(plans, photos, ai_server):
+    """Pose through the runner: the crop-and-detect pair (COCO SSD + BlazePose) on @local and on a server."""
+    comparison = Comparison(plans("blazepose_on_persons", ("blazepose_on_persons", ai_server.host)),
+                            parse_source(str(photos)), "sync", watchdog_s=30)
+    events = run_all(comparison)
+    groups = [e for e in events if isinstance(e, FrameGroup)]
+    failures = [e for e in events if isinstance(e, PaneFailed)]
+    assert len(groups) == 10 and not failures, (len(groups), failures, events[-1])
+    row = comparison.table()[1]
+    assert row.metrics["matched"] >= 3 and row.agreement == 1.0, row  # ThreePersons.jpg and person.jpg at least
+    assert row.metrics["mean_kpt_dist"] < 0.01
