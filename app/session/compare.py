@@ -217,6 +217,8 @@ class Comparison:
         for contender in self.contenders:
             if contender.pipeline is None and isinstance(contender.feed, FrameFeeder):
                 contender.feed.reader.close()
+            elif isinstance(contender.feed, LatestFeed):
+                contender.feed.broadcast.close_unused()
 
     def _status(self, text: str) -> None:
         self._events.put(("status", None, text))

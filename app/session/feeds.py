@@ -85,6 +85,12 @@ class Broadcast:
             self._stop.set()
             self.feeder.stop()
 
+    def close_unused(self) -> None:
+        """Close the reader if no feed ever started it (every contender failed to load)."""
+        with self._lock:
+            if self._users == 0 and self._thread.ident is None:
+                self.feeder.reader.close()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             item = self.feeder.get(timeout=0.05)
