@@ -46,7 +46,8 @@ def test_deeplab_tflite_and_onnx_masks_agree(plans, media):
     assert row.frames == 20 and row.agreement >= 0.95 and row.metrics["miou"] == row.agreement, row
 
 
-@pytest.mark.xfail(strict=True, reason="goal mIoU >= 0.95 missed: measured 0.65-0.90 per photo (pixels 98 % equal); "
+@pytest.mark.xfail(strict=True, reason="goal mIoU >= 0.95 missed: measured 0.82 over the bundled photos, 0.65-1.0 per "
+                                       "photo (99 % of pixels equal); "
                                        "the OpenVINO IR has FP16 weights, which flip small or ambiguous regions "
                                        "(horse/sheep, a few pixels of bottle or chair) and each class weighs fully")
 def test_deeplab_tflite_and_openvino_masks_agree(plans, photos):
