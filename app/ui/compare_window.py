@@ -1,0 +1,306 @@
+"""The compare window: two to four models (or one model on several hosts) side by side on one source.
+
+The work is the session layer's ``Comparison`` (app/session/compare.py), run by
+``CompareWorker``; this window only shows it: the panes (each with its HUD), a
+live table per contender, and a strip of the frames where the panes disagree
+most. A contender that fails says so in its own pane while the others go on;
+a source that ends says so on the notice line; models of different tasks are
+refused with one line, and Start stays disabled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..inference.overlay import OverlayOptions
+from ..inference.sources import SourceSpec
+from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .compare_panes import ComparePane, PaneFrame, PaneGrid
+from .compare_table import CompareTableModel, ContenderRow, DisagreementStrip, StripFrame, make_table
+from .compare_worker import CompareWorker
+from .guard import qt_virtual
+
+MODES = (("sync", "Synchronised", "Every pane shows the same source frame with its own result; the slowest "
+          "model sets the pace"),
+         ("free", "Free run", "Each model takes frames as fast as it can: shows the speed difference"))
+
+
+def task_problem(entries: list[Any]) -> str:
+    """One line saying why these entries cannot be compared ('' when they can): their tasks differ."""
+    if len({e.task for e in entries}) <= 1:
+        return ""
+    return "Cannot compare models of different tasks: " + ", ".join(f"{e.name} is {e.task}" for e in entries)
+
+
+def pane_title(index: int, plan: Any) -> str:
+    return f"{chr(ord('A') + index)} · {plan.name} @ {plan.host or '@local'}"
+
+
+def _button(icon: QStyle.StandardPixmap, text: str, tip: str, name: str) -> QToolButton:
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setIcon(button.style().standardIcon(icon))
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    return button
+
+
+class CompareWindow(QWidget):
+    """Panes, mode, reference, Start/Stop, the live table and the strip, for one set of run plans."""
+
+    def __init__(self, plans: list[Any], source: SourceSpec | None, options: OverlayOptions | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("compare-window")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.plans = plans
+        self.source = source
+        self.options = options or OverlayOptions()
+        self.worker: CompareWorker | None = None
+        self.last_worker: CompareWorker | None = None  # its runner keeps the strip's frames, also after the end
+        self.held_frame: int | None = None  # a strip frame shown in every pane (live frames wait)
+        self.refusal = task_problem([p.entry for p in plans])
+        self.setWindowTitle("Compare: " + " vs ".join(p.name for p in plans))
+        self._build()
+        self._set_running(False)
+        self.say(self.refusal or "Press Start to run every model on the same source.")
+        self.resize(1280, 860)
+
+    # ----- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.panes = [ComparePane(i, p.name, ", ".join(p.entry.hardware), p.host or "@local")
+                      for i, p in enumerate(self.plans)]
+        for pane in self.panes:
+            pane.reference_requested.connect(self.set_reference)
+        self.panes[0].set_reference(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addLayout(self._bar())
+        self.notice = QLabel()
+        self.notice.setObjectName("compare-notice")
+        self.notice.setWordWrap(True)
+        self.back_button = QToolButton()
+        self.back_button.setObjectName("compare-back-live")
+        self.back_button.setText("Back to Live")
+        self.back_button.clicked.connect(self.back_to_live)
+        self.back_button.hide()
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.back_button)
+        layout.addLayout(notice_row)
+        self.table_model = CompareTableModel(self)
+        self.table_model.set_rows([ContenderRow(p.name, ", ".join(p.entry.hardware), p.host or "@local",
+                                                state="reference" if i == 0 else "")
+                                   for i, p in enumerate(self.plans)])
+        self.table = make_table(self.table_model)
+        self.strip = DisagreementStrip()
+        self.strip.frame_picked.connect(self.show_strip_frame)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 4, 0, 0)
+        bottom_layout.addWidget(self.table)
+        bottom_layout.addWidget(QLabel("Frames where they disagree most"))
+        bottom_layout.addWidget(self.strip)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(PaneGrid(self.panes))
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 1)  # the panes take what the table and the strip leave
+        split.setStretchFactor(1, 0)
+        split.setCollapsible(0, False)
+        layout.addWidget(split, 1)
+
+    def _bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Source"))
+        self.source_label = QLabel(self.source.describe() if self.source else "none")
+        self.source_label.setObjectName("compare-source")
+        bar.addWidget(self.source_label)
+        self.choose = _button(QStyle.StandardPixmap.SP_DialogOpenButton, "", "Choose another video file…",
+                              "compare-choose-source")
+        self.choose.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.choose.clicked.connect(self._choose_source)
+        bar.addWidget(self.choose)
+        bar.addSpacing(16)
+        self.mode_group = QButtonGroup(self)
+        for i, (key, text, tip) in enumerate(MODES):
+            button = QToolButton()
+            button.setObjectName(f"compare-mode-{key}")
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setCheckable(True)
+            button.setChecked(i == 0)
+            self.mode_group.addButton(button, i)
+            bar.addWidget(button)
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("Reference"))
+        self.reference_combo = QComboBox()
+        self.reference_combo.setObjectName("compare-reference")
+        self.reference_combo.setToolTip("Agreement is measured against this pane's results")
+        self.reference_combo.addItems([pane_title(i, p) for i, p in enumerate(self.plans)])
+        self.reference_combo.currentIndexChanged.connect(self.set_reference)
+        bar.addWidget(self.reference_combo)
+        bar.addStretch(1)
+        self.start_button = _button(QStyle.StandardPixmap.SP_MediaPlay, "Start", "Run every model on the source",
+                                    "compare-start")
+        self.stop_button = _button(QStyle.StandardPixmap.SP_MediaStop, "Stop", "Stop every model", "compare-stop")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        bar.addWidget(self.start_button)
+        bar.addWidget(self.stop_button)
+        return bar
+
+    # ----- state ----------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return MODES[max(0, self.mode_group.checkedId())][0]
+
+    @property
+    def reference(self) -> int:
+        return max(0, self.reference_combo.currentIndex())
+
+    def say(self, text: str) -> None:
+        """The notice line under the bar: one line of what is going on, or why not."""
+        self.notice.setText(text)
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running and not self.refusal and self.source is not None)
+        self.start_button.setToolTip(self.refusal or ("Choose a source first" if self.source is None
+                                                      else "Run every model on the source"))
+        self.stop_button.setEnabled(running)
+        self.choose.setEnabled(not running)
+        for button in self.mode_group.buttons():
+            button.setEnabled(not running)
+            button.setToolTip(MODES[self.mode_group.id(button)][2] + ("" if not running else
+                                                                       " (Stop to change the mode)"))
+
+    # ----- actions --------------------------------------------------------------------------
+    def start(self) -> None:
+        if self.refusal:
+            self.say(self.refusal)
+            return
+        if self.source is None:
+            self.say("Choose a source first: the open button next to Source.")
+            return
+        self.stop()
+        self.held_frame = None
+        self.back_button.hide()
+        for pane in self.panes:
+            pane.reset()
+            pane.set_message(f"Loading {pane.hud.model}…")
+        self.strip.show_empty()
+        worker = CompareWorker(self.plans, self.source, self.mode, self.reference, self.options, parent=self)
+        worker.display_size = [pane.display_size() for pane in self.panes]
+        worker.status.connect(lambda text: self.worker is worker and self.say(text))
+        worker.shown.connect(lambda frames: self.worker is worker and self._shown(frames))
+        worker.pane_failed.connect(lambda pane, text: self.worker is worker and self.panes[pane].fail(text))
+        worker.figures.connect(lambda rows: self.worker is worker and self._figures(rows))
+        worker.worst.connect(lambda frames: self.worker is worker and self._worst(frames))
+        worker.ended.connect(lambda text: self._ended(worker, text))
+        for pane in self.panes:
+            pane.frame_shown.connect(lambda _t, i=pane.index: self.worker is worker and worker.pane_painted(i))
+        self.worker = self.last_worker = worker
+        self._set_running(True)
+        mode = "synchronised" if self.mode == "sync" else "free run"
+        self.say(f"Starting {len(self.plans)} models on {self.source.describe()} ({mode})…")
+        worker.start()
+
+    def stop(self) -> None:
+        """Stop at once; the thread ends in the background. What is on screen stays."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.retire()
+            self.say("Stopped. Press Start to run again.")
+        self._set_running(False)
+
+    def set_reference(self, pane: int) -> None:
+        if not 0 <= pane < len(self.panes):
+            return
+        if self.reference_combo.currentIndex() != pane:
+            self.reference_combo.setCurrentIndex(pane)  # comes back here through the combo's signal
+            return
+        for other in self.panes:
+            other.set_reference(other.index == pane)
+        if self.worker is not None:
+            self.worker.set_reference(pane)
+
+    def show_strip_frame(self, frame_id: int) -> None:
+        """Show one frame of the strip in every pane, each with its own result; live frames wait."""
+        frames = self.last_worker.frame_of(frame_id) if self.last_worker is not None else []
+        if not frames:
+            self.say(f"Frame {frame_id} is no longer kept; pick another.")
+            return
+        self.held_frame = frame_id
+        for frame in frames:
+            self.panes[frame.pane].show_result(frame)
+        self.say(f"Showing frame {frame_id} in every pane, each with its own result.")
+        self.back_button.setVisible(self.worker is not None)
+
+    def back_to_live(self) -> None:
+        self.held_frame = None
+        self.back_button.hide()
+        if self.worker is not None:
+            for pane in self.panes:
+                self.worker.pane_painted(pane.index)
+
+    # ----- from the worker -------------------------------------------------------------------
+    def _shown(self, frames: list[PaneFrame]) -> None:
+        if self.held_frame is not None:
+            return  # the user looks at a strip frame; the panes' "painted" stays unset, so none queue
+        for frame in frames:
+            self.panes[frame.pane].show_result(frame)
+
+    def _figures(self, rows: list[ContenderRow]) -> None:
+        self.table_model.set_rows(rows)
+        for pane, row in zip(self.panes, rows):
+            pane.set_figures(row.fps or 0.0, row.p50_ms or 0.0, row.p95_ms or 0.0, row.device)
+
+    def _worst(self, frames: list[StripFrame]) -> None:
+        self.strip.set_frames(frames)
+
+    def _ended(self, worker: CompareWorker, text: str) -> None:
+        if worker is not self.worker:
+            return
+        self.worker = None
+        self._set_running(False)
+        if text:
+            self.say(f"{text} Press Start to run again.")
+        if all(pane.failure for pane in self.panes):
+            self.say("Every model stopped: see each pane for why.")
+
+    # ----- source -------------------------------------------------------------------------------
+    def _choose_source(self) -> None:
+        patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES + IMAGE_SUFFIXES)
+        dialog = QFileDialog(self, "Source for the compare", "", f"Videos and images ({patterns})")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.set_source_path)
+        dialog.open()
+
+    def set_source_path(self, path: str) -> None:
+        kind = "image" if Path(path).suffix.lower() in IMAGE_SUFFIXES else "video"
+        self.source = SourceSpec(kind, path)
+        self.source_label.setText(self.source.describe())
+        self._set_running(self.worker is not None)
+        self.say(self.refusal or "Press Start to run every model on this source.")
+
+    @qt_virtual()
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop()
+        event.accept()
