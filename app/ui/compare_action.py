@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..inference.sources import SourceError
 from ..session.plan import RunPlan
 from .catalogue_model import ENTRY_ROLE
+from .compare_window import CompareWindow, task_problem
 
 MAX_PANES = 4
 SHORTCUT = "F6"  # next to F5 (Run); bound nowhere else (tests/ui/test_window_input.py checks)
@@ -133,9 +134,9 @@ class CompareController(QObject):
         if len(chosen) > MAX_PANES:
             return f"Compare takes at most {MAX_PANES} models: {len(chosen)} are selected"
         entries = [catalogue.entries[i] for i in chosen]
-        tasks = {e.task for e in entries}
-        if len(tasks) > 1:
-            return "Cannot compare models of different tasks: " + ", ".join(f"{e.name} is {e.task}" for e in entries)
+        refusal = task_problem(entries)
+        if refusal:
+            return refusal
         for i, entry in zip(chosen, entries):
             reason = self.window.model.unrunnable.get(i)
             if reason:
@@ -178,8 +179,6 @@ class CompareController(QObject):
 
     def open(self, pairs: list[tuple[int, str]]) -> Any:
         """Open the compare window for (entry, host) pairs; a compare already open is closed first."""
-        from .compare_window import CompareWindow  # the window's module is loaded on first use
-
         try:
             source = self._source()
         except SourceError as exc:

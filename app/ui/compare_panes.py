@@ -21,6 +21,11 @@ from .video_view import VideoView
 WAITING_TEXT = "Press Start to run every model on the same source."
 
 
+def pane_title(index: int, model: str, host: str) -> str:
+    """'A · yolov8n @ localhost:8778': how the reference menu, the table and the empty pane name a pane."""
+    return f"{chr(ord('A') + index)} · {model} @ {host}"
+
+
 @dataclass(frozen=True)
 class PaneHud(HudInfo):
     """The live HUD plus the source frame shown (and which pane is the reference)."""
@@ -62,7 +67,8 @@ class ComparePane(VideoView):
         self.frame_id = -1  # the source frame painted now (-1: none yet)
         self.failure = ""  # why this contender stopped ("" while it runs)
         self.hud = PaneHud(model=model, device=device, host=host)
-        self.message = WAITING_TEXT
+        self.title = pane_title(index, model, host)
+        self.message = f"{self.title}\n\n{WAITING_TEXT}"
         use = QAction("Use as Reference", self)
         use.triggered.connect(lambda: self.reference_requested.emit(self.index))
         self.addAction(use)
@@ -94,7 +100,7 @@ class ComparePane(VideoView):
         self.failure = ""
         self.frame_id = -1
         hud = replace(self.hud, frame_id=-1, fps=0.0, latency_p50_ms=0.0, latency_p95_ms=0.0)
-        self.clear(WAITING_TEXT)
+        self.clear(f"{self.title}\n\n{WAITING_TEXT}")
         self.hud = hud
 
 

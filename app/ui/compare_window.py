@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..inference.agreement import task_kind
+from ..inference.errors import InferenceError
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceSpec
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
@@ -42,14 +44,20 @@ MODES = (("sync", "Synchronised", "Every pane shows the same source frame with i
 
 
 def task_problem(entries: list[Any]) -> str:
-    """One line saying why these entries cannot be compared ('' when they can): their tasks differ."""
-    if len({e.task for e in entries}) <= 1:
+    """One line saying why these entries cannot be compared ('' when they can): their kinds of task differ.
+
+    By kind, not by the registry's task name: a COCO and an Open Images detector are
+    both detectors, compared on the classes they share.
+    """
+    kinds = set()
+    for entry in entries:
+        try:
+            kinds.add(task_kind(entry.task))
+        except InferenceError as exc:
+            return f"Cannot compare {entry.name}: {exc}"
+    if len(kinds) <= 1:
         return ""
     return "Cannot compare models of different tasks: " + ", ".join(f"{e.name} is {e.task}" for e in entries)
-
-
-def pane_title(index: int, plan: Any) -> str:
-    return f"{chr(ord('A') + index)} · {plan.name} @ {plan.host or '@local'}"
 
 
 def _button(icon: QStyle.StandardPixmap, text: str, tip: str, name: str) -> QToolButton:
@@ -153,7 +161,7 @@ class CompareWindow(QWidget):
         self.reference_combo = QComboBox()
         self.reference_combo.setObjectName("compare-reference")
         self.reference_combo.setToolTip("Agreement is measured against this pane's results")
-        self.reference_combo.addItems([pane_title(i, p) for i, p in enumerate(self.plans)])
+        self.reference_combo.addItems([pane.title for pane in self.panes])
         self.reference_combo.currentIndexChanged.connect(self.set_reference)
         bar.addWidget(self.reference_combo)
         bar.addStretch(1)
@@ -203,7 +211,7 @@ class CompareWindow(QWidget):
         self.back_button.hide()
         for pane in self.panes:
             pane.reset()
-            pane.set_message(f"Loading {pane.hud.model}…")
+            pane.set_message(f"{pane.title}\n\nLoading…")
         self.strip.show_empty()
         worker = CompareWorker(self.plans, self.source, self.mode, self.reference, self.options, parent=self)
         worker.display_size = [pane.display_size() for pane in self.panes]
