@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,6 +28,7 @@ from ..inference.sources import SourceError
 from ..session.plan import RunPlan
 from .catalogue_model import ENTRY_ROLE
 from .compare_window import CompareWindow, task_problem
+from .guard import qt_virtual
 
 MAX_PANES = 4
 SHORTCUT = "F6"  # next to F5 (Run); bound nowhere else (tests/ui/test_window_input.py checks)
@@ -106,7 +107,14 @@ class CompareController(QObject):
         window.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.update())
         window.model.dataChanged.connect(lambda *_a: self.update())  # a host probe marked rows unrunnable
         window.model.modelReset.connect(self.update)
+        window.installEventFilter(self)  # the main window closing closes the compare, so its runs stop first
         self.update()
+
+    @qt_virtual(False)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self.window and self.compare_window is not None:
+            self.compare_window.close()
+        return False
 
     # ----- what the main window is asked -----------------------------------------------------
     def _selected(self) -> list[int]:
@@ -187,9 +195,14 @@ class CompareController(QObject):
             problem = ""
         if self.compare_window is not None:
             self.compare_window.close()
-        plans = self.plans(pairs)
-        self.compare_window = CompareWindow(plans, source, self.window.live.options(), parent=self.window)
-        if problem:
-            self.compare_window.say(f"Choose a source: {problem}")
-        self.compare_window.show()
-        return self.compare_window
+        compare = CompareWindow(self.plans(pairs), source, self.window.live.options(), parent=self.window)
+        self.compare_window = compare
+        compare.destroyed.connect(lambda *_a: self._forget(compare))
+        if problem and not compare.refusal:
+            compare.say(f"Choose a source: {problem}")
+        compare.show()
+        return compare
+
+    def _forget(self, compare: Any) -> None:
+        if self.compare_window is compare:  # closed (and deleted): not a later one
+            self.compare_window = None

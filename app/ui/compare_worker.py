@@ -89,7 +89,7 @@ class CompareWorker(QThread):
 
     def retire(self) -> None:
         """Stop without blocking the UI; the thread ends on its own (a model may take a moment to let go)."""
-        from .workers import _retiring
+        from .workers import _retiring  # the live runs' list: the main window waits for it at exit
 
         self.stop()
         if self.isRunning():
