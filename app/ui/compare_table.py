@@ -34,7 +34,8 @@ class ContenderRow:
     p95_ms: float | None = None
     per_frame: float | None = None  # results (boxes, classes, people) per frame
     agreement: float | None = None  # with the reference pane; None for the reference itself or unknown
-    state: str = ""  # "reference", "stopped: …"
+    state: str = ""  # "reference" or "stopped", said in the Agreement column
+    note: str = ""  # the Agreement cell's tooltip: why it stopped, or which classes were compared
 
 
 COLUMNS = ("Model", "Device", "Host", "FPS", "Latency p50", "Latency p95", "Results / frame", "Agreement")
@@ -96,7 +97,7 @@ class CompareTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 7:
-            return "Agreement of this pane's results with the reference pane's, on the same frames"
+            return row.note or "Agreement of this pane's results with the reference pane's, on the same frames"
         return None
 
 

@@ -10,6 +10,7 @@ refused with one line, and Start stays disabled.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -213,10 +214,18 @@ class CompareWindow(QWidget):
             pane.reset()
             pane.set_message(f"{pane.title}\n\nLoading…")
         self.strip.show_empty()
-        worker = CompareWorker(self.plans, self.source, self.mode, self.reference, self.options, parent=self)
+        from ..session.compare import Comparison  # the runner loads with the first compare, not the window
+
+        try:
+            comparison = Comparison(self.plans, self.source, self.mode, reference=self.reference)
+        except InferenceError as exc:  # the runner's own check of the plans: one line, nothing started
+            self.say(str(exc))
+            return
+        worker = CompareWorker(comparison, self.options, parent=self)
         worker.display_size = [pane.display_size() for pane in self.panes]
         worker.status.connect(lambda text: self.worker is worker and self.say(text))
         worker.shown.connect(lambda frames: self.worker is worker and self._shown(frames))
+        worker.ready.connect(lambda pane, device, host: self.worker is worker and self._ready(pane, device, host))
         worker.pane_failed.connect(lambda pane, text: self.worker is worker and self.panes[pane].fail(text))
         worker.figures.connect(lambda rows: self.worker is worker and self._figures(rows))
         worker.worst.connect(lambda frames: self.worker is worker and self._worst(frames))
@@ -273,6 +282,12 @@ class CompareWindow(QWidget):
             return  # the user looks at a strip frame; the panes' "painted" stays unset, so none queue
         for frame in frames:
             self.panes[frame.pane].show_result(frame)
+
+    def _ready(self, pane: int, device: str, host: str) -> None:
+        view = self.panes[pane]
+        view.set_hud(replace(view.hud, device=device or view.hud.device, host=host or view.hud.host))
+        if view.image is None:
+            view.set_message(f"{view.title}\n\nLoaded on {device}; waiting for the other models…")
 
     def _figures(self, rows: list[ContenderRow]) -> None:
         self.table_model.set_rows(rows)

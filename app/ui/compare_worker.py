@@ -28,63 +28,52 @@ from .workers import to_qimage
 MAX_DISPLAY_FPS = 30.0  # per pane: four panes at 30 fps is plenty, and leaves the cores to the models
 FIGURES_EVERY_S = 0.25
 STRIP_SIZE = 6
+THUMB_PIXELS = (224, 126)  # twice the strip's icon size: sharp on a high-density screen
 
 
 class CompareWorker(QThread):
-    """Runs one ``Comparison`` until the source ends, ``stop()`` or every contender failed."""
+    """Drains one ``Comparison``'s events until the source ends, ``stop()`` or every contender failed."""
 
     status = Signal(str)
+    ready = Signal(int, str, str)  # pane, device, host: its model is loaded
     shown = Signal(object)  # list[PaneFrame], painted together (a synchronised group, or one pane's frame)
     pane_failed = Signal(int, str)  # pane, one line saying why
     figures = Signal(object)  # list[ContenderRow], about 4 per second
     worst = Signal(object)  # list[StripFrame], worst first
     ended = Signal(str)  # why the compare ended ('' when stopped by the user)
 
-    def __init__(self, plans: list[Any], source: Any, mode: str, reference: int = 0,
-                 options: OverlayOptions | None = None, max_frames: int | None = None, parent: Any = None) -> None:
+    def __init__(self, comparison: Any, options: OverlayOptions | None = None, parent: Any = None) -> None:
         super().__init__(parent)
-        self.plans, self.source, self.mode = plans, source, mode
-        self.reference = reference
+        self.comparison = comparison  # made by the window (it refuses bad input at once); run here
+        self.mode = comparison.mode
         self.options = options or OverlayOptions()
-        self.max_frames = max_frames
-        self.comparison: Any = None
-        self.display_size: list[tuple[int, int] | None] = [None] * len(plans)  # set by the panes
-        self._ready = [threading.Event() for _ in plans]  # the pane painted its last frame
+        panes = len(comparison.contenders)
+        self.display_size: list[tuple[int, int] | None] = [None] * panes  # set by the window: frames scaled here
+        self._ready = [threading.Event() for _ in range(panes)]  # the pane painted its last frame
         for event in self._ready:
             event.set()
-        self._last_shown = [0.0] * len(plans)
+        self._last_shown = [0.0] * panes
         self._failed: set[int] = set()
         self._stopped = threading.Event()
-        self._lock = threading.Lock()  # the runner object, made on this thread, used from the UI thread too
 
     # ----- requests from the UI thread ---------------------------------------------------
     def stop(self) -> None:
         self._stopped.set()
-        with self._lock:
-            if self.comparison is not None:
-                self.comparison.stop()
+        self.comparison.stop()
         self.requestInterruption()
 
     def set_reference(self, pane: int) -> None:
-        self.reference = pane
-        with self._lock:
-            if self.comparison is not None:
-                self.comparison.set_reference(pane)
+        self.comparison.set_reference(pane)
 
     def pane_painted(self, pane: int) -> None:
         if 0 <= pane < len(self._ready):
             self._ready[pane].set()
 
     def frame_of(self, frame_id: int) -> list[PaneFrame]:
-        """Every pane's result for a frame of the strip (called on a click: a few ms on the UI thread)."""
-        with self._lock:
-            comparison = self.comparison
-        if comparison is None:
-            return []
-        for worst in comparison.worst_frames(STRIP_SIZE):
+        """Every pane's result for a frame of the strip (on a click: a few ms on the UI thread)."""
+        for worst in self.comparison.worst_frames(STRIP_SIZE):
             if worst.frame_id == frame_id:
-                return [self._pane_frame(pane, frame_id, worst.image, result, 0.0)
-                        for pane, result in enumerate(worst.results) if result is not None]
+                return [self._pane_frame(pane, frame_id, worst.image, answer) for pane, answer in worst.answers.items()]
         return []
 
     def retire(self) -> None:
@@ -101,84 +90,89 @@ class CompareWorker(QThread):
     @qt_virtual()
     def run(self) -> None:
         try:
-            from ..session.compare import Comparison
-
-            comparison = Comparison(self.plans, self.source, self.mode, reference=self.reference,
-                                    max_frames=self.max_frames, on_status=self.status.emit)
-            with self._lock:
-                self.comparison = comparison
-            if self._stopped.is_set():
-                comparison.stop()
-            self._stream(comparison)
-        except Exception as exc:  # the runner's errors are one line each; nothing may reach Qt's C++
+            self._stream()
+        except Exception as exc:  # a source that cannot be opened, a runner bug: one line, never into Qt
             self.ended.emit(f"Compare stopped: {exc}")
 
-    def _stream(self, comparison: Any) -> None:
-        pending: dict[int, dict[int, Any]] = {}  # synchronised: frame id -> pane -> its event, until the group
+    def _stream(self) -> None:
+        from ..session.compare_events import FrameGroup, PaneFailed, PaneReady, PaneResult, SourceEnded
+
+        comparison = self.comparison
         last_figures = 0.0
         worst_ids: list[int] = []
         end = ""
-        for event in comparison.run():
-            kind = type(event).__name__
-            if kind == "ContenderFrame":
-                if self.mode == "sync":
-                    pending.setdefault(event.frame_id, {})[event.pane] = event
-                else:
-                    self._show([event])
-            elif kind == "FrameGroup":
-                group = pending.pop(event.frame_id, {})
-                for old in [i for i in pending if i < event.frame_id]:
-                    del pending[old]
-                self._show(list(group.values()))
-            elif kind == "ContenderFailed":
+        for event in comparison.events():
+            if isinstance(event, PaneResult) and self.mode == "free":
+                self._show([(event.pane, event.frame_id, event.image, event.result)])
+            elif isinstance(event, FrameGroup) and self.mode == "sync" and event.image is not None:
+                self._show([(pane, event.frame_id, event.image, answer) for pane, answer in event.answers.items()])
+            elif isinstance(event, PaneReady):
+                self.ready.emit(event.pane, event.device, event.host)
+            elif isinstance(event, PaneFailed):
                 self._failed.add(event.pane)
-                self.pane_failed.emit(event.pane, str(event.message))
-            elif kind == "SourceEnded":
-                end = str(getattr(event, "message", "") or "The source ended.")
+                self.pane_failed.emit(event.pane, event.message)
+            elif isinstance(event, SourceEnded):
+                end = ending(event)
             now = time.monotonic()
             if now - last_figures >= FIGURES_EVERY_S:
                 last_figures = now
-                self.figures.emit(self._rows(comparison))
-                worst_ids = self._emit_worst(comparison, worst_ids)
-        self.figures.emit(self._rows(comparison))
-        self._emit_worst(comparison, worst_ids)
-        self.ended.emit("" if self._stopped.is_set() else end or "The source ended.")
+                self.figures.emit([row_of(row) for row in comparison.table()])
+                worst_ids = self._emit_worst(worst_ids)
+        self.figures.emit([row_of(row) for row in comparison.table()])
+        self._emit_worst(worst_ids)
+        self.ended.emit("" if self._stopped.is_set() else end)
 
-    def _show(self, events: list[Any]) -> None:
-        """Convert and send the frames if every pane concerned painted its last one, at most 30 times a second."""
+    def _show(self, results: list[tuple[int, int, Any, Any]]) -> None:
+        """Convert and send (pane, frame id, image, result) if every pane concerned painted its last frame,
+        at most MAX_DISPLAY_FPS a second; otherwise skip (the runner counts it all the same)."""
         now = time.perf_counter()
-        panes = [e.pane for e in events if e.pane not in self._failed]
-        if not panes or any(not self._ready[p].is_set() or now - self._last_shown[p] < 1 / MAX_DISPLAY_FPS
-                            for p in panes):
-            return  # counted by the runner all the same; the next frame will be shown
-        frames = [self._pane_frame(e.pane, e.frame_id, e.image, e.result, e.latency_ms)
-                  for e in events if e.pane in panes]
-        for pane in panes:
-            self._ready[pane].clear()
-            self._last_shown[pane] = now
+        results = [r for r in results if r[0] not in self._failed]
+        if not results or any(not self._ready[p].is_set() or now - self._last_shown[p] < 1 / MAX_DISPLAY_FPS
+                              for p, *_rest in results):
+            return
+        frames = [self._pane_frame(pane, frame_id, image, result) for pane, frame_id, image, result in results]
+        for frame in frames:
+            self._ready[frame.pane].clear()
+            self._last_shown[frame.pane] = now
         self.shown.emit(frames)
 
-    def _pane_frame(self, pane: int, frame_id: int, image: Any, result: Any, latency_ms: float) -> PaneFrame:
+    def _pane_frame(self, pane: int, frame_id: int, image: Any, result: Any) -> PaneFrame:
         shapes = overlay.describe(result, image.shape[1], image.shape[0], self.options) if result is not None else None
-        return PaneFrame(pane, frame_id, to_qimage(image, self.display_size[pane]), shapes, float(latency_ms))
+        return PaneFrame(pane, frame_id, to_qimage(image, self.display_size[pane]), shapes)
 
-    def _rows(self, comparison: Any) -> list[ContenderRow]:
-        return [row_of(row) for row in comparison.table()]
-
-    def _emit_worst(self, comparison: Any, shown_ids: list[int]) -> list[int]:
-        """The strip changes only when the worst frames do (a thumbnail is made once per change)."""
+    def _emit_worst(self, shown_ids: list[int]) -> list[int]:
+        """The strip changes only when the worst frames do (thumbnails are made once per change)."""
         if self.mode != "sync":
             return shown_ids
-        worst = comparison.worst_frames(STRIP_SIZE)
+        worst = self.comparison.worst_frames(STRIP_SIZE)
         ids = [w.frame_id for w in worst]
         if ids != shown_ids:
-            self.worst.emit([StripFrame(w.frame_id, 1.0 - float(w.agreement), to_qimage(w.image, (224, 126)))
+            self.worst.emit([StripFrame(w.frame_id, 1.0 - float(w.score), to_qimage(w.image, THUMB_PIXELS))
                              for w in worst])
         return ids
 
 
+def ending(event: Any) -> str:
+    """The runner's end as the notice line says it."""
+    if event.reason == "end of source":
+        return f"The source ended after {event.frames} frames."
+    if event.reason == "every contender failed":
+        return "Every model stopped: each pane says why."
+    return f"Compare ended: {event.reason}."
+
+
 def row_of(row: Any) -> ContenderRow:
-    """The runner's table row as the window's table shows it."""
-    return ContenderRow(name=row.name, device=row.device, host=row.host, fps=row.fps, p50_ms=row.p50_ms,
-                        p95_ms=row.p95_ms, per_frame=row.per_frame, agreement=row.agreement,
-                        state=getattr(row, "state", ""))
+    """The runner's table row as the window's table shows it (figures only once the contender answered)."""
+    measured = row.frames > 0
+    shared = ""
+    if row.shared_classes is not None:
+        shared = ("compared on the classes both models know: " + ", ".join(row.shared_classes)
+                  if row.shared_classes else "the two models share no class")
+    return ContenderRow(name=row.name, device=row.device, host=row.host,
+                        fps=row.fps if measured else None,
+                        p50_ms=row.latency_p50_ms if measured else None,
+                        p95_ms=row.latency_p95_ms if measured else None,
+                        per_frame=row.results_per_frame if measured else None,
+                        agreement=row.agreement,
+                        state="stopped" if row.failed else "reference" if row.reference else "",
+                        note=row.failed or shared)
