@@ -161,7 +161,7 @@ class CompareController(QObject):
             tip = f"Compare {self.window.catalogue.entries[chosen[0]].name} on several hosts (you type them next)"
         else:
             tip = "Compare " + " vs ".join(self.window.catalogue.entries[i].name for i in chosen) + " on one source"
-        self.action.setToolTip(tip)
+        self.action.setToolTip(f"{tip} ({SHORTCUT})" if not problem else tip)
         self.action.setStatusTip(tip)
 
     # ----- opening ---------------------------------------------------------------------------

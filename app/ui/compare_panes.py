@@ -36,7 +36,7 @@ class PaneHud(HudInfo):
     def lines(self, presentation: bool = False) -> list[str]:
         lines = super().lines(presentation)
         if lines and self.reference:
-            lines[0] = f"{lines[0]}  (reference)"
+            lines[0] = f"{lines[0]} (reference)"
         if self.frame_id >= 0:
             lines.append(f"frame {self.frame_id}")
         return lines

@@ -121,10 +121,10 @@ def make_table(model: CompareTableModel) -> QTableView:
 
 @dataclass(frozen=True)
 class StripFrame:
-    """A frame of the strip: its id, how much the panes disagree on it (0..1), a thumbnail."""
+    """A frame of the strip: its id, the panes' lowest agreement with the reference on it (0..1), a thumbnail."""
 
     frame_id: int
-    disagreement: float
+    agreement: float
     thumbnail: QImage
 
 
@@ -170,7 +170,7 @@ class DisagreementStrip(QListWidget):
         for frame in frames:
             pixmap = QPixmap.fromImage(frame.thumbnail.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                                               Qt.TransformationMode.SmoothTransformation))
-            item = QListWidgetItem(QIcon(pixmap), f"frame {frame.frame_id}\n{frame.disagreement * 100:.0f} % apart")
+            item = QListWidgetItem(QIcon(pixmap), f"frame {frame.frame_id}\n{frame.agreement * 100:.0f} % agreement")
             item.setData(FRAME_ROLE, frame.frame_id)
             item.setToolTip(f"Frame {frame.frame_id}: click to show it in every pane")
             self.addItem(item)

@@ -280,6 +280,10 @@ class CompareWindow(QWidget):
     def _shown(self, frames: list[PaneFrame]) -> None:
         if self.held_frame is not None:
             return  # the user looks at a strip frame; the panes' "painted" stays unset, so none queue
+        if self.notice.text().startswith("Starting"):
+            mode = "synchronised" if self.mode == "sync" else "free run"
+            self.say(f"Comparing {len(self.panes)} models on {self.source.describe()} ({mode}). "
+                     "Right-click a pane to make it the reference.")
         for frame in frames:
             self.panes[frame.pane].show_result(frame)
 

@@ -144,11 +144,10 @@ class CompareWorker(QThread):
         """The strip changes only when the worst frames do (thumbnails are made once per change)."""
         if self.mode != "sync":
             return shown_ids
-        worst = self.comparison.worst_frames(STRIP_SIZE)
+        worst = [w for w in self.comparison.worst_frames(STRIP_SIZE) if w.score < 1.0]  # frames all agree on: none
         ids = [w.frame_id for w in worst]
         if ids != shown_ids:
-            self.worst.emit([StripFrame(w.frame_id, 1.0 - float(w.score), to_qimage(w.image, THUMB_PIXELS))
-                             for w in worst])
+            self.worst.emit([StripFrame(w.frame_id, float(w.score), to_qimage(w.image, THUMB_PIXELS)) for w in worst])
         return ids
 
 
