@@ -33,6 +33,7 @@ from ..inference.agreement import task_kind
 from ..inference.errors import InferenceError
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceSpec
+from ..session.compare import Comparison
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from .compare_panes import ComparePane, PaneFrame, PaneGrid
 from .compare_table import CompareTableModel, ContenderRow, DisagreementStrip, StripFrame, make_table
@@ -214,8 +215,6 @@ class CompareWindow(QWidget):
             pane.reset()
             pane.set_message(f"{pane.title}\n\nLoading…")
         self.strip.show_empty()
-        from ..session.compare import Comparison  # the runner loads with the first compare, not the window
-
         try:
             comparison = Comparison(self.plans, self.source, self.mode, reference=self.reference)
         except InferenceError as exc:  # the runner's own check of the plans: one line, nothing started

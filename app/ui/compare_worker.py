@@ -20,6 +20,7 @@ from PySide6.QtCore import QThread, Signal
 
 from ..inference import overlay
 from ..inference.overlay import OverlayOptions
+from ..session.compare_events import FrameGroup, PaneFailed, PaneReady, PaneResult, SourceEnded
 from .compare_panes import PaneFrame
 from .compare_table import ContenderRow, StripFrame
 from .guard import qt_virtual
@@ -95,8 +96,6 @@ class CompareWorker(QThread):
             self.ended.emit(f"Compare stopped: {exc}")
 
     def _stream(self) -> None:
-        from ..session.compare_events import FrameGroup, PaneFailed, PaneReady, PaneResult, SourceEnded
-
         comparison = self.comparison
         last_figures = 0.0
         worst_ids: list[int] = []
