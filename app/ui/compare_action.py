@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 from ..inference.sources import SourceError
 from ..session.plan import RunPlan
 from .catalogue_model import ENTRY_ROLE
-from .compare_window import CompareWindow, task_problem
+from .compare_bar import task_problem
+from .compare_window import CompareWindow
 from .guard import qt_virtual
 
 MAX_PANES = 4

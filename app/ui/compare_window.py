@@ -16,60 +16,18 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QSplitter,
-    QStyle,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
-from ..inference.agreement import task_kind
 from ..inference.errors import InferenceError
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceSpec
 from ..session.compare import Comparison
-from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from ..zoo.bundled import IMAGE_SUFFIXES
+from .compare_bar import MODES, CompareBar, task_problem
 from .compare_panes import ComparePane, PaneFrame, PaneGrid
 from .compare_table import CompareTableModel, ContenderRow, DisagreementStrip, StripFrame, make_table
 from .compare_worker import CompareWorker
 from .guard import qt_virtual
-
-MODES = (("sync", "Synchronised", "Every pane shows the same source frame with its own result; the slowest "
-          "model sets the pace"),
-         ("free", "Free run", "Each model takes frames as fast as it can: shows the speed difference"))
-
-
-def task_problem(entries: list[Any]) -> str:
-    """One line saying why these entries cannot be compared ('' when they can): their kinds of task differ.
-
-    By kind, not by the registry's task name: a COCO and an Open Images detector are
-    both detectors, compared on the classes they share.
-    """
-    kinds = set()
-    for entry in entries:
-        try:
-            kinds.add(task_kind(entry.task))
-        except InferenceError as exc:
-            return f"Cannot compare {entry.name}: {exc}"
-    if len(kinds) <= 1:
-        return ""
-    return "Cannot compare models of different tasks: " + ", ".join(f"{e.name} is {e.task}" for e in entries)
-
-
-def _button(icon: QStyle.StandardPixmap, text: str, tip: str, name: str) -> QToolButton:
-    button = QToolButton()
-    button.setObjectName(name)
-    button.setIcon(button.style().standardIcon(icon))
-    button.setText(text)
-    button.setToolTip(tip)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    return button
 
 
 class CompareWindow(QWidget):
@@ -102,7 +60,16 @@ class CompareWindow(QWidget):
         self.panes[0].set_reference(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addLayout(self._bar())
+        self.bar = CompareBar([pane.title for pane in self.panes], self.source.describe() if self.source else "none")
+        self.bar.source_chosen.connect(self.set_source_path)
+        self.bar.reference_combo.currentIndexChanged.connect(self.set_reference)
+        self.bar.start_button.clicked.connect(self.start)
+        self.bar.stop_button.clicked.connect(self.stop)
+        # the bar's controls by name, as the window's own (tests and the rest of this class use them)
+        self.start_button, self.stop_button = self.bar.start_button, self.bar.stop_button
+        self.mode_group, self.reference_combo = self.bar.mode_group, self.bar.reference_combo
+        self.choose, self.source_label = self.bar.choose, self.bar.source_label
+        layout.addWidget(self.bar)
         self.notice = QLabel()
         self.notice.setObjectName("compare-notice")
         self.notice.setWordWrap(True)
@@ -135,46 +102,6 @@ class CompareWindow(QWidget):
         split.setStretchFactor(1, 0)
         split.setCollapsible(0, False)
         layout.addWidget(split, 1)
-
-    def _bar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Source"))
-        self.source_label = QLabel(self.source.describe() if self.source else "none")
-        self.source_label.setObjectName("compare-source")
-        bar.addWidget(self.source_label)
-        self.choose = _button(QStyle.StandardPixmap.SP_DialogOpenButton, "", "Choose another video file…",
-                              "compare-choose-source")
-        self.choose.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        self.choose.clicked.connect(self._choose_source)
-        bar.addWidget(self.choose)
-        bar.addSpacing(16)
-        self.mode_group = QButtonGroup(self)
-        for i, (key, text, tip) in enumerate(MODES):
-            button = QToolButton()
-            button.setObjectName(f"compare-mode-{key}")
-            button.setText(text)
-            button.setToolTip(tip)
-            button.setCheckable(True)
-            button.setChecked(i == 0)
-            self.mode_group.addButton(button, i)
-            bar.addWidget(button)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("Reference"))
-        self.reference_combo = QComboBox()
-        self.reference_combo.setObjectName("compare-reference")
-        self.reference_combo.setToolTip("Agreement is measured against this pane's results")
-        self.reference_combo.addItems([pane.title for pane in self.panes])
-        self.reference_combo.currentIndexChanged.connect(self.set_reference)
-        bar.addWidget(self.reference_combo)
-        bar.addStretch(1)
-        self.start_button = _button(QStyle.StandardPixmap.SP_MediaPlay, "Start", "Run every model on the source",
-                                    "compare-start")
-        self.stop_button = _button(QStyle.StandardPixmap.SP_MediaStop, "Stop", "Stop every model", "compare-stop")
-        self.start_button.clicked.connect(self.start)
-        self.stop_button.clicked.connect(self.stop)
-        bar.addWidget(self.start_button)
-        bar.addWidget(self.stop_button)
-        return bar
 
     # ----- state ----------------------------------------------------------------------------
     @property
@@ -311,14 +238,6 @@ class CompareWindow(QWidget):
             self.say("Every model stopped: see each pane for why.")
 
     # ----- source -------------------------------------------------------------------------------
-    def _choose_source(self) -> None:
-        patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES + IMAGE_SUFFIXES)
-        dialog = QFileDialog(self, "Source for the compare", "", f"Videos and images ({patterns})")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.set_source_path)
-        dialog.open()
-
     def set_source_path(self, path: str) -> None:
         kind = "image" if Path(path).suffix.lower() in IMAGE_SUFFIXES else "video"
         self.source = SourceSpec(kind, path)
