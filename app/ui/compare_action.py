@@ -48,7 +48,7 @@ def split_hosts(text: str) -> list[str]:
 def hosts_problem(hosts: list[str]) -> str:
     """Why these hosts cannot make a compare ('' when they can)."""
     if len(hosts) < 2:
-        return "Type at least two hosts, separated by commas (for example @local, localhost:8778)."
+        return "Type at least two hosts, comma-separated: @local, localhost:8778"
     if len(hosts) > MAX_PANES:
         return f"At most {MAX_PANES} hosts: {len(hosts)} are typed."
     return ""
@@ -82,6 +82,7 @@ class HostsDialog(QDialog):
         hosts = split_hosts(self.field.text())
         problem = hosts_problem(hosts)
         self.problem.setText(problem)
+        self.adjustSize()  # room for the line, whatever its length
         if not problem:
             self.hosts = hosts
             self.accept()

@@ -34,7 +34,7 @@ class ContenderRow:
     p95_ms: float | None = None
     per_frame: float | None = None  # results (boxes, classes, people) per frame
     agreement: float | None = None  # with the reference pane; None for the reference itself or unknown
-    state: str = ""  # "reference" or "stopped", said in the Agreement column
+    state: str = ""  # "reference", "stopped" or "no shared class", said in the Agreement column
     note: str = ""  # the Agreement cell's tooltip: why it stopped, or which classes were compared
 
 
@@ -113,7 +113,7 @@ def make_table(model: CompareTableModel) -> QTableView:
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     rows = max(2, model.rowCount())  # as tall as its rows: the panes get the rest
-    height = view.horizontalHeader().sizeHint().height() + rows * (view.fontMetrics().height() + 8)
+    height = view.horizontalHeader().sizeHint().height() + rows * (view.fontMetrics().height() + 4)
     view.setFixedHeight(height + 2 * view.frameWidth() + 2)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return view

@@ -45,11 +45,15 @@ class CompareWindow(QWidget):
         self.last_worker: CompareWorker | None = None  # its runner keeps the strip's frames, also after the end
         self.held_frame: int | None = None  # a strip frame shown in every pane (live frames wait)
         self.refusal = task_problem([p.entry for p in plans])
-        self.setWindowTitle("Compare: " + " vs ".join(p.name for p in plans))
+        names = [p.name for p in plans]
+        if len(set(names)) < len(names):  # one model on several hosts: the hosts tell the panes apart
+            names = [f"{p.name} @ {p.host or '@local'}" for p in plans]
+        self.setWindowTitle("Compare: " + " vs ".join(names))
         self._build()
         self._set_running(False)
         self.say(self.refusal or "Press Start to run every model on the same source.")
-        self.resize(1280, 860)
+        screen = self.screen().availableGeometry()  # never larger than the screen it opens on
+        self.resize(min(1280, screen.width()), min(860, screen.height()))
 
     # ----- construction -------------------------------------------------------------------
     def _build(self) -> None:

@@ -172,5 +172,6 @@ def row_of(row: Any) -> ContenderRow:
                         p95_ms=row.latency_p95_ms if measured else None,
                         per_frame=row.results_per_frame if measured else None,
                         agreement=row.agreement,
-                        state="stopped" if row.failed else "reference" if row.reference else "",
+                        state="stopped" if row.failed else "reference" if row.reference
+                        else "no shared class" if row.shared_classes == () else "",
                         note=row.failed or shared)
