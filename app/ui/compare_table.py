@@ -19,7 +19,7 @@ from .guard import qt_virtual
 Index = QModelIndex
 FRAME_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMB = QSize(112, 63)
-STRIP_EMPTY = "The frames where the models disagree most appear here while a synchronised compare runs."
+STRIP_EMPTY = "The frames where the models disagree most appear here while they run."
 
 
 @dataclass(frozen=True)

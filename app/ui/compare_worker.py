@@ -140,9 +140,10 @@ class CompareWorker(QThread):
         return PaneFrame(pane, frame_id, to_qimage(image, self.display_size[pane]), shapes)
 
     def _emit_worst(self, shown_ids: list[int]) -> list[int]:
-        """The strip changes only when the worst frames do (thumbnails are made once per change)."""
-        if self.mode != "sync":
-            return shown_ids
+        """The strip changes only when the worst frames do (thumbnails are made once per change).
+
+        Free run has them too: the frames every contender happened to answer are compared.
+        """
         worst = [w for w in self.comparison.worst_frames(STRIP_SIZE) if w.score < 1.0]  # frames all agree on: none
         ids = [w.frame_id for w in worst]
         if ids != shown_ids:

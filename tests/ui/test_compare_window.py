@@ -39,7 +39,10 @@ def select_models(window, qtbot, first: str, *others: str) -> None:
 
 
 def open_compare(window, qtbot, media, realtime: bool = False):
-    """F6 with the rows selected: the compare window, on the live panel's source."""
+    """F6 with the rows selected: the compare window, on the live panel's source.
+
+    Not handed to qtbot: the main window's close closes it (and stops its run), as for a user.
+    """
     window.live.add_path_source(str(media / "Traffic.mp4"))
     window.live.realtime.setChecked(realtime)
     assert window.compare.action.isEnabled(), window.compare.action.toolTip()
@@ -47,7 +50,6 @@ def open_compare(window, qtbot, media, realtime: bool = False):
     qtbot.waitUntil(lambda: window.compare.compare_window is not None
                     and window.compare.compare_window.isVisible(), timeout=5000)
     compare = window.compare.compare_window
-    qtbot.addWidget(compare)
     return compare
 
 
@@ -93,6 +95,9 @@ def test_ctrl_click_two_rows_f6_and_synchronised_panes_show_the_same_frame(windo
     assert "(reference)" in compare.panes[1].hud_lines[0] and "(reference)" not in compare.panes[0].hud_lines[0]
     qtbot.waitUntil(lambda: compare.table_model.rows[1].state == "reference"
                     and compare.table_model.rows[0].agreement is not None, timeout=20000)
+    use_a = next(a for a in compare.panes[0].actions() if a.text() == "Use as Reference")  # A's context menu
+    use_a.trigger()
+    assert compare.reference == 0 and compare.reference_combo.currentIndex() == 0
     stop_and_wait(qtbot, compare)
     assert "internal error" not in window.log_panel.toPlainText()
 
@@ -130,7 +135,6 @@ def test_models_of_different_tasks_are_refused_with_the_reason(window, qtbot, me
              for n in ("ssd_mobilenetv2_oidv4", "efficientnet_lite0_imagenet")]
     window.live.add_path_source(str(media / "Traffic.mp4"))
     compare = window.compare.open(pairs)
-    qtbot.addWidget(compare)
     assert compare.notice.text() == action.toolTip()
     assert not compare.start_button.isEnabled()
     compare.start()  # even called directly
@@ -157,7 +161,6 @@ def test_one_model_two_hosts_a_killed_server_stops_its_pane_only(window, qtbot, 
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: window.compare.compare_window is not None, timeout=10000)
     compare = window.compare.compare_window
-    qtbot.addWidget(compare)
     assert [p.hud.host for p in compare.panes] == ["@local", ai_server.host]
     qtbot.mouseClick(compare.start_button, LEFT)
     wait_for_frames(qtbot, compare, 3)
@@ -222,3 +225,28 @@ def test_click_name_alone_still_selects_one_row(window, qtbot):
     click_name(qtbot, window.table, 3)  # a plain click: back to one row
     assert window.compare._selected() == [window.catalogue.index_of(names[3])]
     assert window.details.title.text() == names[3]
+
+
+def test_a_source_that_cannot_be_read_is_one_line_and_nothing_runs(window, qtbot, media, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    select_models(window, qtbot, "blazeface_short_range", "blazeface_short_range_onnx")
+    compare = open_compare(window, qtbot, media)
+    compare.set_source_path(str(broken))
+    qtbot.mouseClick(compare.start_button, LEFT)
+    qtbot.waitUntil(lambda: compare.worker is None, timeout=30000)
+    notice = compare.notice.text()
+    assert "broken.mp4" in notice and "\n" not in notice, notice
+    assert compare.start_button.isEnabled()
+    assert "internal error" not in window.log_panel.toPlainText()
+
+
+def test_closing_the_main_window_stops_a_running_compare(window, qtbot, media):
+    select_models(window, qtbot, "blazeface_short_range", "blazeface_short_range_openvino")
+    compare = open_compare(window, qtbot, media, realtime=True)
+    qtbot.mouseClick(compare.start_button, LEFT)
+    wait_for_frames(qtbot, compare, 2)
+    worker = compare.worker
+    window.close()
+    qtbot.waitUntil(lambda: not worker.isRunning(), timeout=30000)
+    assert not compare.isVisible()
