@@ -154,7 +154,7 @@ class CompareWorker(QThread):
 def ending(event: Any) -> str:
     """The runner's end as the notice line says it."""
     if event.reason == "end of source":
-        return f"The source ended after {event.frames} frames."
+        return f"The source ended after {event.frames} frame{'' if event.frames == 1 else 's'}."
     if event.reason == "every contender failed":
         return "Every model stopped: each pane says why."
     return f"Compare ended: {event.reason}."
@@ -168,7 +168,7 @@ def row_of(row: Any) -> ContenderRow:
         shared = ("compared on the classes both models know: " + ", ".join(row.shared_classes)
                   if row.shared_classes else "the two models share no class")
     return ContenderRow(name=row.name, device=row.device, host=row.host,
-                        fps=row.fps if measured else None,
+                        fps=row.fps if measured and row.fps > 0 else None,  # a rate needs two results
                         p50_ms=row.latency_p50_ms if measured else None,
                         p95_ms=row.latency_p95_ms if measured else None,
                         per_frame=row.results_per_frame if measured else None,
