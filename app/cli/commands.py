@@ -39,6 +39,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from .validate_cmd import cmd_validate
 
         return cmd_validate(args)
+    if args.command == "compare":
+        from .compare_cmd import cmd_compare
+
+        return cmd_compare(args)
     if args.command == "ai-server":
         from ..zoo.ai_server import exec_server
 

@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .validate_cmd import add_parser as add_validate
 
     add_validate(sub)
+    from .compare_cmd import add_parser as add_compare
+
+    add_compare(sub)
 
     p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
     _registry_arg(p)

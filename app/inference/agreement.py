@@ -43,6 +43,7 @@ TOP_K = 5
 BACKGROUND_LABELS = ("background", "__background__", "unlabeled")
 KINDS = ("detection", "classification", "segmentation", "pose")
 COUNT_METRICS = ("matched", "ref_count", "other_count")  # summed over frames, not averaged
+PER_MATCH_METRICS = ("mean_iou", "mean_score_diff", "mean_kpt_dist")  # over a run: weighted by the matches
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def _detection(ref: list[dict], other: list[dict], shared: tuple[str, ...] | Non
     f1 = 2 * len(pairs) / total if total else 1.0
     ious = [p[2] for p in pairs]
     diffs = [abs(_score(ref[i]) - _score(other[j])) for i, j, _ in pairs]
-    metrics = {"f1": f1, "mean_iou": float(np.mean(ious)) if ious else (1.0 if not total else 0.0),
+    metrics = {"f1": f1, "mean_iou": float(np.mean(ious)) if ious else 0.0,
                "mean_score_diff": float(np.mean(diffs)) if diffs else 0.0,
                "matched": float(len(pairs)), "ref_count": float(len(ref)), "other_count": float(len(other))}
     return Agreement(f1, metrics, shared)
@@ -297,8 +298,11 @@ def _pose(ref: list[dict], other: list[dict], shared: tuple[str, ...] | None) ->
 class AgreementTally:
     """Agreement over many frames: the mean of each figure, and every frame's score for the worst frames.
 
-    Counts (matched, ref_count, other_count) are summed; the other metrics and
-    the headline score are means over frames.
+    Counts (matched, ref_count, other_count) are summed; figures of the matches
+    (mean IoU, score and keypoint differences) are weighted by each frame's
+    matches, so frames where both models saw nothing do not count; the other
+    metrics and the headline score are means over frames. Detection also gets
+    ``pooled_f1``: F1 of all boxes of the run together.
     """
 
     def __init__(self) -> None:
@@ -310,8 +314,9 @@ class AgreementTally:
     def add(self, frame_id: Any, value: Agreement) -> None:
         self.scores.append((frame_id, value.score))
         self._n += 1
+        weight = float(value.metrics.get("matched", 1.0))
         for name, number in value.metrics.items():
-            self._sums[name] = self._sums.get(name, 0.0) + float(number)
+            self._sums[name] = self._sums.get(name, 0.0) + float(number) * (weight if name in PER_MATCH_METRICS else 1)
         self.shared_classes = value.shared_classes
 
     @property
@@ -322,7 +327,18 @@ class AgreementTally:
         """The run's agreement; score 1.0 and no metrics before the first frame."""
         if not self._n:
             return Agreement(1.0, {}, self.shared_classes)
-        metrics = {k: (v if k in COUNT_METRICS else v / self._n) for k, v in self._sums.items()}
+        matched = self._sums.get("matched")
+        metrics = {}
+        for name, total in self._sums.items():
+            if name in COUNT_METRICS:
+                metrics[name] = total
+            elif name in PER_MATCH_METRICS and matched is not None:
+                metrics[name] = total / matched if matched else 0.0
+            else:
+                metrics[name] = total / self._n
+        if "f1" in metrics:
+            boxes = self._sums.get("ref_count", 0.0) + self._sums.get("other_count", 0.0)
+            metrics["pooled_f1"] = 2 * (matched or 0.0) / boxes if boxes else 1.0
         return Agreement(sum(s for _f, s in self.scores) / self._n, metrics, self.shared_classes)
 
     def worst(self, n: int = 5) -> list[tuple[Any, float]]:

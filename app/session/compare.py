@@ -342,7 +342,7 @@ class Comparison:
                     other.tally.add(frame_id, value)
                     scores[pane] = value
             worst = min((v.score for v in scores.values()), default=None)
-            if worst is not None and image is not None:
+            if worst is not None and worst < 1.0 and image is not None:  # frames of full agreement are not kept
                 self._keep_worst(WorstFrame(frame_id, worst, image, answers, scores))
         return FrameGroup(frame_id, image, answers, scores, reference, worst)
 
@@ -372,7 +372,15 @@ class Comparison:
                     mean.shared_classes if mean is not None else None, c.failed))
         return rows
 
+    def series(self) -> dict[int, list[tuple[int, float]]]:
+        """Each compared pane's (frame id, agreement) in order, for the report's chart."""
+        with self._lock:
+            return {c.pane: list(c.tally.scores) for c in self.contenders if c.pane != self.reference}
+
     def worst_frames(self, n: int = 5) -> list[WorstFrame]:
-        """The ``n`` complete frames of lowest agreement (lowest first), with their images and answers."""
+        """The ``n`` frames of lowest agreement (lowest first), with their images and answers.
+
+        Only frames where some contender disagrees: fewer than ``n`` (or none) when they agree elsewhere.
+        """
         with self._lock:
             return list(self._worst[:n])

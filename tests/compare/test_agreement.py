@@ -127,9 +127,13 @@ def test_different_tasks_are_refused_in_one_line(answers):
 
 def test_tally_means_sums_and_worst_frames():
     tally = AgreementTally()
-    for frame, score in enumerate([1.0, 0.5, 0.25, 1.0]):
-        tally.add(frame, Agreement(score, {"f1": score, "matched": 2.0}))
+    for frame, (score, matched) in enumerate([(1.0, 2), (0.5, 1), (0.0, 0), (1.0, 2)]):
+        tally.add(frame, Agreement(score, {"f1": score, "mean_iou": 0.9 if matched == 2 else 0.6,
+                                           "matched": float(matched), "ref_count": 2.0, "other_count": 2.0}))
     run = tally.mean()
-    assert run.score == pytest.approx(0.6875) and run.metrics == {"f1": pytest.approx(0.6875), "matched": 8.0}
-    assert tally.worst(2) == [(2, 0.25), (1, 0.5)]
+    assert run.score == pytest.approx(0.625) and run.metrics["f1"] == pytest.approx(0.625)
+    assert run.metrics["matched"] == 5 and run.metrics["ref_count"] == 8
+    assert run.metrics["mean_iou"] == pytest.approx((0.9 * 4 + 0.6) / 5)  # weighted by matches, not frames
+    assert run.metrics["pooled_f1"] == pytest.approx(10 / 16)
+    assert tally.worst(2) == [(2, 0.0), (1, 0.5)]
     assert AgreementTally().mean().score == 1.0

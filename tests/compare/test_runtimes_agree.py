@@ -32,8 +32,10 @@ def test_blazeface_tflite_onnx_openvino_agree_on_faces(plans, root, source, fram
         assert row.agreement >= 0.99 and row.metrics["f1"] == row.agreement, row
         assert row.metrics["mean_iou"] > 0.95 and row.fps > 0 and row.latency_p95_ms >= row.latency_p50_ms > 0
     worst = comparison.worst_frames()
-    assert len(worst) == 5 and worst[0].score == min(g.score for g in groups)
-    assert worst[0].image is not None and set(worst[0].answers) == {0, 1, 2}
+    assert len(worst) == min(5, sum(g.score < 1 for g in groups)) and all(w.score < 1 for w in worst)
+    if worst:
+        assert worst[0].score == min(g.score for g in groups)
+        assert worst[0].image is not None and set(worst[0].answers) == {0, 1, 2}
 
 
 def test_deeplab_tflite_and_onnx_masks_agree(plans, media):
