@@ -144,7 +144,7 @@ class CompareWorker(QThread):
 
         Free run has them too: the frames every contender happened to answer are compared.
         """
-        worst = [w for w in self.comparison.worst_frames(STRIP_SIZE) if w.score < 1.0]  # frames all agree on: none
+        worst = self.comparison.worst_frames(STRIP_SIZE)  # only frames someone disagrees on
         ids = [w.frame_id for w in worst]
         if ids != shown_ids:
             self.worst.emit([StripFrame(w.frame_id, float(w.score), to_qimage(w.image, THUMB_PIXELS)) for w in worst])

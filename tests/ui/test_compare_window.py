@@ -80,13 +80,14 @@ def test_ctrl_click_two_rows_f6_and_synchronised_panes_show_the_same_frame(windo
     assert compare.mode == "sync"
     qtbot.mouseClick(compare.start_button, LEFT)
     wait_for_frames(qtbot, compare, 5)
-    seen = set()
-    for _ in range(20):  # whenever the window is looked at, both panes paint the same frame
+    seen: set[int] = set()
+    deadline = time.monotonic() + 30
+    while len(seen) < 5 and time.monotonic() < deadline:  # whenever it is looked at, both panes paint one frame
         qtbot.wait(50)
         shown = [frame_on_hud(p) for p in compare.panes]
         assert shown[0] == shown[1] == compare.panes[0].frame_id >= 0, shown
         seen.add(shown[0])
-    assert len(seen) > 3  # and the frames move on
+    assert len(seen) >= 5  # and the frames move on
     qtbot.waitUntil(lambda: compare.table_model.rows[1].agreement is not None, timeout=10000)
     assert all(row.fps and row.fps > 0 for row in compare.table_model.rows)
     assert compare.table_model.rows[0].state == "reference"
