@@ -203,17 +203,21 @@ class CompareWindow(QWidget):
         self.held_frame = None
         self.back_button.hide()
         if self.worker is not None:
+            self.say(self._running_text())
             for pane in self.panes:
                 self.worker.pane_painted(pane.index)
+
+    def _running_text(self) -> str:
+        mode = "synchronised" if self.mode == "sync" else "free run"
+        return (f"Comparing {len(self.panes)} models on {self.source.describe() if self.source else ''} ({mode}). "
+                "Right-click a pane to make it the reference.")
 
     # ----- from the worker -------------------------------------------------------------------
     def _shown(self, frames: list[PaneFrame]) -> None:
         if self.held_frame is not None:
             return  # the user looks at a strip frame; the panes' "painted" stays unset, so none queue
         if self.notice.text().startswith("Starting"):
-            mode = "synchronised" if self.mode == "sync" else "free run"
-            self.say(f"Comparing {len(self.panes)} models on {self.source.describe()} ({mode}). "
-                     "Right-click a pane to make it the reference.")
+            self.say(self._running_text())
         for frame in frames:
             self.panes[frame.pane].show_result(frame)
 

@@ -174,17 +174,31 @@ def test_one_model_two_hosts_a_killed_server_stops_its_pane_only(window, qtbot, 
     stop_and_wait(qtbot, compare)
 
 
+def click_thumbnail(qtbot, strip, position: int) -> int:
+    item = strip.item(position)
+    strip.scrollToItem(item)
+    qtbot.mouseClick(strip.viewport(), LEFT, pos=strip.visualItemRect(item).center())
+    return strip.frames[position]
+
+
 def test_a_strip_thumbnail_shows_its_frame_in_every_pane(window, qtbot, media):
     select_models(window, qtbot, "ssd_mobilenetv2_oidv4", "ssd_mobilenetv2_oidv4_openvino")
     compare = open_compare(window, qtbot, media)
     qtbot.mouseClick(compare.start_button, LEFT)
     strip = compare.strip
     qtbot.waitUntil(lambda: len(strip.frames) >= 1, timeout=90000)  # frames where TFLite and OpenVINO differ
+    # While it runs: the frame holds in every pane until Back to Live.
+    wanted = click_thumbnail(qtbot, strip, 0)
+    assert [frame_on_hud(p) for p in compare.panes] == [wanted, wanted]
+    assert compare.back_button.isVisible()
+    qtbot.wait(300)
+    assert [p.frame_id for p in compare.panes] == [wanted, wanted]
+    qtbot.mouseClick(compare.back_button, LEFT)
+    qtbot.waitUntil(lambda: compare.panes[0].frame_id != wanted, timeout=30000)
+    assert compare.notice.text().startswith("Comparing 2 models")
     stop_and_wait(qtbot, compare)
-    wanted = strip.frames[-1]
-    item = strip.item(len(strip.frames) - 1)
-    strip.scrollToItem(item)
-    qtbot.mouseClick(strip.viewport(), LEFT, pos=strip.visualItemRect(item).center())
+    # After Stop the strip still answers, each pane with its own result for that frame.
+    wanted = click_thumbnail(qtbot, strip, len(strip.frames) - 1)
     assert [p.frame_id for p in compare.panes] == [wanted, wanted]
     assert [frame_on_hud(p) for p in compare.panes] == [wanted, wanted]
     assert f"frame {wanted}" in compare.notice.text()
