@@ -265,3 +265,17 @@ def test_closing_the_main_window_stops_a_running_compare(window, qtbot, media):
     window.close()
     qtbot.waitUntil(lambda: not worker.isRunning(), timeout=30000)
     assert not compare.isVisible()
+
+
+def test_five_rows_are_one_too_many_and_one_row_asks_for_hosts(window, qtbot):
+    names = visible_names(window)
+    click_row(qtbot, window.table, 0)
+    index = window.table.model().index(4, 1)
+    qtbot.mouseClick(window.table.viewport(), LEFT, Qt.KeyboardModifier.ShiftModifier,
+                     window.table.visualRect(index).center())
+    assert len(window.compare._selected()) == 5
+    assert not window.compare.action.isEnabled()
+    assert window.compare.action.toolTip() == "Compare takes at most 4 models: 5 are selected"
+    click_name(qtbot, window.table, 2)
+    assert window.compare.action.isEnabled()
+    assert window.compare.action.toolTip() == f"Compare {names[2]} on several hosts (you type them next) (F6)"
