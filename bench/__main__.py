@@ -11,7 +11,7 @@ import time
 
 from .common import prepare
 
-SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity", "counting"]
+SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity", "counting", "compare"]
 
 
 def main() -> None:
@@ -58,6 +58,10 @@ def main() -> None:
             from . import counting_bench
 
             print(counting_bench.run(rounds=1 if args.quick else 3), flush=True)
+        elif part == "compare":
+            from . import compare_bench
+
+            print(compare_bench.run(100 if args.quick else 300), flush=True)
     print(f"\nSuite finished in {(time.monotonic() - started) / 60:.1f} min", flush=True)
     import os
     import sys

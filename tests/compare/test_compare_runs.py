@@ -111,3 +111,16 @@ def test_a_host_killed_mid_compare_fails_its_pane_and_the_others_finish(plans, m
     assert rows[0].frames == rows[2].frames == 80 and not rows[0].failed and not rows[2].failed
     assert rows[2].agreement == 1.0
     assert sum(isinstance(e, PaneReady) for e in events) == 3 and events[-1].reason == "end of source"
+
+
+def test_free_run_on_a_live_source_each_takes_the_newest_frame(plans, media):
+    live = parse_source(str(media / "Megamind.avi"), realtime=True)  # a camera stand-in: paced, newest frame only
+    comparison = Comparison(plans("blazeface_short_range", "blazeface_short_range_onnx"), live, "free",
+                            max_frames=48)
+    events = run_all(comparison)
+    assert isinstance(events[-1], SourceEnded) and events[-1].reason == "end of source"
+    for pane in (0, 1):
+        ids = [e.frame_id for e in events if isinstance(e, PaneResult) and e.pane == pane]
+        assert ids and ids == sorted(set(ids)) and ids[-1] < 48  # newest first-come frames, never one twice
+    rows = comparison.table()
+    assert all(row.frames > 0 and not row.failed for row in rows)
