@@ -45,8 +45,6 @@ class FrozenColumnTable(QTableView):
             lambda i, _old, size: self.name_view.setRowHeight(i, size))
         self.name_view.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
         self.verticalScrollBar().valueChanged.connect(self.name_view.verticalScrollBar().setValue)
-        # A click on a name selects the whole row (the overlay alone would select only its one column).
-        self.name_view.pressed.connect(lambda index: self.selectRow(index.row()))
         # Sorting by the name from the overlay's header sorts the table.
         self.name_view.horizontalHeader().sectionClicked.connect(self._sort_by_name)
         self.horizontalHeader().sortIndicatorChanged.connect(
@@ -57,7 +55,8 @@ class FrozenColumnTable(QTableView):
         super().setModel(model)
         self.name_view.setModel(model)
         self.name_view.setSelectionModel(self.selectionModel())
-        self.name_view.setSelectionBehavior(self.selectionBehavior())
+        # A click on a name selects the whole row (Ctrl-click adds or removes it, as in the table itself).
+        self.name_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.name_view.setSelectionMode(self.selectionMode())
         if model is not None:
             model.modelReset.connect(self._columns_changed)

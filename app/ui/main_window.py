@@ -40,6 +40,7 @@ from ..zoo.bundled import demo_registry
 from ..zoo.hosts import host_summary, needs_fetch, spec_for_host
 from . import settings as stored
 from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
+from .compare_action import CompareController
 from .counting_controls import install as install_counting
 from .details_pane import DetailsPane
 from .facet_panel import FacetPanel
@@ -115,7 +116,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)  # Ctrl-click: Compare
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -145,6 +146,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         header.addWidget(self.count_label, 1)
         header.addWidget(self.best_button)
         header.addWidget(top)
+        self.compare = CompareController(self)  # 2-4 selected rows, or one model on several hosts
+        header.addWidget(self.compare.button)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("table-empty")
@@ -318,7 +321,9 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         cells = self.table.selectionModel().selectedIndexes()
         if not cells:
             return None
-        return int(cells[0].data(ENTRY_ROLE))
+        current = self.table.currentIndex()  # with several rows selected, the one clicked last
+        rows = {c.row() for c in cells}
+        return int((current if current.isValid() and current.row() in rows else cells[0]).data(ENTRY_ROLE))
 
     def select_entry(self, entry_index: int) -> None:
         source = self.model.index(entry_index, 0)

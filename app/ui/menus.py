@@ -77,6 +77,7 @@ def build_menus(window: Any) -> None:
                    "latency percentiles and the PySDK breakdown")
     act.triggered.connect(window.validate)
     run.addAction(act)
+    run.addAction(window.compare.action)  # ui/compare_action.py: F6, enabled by the selection
     act = QAction("Pause / Resume", window)
     act.setShortcut(QKeySequence("Ctrl+Space"))
     act.triggered.connect(window.live.pause_button.toggle)
