@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .counting import Counter, Counts, CountingSetup, Line
+from .counting import Counter, CountingSetup, Counts, Line
 from .export import EventsWriter
 from .overlay import CountShape, Shapes, Trail, color_of
 
