@@ -204,3 +204,48 @@ def test_zone_corners_move_are_added_and_deleted_and_a_bow_tie_is_refused(
     window.stop_run()
     window.save_settings()
     assert reopened(qtbot, settings, demo_registry).counting.setup.zones == (moved,)
+
+
+def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_totals(window, qtbot, photos, tmp_path):
+    import csv
+    import json
+
+    video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    choose(window, "blazeface_short_range", video_file, realtime=False, loop=False)
+    video = window.live.video
+    # Paused while the model loads: one step shows the first frame, to draw the line on.
+    window.run()
+    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
+    qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
+    assert window.counting.events.isChecked()
+    assert window.counting.hint.text().startswith("Writing events to blazeface_short_range-events-")
+    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)
+    # The run ended: the files are closed, and the status bar says where they are.
+    out = tmp_path / "out"
+    qtbot.waitUntil(lambda: "events" in window.statusBar().currentMessage(), timeout=5000)
+    csv_file, jsonl_file = next(out.glob("*-events-*.csv")), next(out.glob("*-events-*.jsonl"))
+    assert window.statusBar().currentMessage() == f"Saved {csv_file} and {jsonl_file.name} (2 events)"
+    rows = list(csv.DictReader(csv_file.open()))
+    assert [(r["kind"], r["name"], r["event"], r["class"]) for r in rows] == [
+        ("line", "line 1", "out", "face"), ("line", "line 1", "in", "face")]
+    assert rows[0]["track_id"] == rows[1]["track_id"] and int(rows[0]["frame"]) < int(rows[1]["frame"])
+    lines = [json.loads(x) for x in jsonl_file.read_text().splitlines()]
+    assert [(x["event"], x["frame"]) for x in lines[:2]] == [(r["event"], int(r["frame"])) for r in rows]
+    assert lines[2] == {"summary": {"lines": {"line 1": {"in": 1, "out": 1}}, "zones": {}}}
+    assert window.counting.events.isChecked()  # armed for the next run
+
+
+def test_an_output_folder_that_cannot_be_written_unticks_events_with_the_reason(window, qtbot, photos, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    window.settings.setValue("output_dir", str(blocker / "out"))  # a folder inside a file: cannot be made
+    still_run(window, qtbot, photos, tmp_path)
+    qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
+    assert not window.counting.events.isChecked()
+    assert window.counting.hint.text().startswith(f"Events not written: {blocker / 'out'}")
