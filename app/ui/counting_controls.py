@@ -30,7 +30,7 @@ from .log_panel import log
 
 HINTS = {"line": "Click the line's two ends on the video.",
          "zone": "Click the zone's corners on the video; double-click the last one to close it."}
-READY = "Drag a line or zone, or its ends and corners, to move it; right-click deletes it."
+READY = "Drag to move, right-click to delete."
 EDIT_TIP = ("Drag an end or a corner to move it, or the line or zone to move it whole; double-click a zone's "
             "edge to add a corner, a corner to delete it. A moved line or zone counts again from zero; "
             "the others keep their counts.")
@@ -52,7 +52,8 @@ class CountingControls(QObject):
 
     changed = Signal(object)  # CountingSetup
     reset_requested = Signal()
-    saved = Signal(str)  # the events files, when they close: "<csv> and <jsonl name> (N events)"
+    saved = Signal(str)  # the events files, when they close: "<csv path> and .jsonl (N events)"
+    notice = Signal(str)  # an edit done or refused, for the status bar (the hint beside the buttons is short)
 
     def __init__(self, video: Any, settings: QSettings) -> None:
         super().__init__()
@@ -119,11 +120,16 @@ class CountingControls(QObject):
         self.editor.added.connect(self._added)
         self.editor.edited.connect(self._edited)
         self.editor.deleted.connect(self._deleted)
-        self.editor.failed.connect(self.say)
+        self.editor.failed.connect(self._tell)
 
     def say(self, text: str) -> None:
         self.hint.setText(text)
-        self.hint.setToolTip(text)
+        self.hint.setToolTip(EDIT_TIP if text == READY else text)
+
+    def _tell(self, text: str) -> None:
+        """An edit's outcome: beside the buttons and, whole, in the status bar."""
+        self.say(text)
+        self.notice.emit(text)
 
     @property
     def setup(self) -> CountingSetup:
@@ -148,7 +154,7 @@ class CountingControls(QObject):
             self._set(replace(self.setup, zones=(*self.setup.zones, item)))
 
     def _edited(self, item: Line | Zone) -> None:
-        self.say(f"{item.name} moved: it counts again from zero; the others keep counting.")
+        self._tell(f"{item.name} changed: it counts again from zero; the others keep counting.")
         self._set(replaced(self.setup, item))
 
     def _deleted(self, name: str) -> None:
@@ -198,7 +204,7 @@ class CountingControls(QObject):
             self.events.setChecked(False)
             return
         self._events_worker = worker
-        self.say(f"Writing events to {paths[0].name} and {paths[1].name} in {paths[0].parent}")
+        self._tell(f"Writing events to {paths[0]} and {paths[1].suffix}")
 
     def stop_events(self) -> None:
         """Close the open events files (the summary counts at the end) and say where they are."""
@@ -207,7 +213,7 @@ class CountingControls(QObject):
             return
         paths, rows = worker.counting.stop_events()
         if paths:
-            self.saved.emit(f"{paths[0]} and {paths[1].name} ({rows} events)")
+            self.saved.emit(f"{paths[0]} and {paths[1].suffix} ({rows} events)")
             if not self.reason:
                 self.say(READY)
 
@@ -244,6 +250,7 @@ def install(window: Any) -> CountingControls:
     controls.changed.connect(lambda setup: window.worker is not None and window.worker.counting.set_setup(
         setup if not controls.reason else CountingSetup()))
     controls.reset_requested.connect(lambda: window.worker is not None and window.worker.counting.reset())
+    controls.notice.connect(lambda text: window.statusBar().showMessage(text, 8000))
     controls.saved.connect(lambda text: (window.statusBar().showMessage(f"Saved {text}", 8000),
                                          log.info("saved %s", text)))
     controls.set_source(window.live.source_state())

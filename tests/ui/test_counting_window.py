@@ -157,7 +157,7 @@ def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
     drag(qtbot, video, (0.2, 0.8), (0.7, 0.8))
     line = window.counting.setup.lines[0]
     assert near(line.start, (0.2, 0.2)) and near(line.end, (0.7, 0.8))
-    assert "line 1 moved: it counts again from zero" in window.counting.hint.text()
+    assert "line 1 changed: it counts again from zero" in window.counting.hint.text()
     # The body dragged: the whole line moves.
     drag(qtbot, video, (0.45, 0.5), (0.55, 0.4))
     line = window.counting.setup.lines[0]
@@ -169,6 +169,7 @@ def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
     assert window.counting.setup.lines == (line,)
     assert window.counting.hint.text() == ("Not moved: line 1's end: zero length: its two points are the same, "
                                            "so it has no direction to count; it stays as it was")
+    assert window.statusBar().currentMessage() == window.counting.hint.text()  # whole, where there is room
     assert counts_on_screen(video).keys() == {"line 1"}
     window.stop_run()
     window.save_settings()
@@ -223,14 +224,14 @@ def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_total
     qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
     qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
     assert window.counting.events.isChecked()
-    assert window.counting.hint.text().startswith("Writing events to blazeface_short_range-events-")
+    assert window.counting.hint.text().startswith(f"Writing events to {tmp_path / 'out'}/blazeface_short_range-events-")
     qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)
     # The run ended: the files are closed, and the status bar says where they are.
     out = tmp_path / "out"
     qtbot.waitUntil(lambda: "events" in window.statusBar().currentMessage(), timeout=5000)
     csv_file, jsonl_file = next(out.glob("*-events-*.csv")), next(out.glob("*-events-*.jsonl"))
-    assert window.statusBar().currentMessage() == f"Saved {csv_file} and {jsonl_file.name} (2 events)"
+    assert window.statusBar().currentMessage() == f"Saved {csv_file} and .jsonl (2 events)"
     rows = list(csv.DictReader(csv_file.open()))
     assert [(r["kind"], r["name"], r["event"], r["class"]) for r in rows] == [
         ("line", "line 1", "out", "face"), ("line", "line 1", "in", "face")]
