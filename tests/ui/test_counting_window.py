@@ -149,6 +149,8 @@ def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
     # Hovering: the cursor says what a press would take.
     qtbot.mouseMove(video, pos=pane_point(video, 0.2, 0.8))
     assert video.cursor().shape() == Qt.CursorShape.SizeAllCursor
+    end = pane_point(video, 0.2, 0.8)  # its handle is painted, white while the mouse is on it
+    qtbot.waitUntil(lambda: video.grab().toImage().pixelColor(end).getRgb()[:3] == (255, 255, 255), timeout=5000)
     qtbot.mouseMove(video, pos=pane_point(video, 0.2, 0.5))
     assert video.cursor().shape() == Qt.CursorShape.PointingHandCursor
     qtbot.mouseMove(video, pos=pane_point(video, 0.6, 0.5))
