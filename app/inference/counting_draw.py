@@ -31,8 +31,9 @@ def _bgr(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
 def draw_counting(image: np.ndarray, counting: Any, result: Any = None) -> np.ndarray:
     """Draw ``counting``'s lines and zones with their counts onto ``image`` (BGR, in place) and return it.
 
-    ``counting`` is a ``Counter`` or a ``LiveCounting`` (its ``counter``); with
-    ``result`` and tracking on, each tracked box gets its ``#id`` and trail.
+    ``counting`` is a ``Counter`` or a ``LiveCounting`` (its ``counter``), or None
+    (nothing drawn: a run without counting options); with ``result`` and
+    tracking on, each tracked box gets its ``#id`` and trail.
     """
     counter: Counter | None = counting if isinstance(counting, Counter) else getattr(counting, "counter", None)
     if counter is None:

@@ -69,3 +69,4 @@ def test_nothing_to_count_leaves_the_frame_as_it_was(counted):
     from model_picker.inference.live_counting import LiveCounting
 
     assert np.array_equal(draw_counting(plain.copy(), LiveCounting(), result), plain)
+    assert np.array_equal(draw_counting(plain.copy(), None, result), plain)  # run --out without counting options
