@@ -268,17 +268,21 @@ class Counts:
 
 
 class Counter:
-    """Tracker + line and zone counters for one setup, built for the first frame's size.
+    """Tracker + one counter per line and per zone, built for the first frame's size.
 
     Call ``analyze(result)`` on every result in order (or ``attach`` to a model);
     then ``counts`` and ``events`` (this result's crossings, entries and exits).
+    Each line and zone has its own degirum_tools counter, so ``set_setup`` can
+    move one while the others, and the tracks, go on counting.
     """
 
     def __init__(self, setup: CountingSetup, class_list: list[str] | None = None) -> None:
         self.setup = setup
         self.class_list = list(class_list) if class_list else None
         self.size: tuple[int, int] | None = None
-        self.analyzers: list[Any] = []
+        self.tracker: Any = None
+        self._lines: dict[Line, Any] = {}  # keyed by the line itself: a moved line is a new key
+        self._zones: dict[Zone, Any] = {}
         self.counts = Counts()
         self.events: list[Event] = []
         self.frames = 0
@@ -298,38 +302,55 @@ class Counter:
 
     def reset(self) -> None:
         """Counts back to zero; tracks restart (the analyzers are rebuilt at the next frame)."""
-        self.analyzers, self.size = [], None
+        self.tracker, self.size = None, None
+        self._lines, self._zones = {}, {}
         self.counts, self.events = Counts(), []
 
+    def set_setup(self, setup: CountingSetup) -> None:
+        """New lines or zones: the unchanged ones keep counting, a new or moved one starts from zero.
+
+        Tracks go on (the same IDs), so an object half-way across a moved line is not lost.
+        """
+        self.setup = setup
+        if self.size is not None:
+            self._build_items()
+
     def _build(self, width: int, height: int) -> None:
-        from degirum_tools import LineCounter, ObjectTracker, ZoneCounter
+        from degirum_tools import ObjectTracker
 
         self.size = (width, height)
-        self.analyzers = [ObjectTracker(class_list=self.class_list, trail_depth=TRAIL_DEPTH, show_overlay=False)]
-        if self.setup.lines:
-            self.analyzers.append(LineCounter(
-                [ln.pixels(width, height) for ln in self.setup.lines], whole_trail=False,
-                count_first_crossing=False, return_direction_in_results=True, show_overlay=False))
-        if self.setup.zones:
-            self.analyzers.append(ZoneCounter(
-                {z.name: z.pixels(width, height) for z in self.setup.zones}, frame_size=(width, height),
-                class_list=self.class_list, use_tracking=True, enable_zone_events=True, show_overlay=False))
-        self.counts = Counts({ln.name: (0, 0) for ln in self.setup.lines},
-                             {z.name: 0 for z in self.setup.zones}, {z.name: 0 for z in self.setup.zones})
+        self.tracker = ObjectTracker(class_list=self.class_list, trail_depth=TRAIL_DEPTH, show_overlay=False)
+        self._lines, self._zones = {}, {}
+        self._build_items()
+
+    def _build_items(self) -> None:
+        from degirum_tools import LineCounter, ZoneCounter
+
+        assert self.size is not None
+        width, height = self.size
+        old_lines, old_zones, old = self._lines, self._zones, self.counts
+        self._lines = {ln: old_lines.get(ln) or LineCounter(
+            [ln.pixels(width, height)], whole_trail=False, count_first_crossing=False,
+            return_direction_in_results=True, show_overlay=False) for ln in self.setup.lines}
+        self._zones = {z: old_zones.get(z) or ZoneCounter(
+            {z.name: z.pixels(width, height)}, frame_size=(width, height), class_list=self.class_list,
+            use_tracking=True, enable_zone_events=True, show_overlay=False) for z in self.setup.zones}
+        self.counts = Counts({ln.name: old.lines.get(ln.name, (0, 0)) if ln in old_lines else (0, 0)
+                              for ln in self.setup.lines},
+                             {z.name: old.zones.get(z.name, 0) if z in old_zones else 0 for z in self.setup.zones},
+                             {z.name: old.entries.get(z.name, 0) if z in old_zones else 0 for z in self.setup.zones})
 
     def analyze(self, result: Any) -> None:
         image = getattr(result, "image", None)
         shape = getattr(image, "shape", None)
-        if not self.analyzers:
+        if self.tracker is None:
             if shape is None:
                 raise CountingError("counting needs the frame with each result (result.image is missing)")
             self._build(int(shape[1]), int(shape[0]))
-        for analyzer in self.analyzers:
-            analyzer.analyze(result)
+        self.tracker.analyze(result)
         frame, time_s = self._when(result)
         self.frames += 1
-        self.events = self._line_events(result, frame, time_s) + self._zone_events(result, frame, time_s)
-        self._read_counts(result)
+        self.events = self._count_lines(result, frame, time_s) + self._count_zones(result, frame, time_s)
 
     def _when(self, result: Any) -> tuple[int, float | None]:
         info = getattr(result, "info", None)
@@ -338,27 +359,34 @@ class Counter:
             return int(frame.frame_id), getattr(frame, "position_s", None)
         return self.frames, None
 
-    def _line_events(self, result: Any, frame: int, time_s: float | None) -> list[Event]:
-        events = []
-        for obj in result.results:
-            for i, crossed in enumerate(obj.get("cross_line") or []):
-                if crossed and i < len(self.setup.lines):
-                    side = (obj.get("cross_line_direction") or [None] * (i + 1))[i]
+    def _count_lines(self, result: Any, frame: int, time_s: float | None) -> list[Event]:
+        """Each line's counter in turn (each writes its own ``line_counts`` and ``cross_line``); read at once."""
+        events, totals = [], []
+        for line, analyzer in self._lines.items():
+            analyzer.analyze(result)
+            counts = result.line_counts[0]
+            totals.append(counts)
+            self.counts.lines[line.name] = (int(counts.right), int(counts.left))
+            for obj in result.results:
+                if (obj.get("cross_line") or [False])[0]:
+                    side = (obj.get("cross_line_direction") or [None])[0]
                     events.append(Event(frame, time_s, obj.get("track_id"), str(obj.get("label", "")), "line",
-                                        self.setup.lines[i].name, "in" if side == "right" else "out"))
+                                        line.name, "in" if side == "right" else "out"))
+        result.line_counts = totals  # one entry per line, as a single LineCounter of them all would give
         return events
 
-    def _zone_events(self, result: Any, frame: int, time_s: float | None) -> list[Event]:
+    def _count_zones(self, result: Any, frame: int, time_s: float | None) -> list[Event]:
         kinds = {"zone_entry": "entry", "zone_exit": "exit"}
-        return [Event(frame, time_s, e.get("track_id"), str(e.get("object_label") or ""), "zone",
-                      str(e.get("zone_id")), kinds[e["event_type"]])
-                for e in getattr(result, "zone_events", None) or [] if e.get("event_type") in kinds]
-
-    def _read_counts(self, result: Any) -> None:
-        for line, counts in zip(self.setup.lines, getattr(result, "line_counts", None) or []):
-            self.counts.lines[line.name] = (int(counts.right), int(counts.left))
-        for name, counts in (getattr(result, "zone_counts", None) or {}).items():
-            self.counts.zones[name] = int(counts.get("total", 0))
-        for event in self.events:
+        result.zone_events, totals = [], {}  # every zone's counter appends its events here
+        for zone, analyzer in self._zones.items():
+            analyzer.analyze(result)
+            totals.update(result.zone_counts)
+            self.counts.zones[zone.name] = int(result.zone_counts.get(zone.name, {}).get("total", 0))
+        result.zone_counts = totals
+        events = [Event(frame, time_s, e.get("track_id"), str(e.get("object_label") or ""), "zone",
+                        str(e.get("zone_id")), kinds[e["event_type"]])
+                  for e in result.zone_events if e.get("event_type") in kinds]
+        for event in events:
             if event.event == "entry":
                 self.counts.entries[event.name] = self.counts.entries.get(event.name, 0) + 1
+        return events

@@ -1,8 +1,12 @@
 """Counting while a model runs in the window: the setup changes live, the counts go out with the shapes.
 
-The window's UI thread changes the setup (a line drawn, a zone deleted, Reset
+The window's UI thread changes the setup (a line drawn, moved or deleted, Reset
 counts); the worker thread owns the ``Counter`` and applies the newest setup at
-its next result, so the analyzers are only ever touched by one thread. The
+its next result, so the analyzers are only ever touched by one thread. A moved
+or new line or zone counts from zero; the others, and the tracks, go on.
+Events (each crossing, entry and exit) go to CSV and JSON lines files between
+``start_events`` and ``stop_events``, written on the worker thread as they
+happen; the same writer as ``model-picker run --events``. The
 counts travel to the screen inside ``overlay.Shapes`` (``counters``, ``trails``
 and track IDs in the box captions), the same object the view paints and the
 snapshots and recordings are drawn from.
@@ -12,9 +16,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from .counting import Counter, CountingSetup, Line
+from .counting import Counter, CountingSetup, Counts, Line
+from .export import EventsWriter
 from .overlay import CountShape, Shapes, Trail, color_of
 
 
@@ -27,6 +33,8 @@ class LiveCounting:
         self._reset = False
         self.setup = CountingSetup()
         self.counter: Counter | None = None
+        self._writers: list[EventsWriter] = []  # guarded by _lock: the UI thread closes them, the worker writes
+        self._counts = Counts()  # the newest totals, for the summary at the end of the events file
 
     def set_setup(self, setup: CountingSetup) -> None:
         with self._lock:
@@ -45,8 +53,10 @@ class LiveCounting:
             self.setup = pending
             if not pending.active:
                 self.counter = None
-            elif self.counter is None or not same_geometry:
-                self.counter = Counter(pending)  # new lines or zones: counts start again
+            elif self.counter is None:
+                self.counter = Counter(pending)
+            elif not same_geometry:
+                self.counter.set_setup(pending)  # a new or moved line or zone counts from zero; the rest go on
             else:
                 self.counter.setup = pending  # only the Track toggle changed: keep counts and tracks
         if reset and self.counter is not None:
@@ -57,6 +67,42 @@ class LiveCounting:
         self._apply()
         if self.counter is not None:
             self.counter.analyze(result)
+            with self._lock:
+                for writer in self._writers:
+                    writer.write(self.counter.events)
+                counts = self.counter.counts  # a copy: the summary is read on the UI thread
+                self._counts = Counts(dict(counts.lines), dict(counts.zones), dict(counts.entries))
+
+    def start_events(self, path_base: str | Path) -> list[Path]:
+        """Write events from the next result on to ``path_base``.csv and .jsonl (OSError if they cannot be made).
+
+        Called from the UI thread; a previous pair still open is closed first.
+        """
+        self.stop_events()
+        base = Path(path_base)
+        writers = [EventsWriter(base.with_name(base.name + ".csv"))]
+        try:
+            writers.append(EventsWriter(base.with_name(base.name + ".jsonl")))
+        except OSError:
+            writers[0].close()
+            raise
+        with self._lock:
+            self._writers = writers
+        return [w.path for w in writers]
+
+    @property
+    def writing_events(self) -> bool:
+        with self._lock:
+            return bool(self._writers)
+
+    def stop_events(self) -> tuple[list[Path], int]:
+        """Close the events files with the summary counts at the end; their paths and how many events each holds."""
+        with self._lock:
+            writers, self._writers = self._writers, []
+            counts = self._counts
+        for writer in writers:
+            writer.close(counts)
+        return [w.path for w in writers], (writers[0].rows if writers else 0)
 
     def decorate(self, shapes: Shapes, result: Any) -> Shapes:
         """Add the lines and zones with their counts, and (Track on) IDs and trails, to ``shapes``."""

@@ -1,139 +1,42 @@
-"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts (issue 12).
+"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts, events (issue 12).
 
 ``CountingControls`` owns the current ``CountingSetup`` (normalised coordinates)
 for the current source, stores it per source in QSettings, and hands every
-change to the running worker (which applies it at its next result). The
-drawing itself happens on the video pane: ``CountEditor`` turns clicks into
-points (a line: two clicks; a zone: clicks, a double-click closes it) and
-paints the one being drawn; right-click deletes the line or zone under the
-mouse. What is counted comes back from the worker inside the shapes.
+change to the running worker (which applies it at its next result). Drawing
+and editing happen on the video pane (``CountEditor``, count_editor.py). A
+moved line or zone counts again from zero; the others keep counting. The
+Events toggle writes each crossing and zone entry or exit of the run to CSV and
+JSON lines in the output folder (the worker's ``LiveCounting`` writes them);
+``saved`` says where when they close. What is counted comes back from the
+worker inside the shapes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QWidget
 
-from ..inference.counting import CountingError, CountingSetup, Line, Zone, check_line, check_zone, detector_reason
-from ..inference.live_counting import counter_shapes
-from ..inference.overlay import Shapes
-from .overlay_painter import COUNTER_COLOR
+from ..inference.counting import CountingError, CountingSetup, Line, Zone, detector_reason
+from ..inference.counting_edit import replaced
+from .count_editor import CountEditor
+from .log_panel import log
 
 HINTS = {"line": "Click the line's two ends on the video.",
          "zone": "Click the zone's corners on the video; double-click the last one to close it."}
-READY = "Right-click a line or zone to delete it."
-
-
-class CountEditor(QObject):
-    """Clicks on the video pane become lines and zones; ``added`` / ``deleted`` say which."""
-
-    added = Signal(object)  # Line or Zone (normalised)
-    deleted = Signal(str)  # name
-    failed = Signal(str)  # what was wrong with the drawn shape
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.mode = ""  # "", "line" or "zone"
-        self.draft: list[tuple[float, float]] = []
-        self.setup = CountingSetup()
-
-    def start(self, mode: str) -> None:
-        self.mode, self.draft = mode, []
-
-    def _normalised(self, pos: QPointF, target: QRectF) -> tuple[float, float] | None:
-        if target.isEmpty() or not target.contains(pos):
-            return None
-        return ((pos.x() - target.left()) / target.width(), (pos.y() - target.top()) / target.height())
-
-    def press(self, pos: QPointF, target: QRectF, button: Qt.MouseButton) -> bool:
-        """A click on the pane; True when the editor used it."""
-        point = self._normalised(pos, target)
-        if point is None:
-            return False
-        if button == Qt.MouseButton.RightButton:
-            name = self._hit(point, target)
-            if name:
-                self.deleted.emit(name)
-            return bool(name)
-        if not self.mode or button != Qt.MouseButton.LeftButton:
-            return False
-        self.draft.append(point)
-        if self.mode == "line" and len(self.draft) == 2:
-            self._finish(Line(self._name("line", self.setup.lines), self.draft[0], self.draft[1]))
-        return True
-
-    def double_click(self, pos: QPointF, target: QRectF) -> bool:
-        if self.mode != "zone":
-            return False
-        point = self._normalised(pos, target)
-        if point is not None and (not self.draft or point != self.draft[-1]):
-            self.draft.append(point)
-        self._finish(Zone(self._name("zone", self.setup.zones), tuple(self.draft)))
-        return True
-
-    def _finish(self, item: Line | Zone) -> None:
-        self.mode, self.draft = "", []
-        try:
-            check_line(item) if isinstance(item, Line) else check_zone(item)
-        except CountingError as exc:
-            self.failed.emit(str(exc))
-            return
-        self.added.emit(item)
-
-    @staticmethod
-    def _name(kind: str, existing: tuple) -> str:
-        taken = {item.name for item in existing}
-        return next(f"{kind} {n}" for n in range(1, len(taken) + 2) if f"{kind} {n}" not in taken)
-
-    def _hit(self, point: tuple[float, float], target: QRectF) -> str:
-        """The line within 10 screen pixels of the point, else the zone that contains it."""
-        px = QPointF(point[0] * target.width(), point[1] * target.height())
-        for line in self.setup.lines:
-            a = QPointF(line.start[0] * target.width(), line.start[1] * target.height())
-            b = QPointF(line.end[0] * target.width(), line.end[1] * target.height())
-            if _distance(px, a, b) <= 10:
-                return line.name
-        for zone in self.setup.zones:
-            polygon = QPolygonF([QPointF(x * target.width(), y * target.height()) for x, y in zone.points])
-            if polygon.containsPoint(px, Qt.FillRule.OddEvenFill):
-                return zone.name
-        return ""
-
-    def merge(self, shapes: Shapes | None) -> Shapes | None:
-        """The shapes with this setup's lines and zones (shown at once), counts from the worker by name."""
-        if shapes is None or not (self.setup.lines or self.setup.zones):
-            return shapes
-        texts = {c.name: c.text for c in shapes.counters}
-        counters = [replace(c, text=texts.get(c.name, ""))
-                    for c in counter_shapes(self.setup, None, shapes.width, shapes.height)]
-        return replace(shapes, counters=counters)
-
-    def paint_draft(self, painter: QPainter, target: QRectF) -> None:
-        if not self.draft:
-            return
-        points = [QPointF(target.left() + x * target.width(), target.top() + y * target.height())
-                  for x, y in self.draft]
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(COUNTER_COLOR, 2, Qt.PenStyle.DashLine))
-        painter.drawPolyline(QPolygonF(points))
-        painter.setBrush(QColor(COUNTER_COLOR))
-        for p in points:
-            painter.drawEllipse(p, 4, 4)
-        painter.restore()
-
-
-def _distance(p: QPointF, a: QPointF, b: QPointF) -> float:
-    dx, dy = b.x() - a.x(), b.y() - a.y()
-    t = max(0.0, min(1.0, ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / max(1e-9, dx * dx + dy * dy)))
-    ex, ey = a.x() + t * dx - p.x(), a.y() + t * dy - p.y()
-    return (ex * ex + ey * ey) ** 0.5
+READY = "Drag to move, right-click to delete."
+EDIT_TIP = ("Drag an end or a corner to move it, or the line or zone to move it whole; double-click a zone's "
+            "edge to add a corner, a corner to delete it. A moved line or zone counts again from zero; "
+            "the others keep their counts.")
+EVENTS_TIP = ("Write events: each line crossing and zone entry or exit (frame, time, track ID, class, direction) "
+              "to CSV and JSON lines in the output folder, the totals at the end; the files close when you "
+              "turn this off or the run ends")
 
 
 def _button(action: QAction) -> QToolButton:
@@ -149,6 +52,8 @@ class CountingControls(QObject):
 
     changed = Signal(object)  # CountingSetup
     reset_requested = Signal()
+    saved = Signal(str)  # the events files, when they close: "<csv path> and .jsonl (N events)"
+    notice = Signal(str)  # an edit done or refused, for the status bar (the hint beside the buttons is short)
 
     def __init__(self, video: Any, settings: QSettings) -> None:
         super().__init__()
@@ -158,53 +63,73 @@ class CountingControls(QObject):
         video.editor = self.editor
         self.source_key = ""
         self.reason = ""
+        self.worker: Any = None  # the run counting now (attach), for events
+        self._events_worker: Any = None  # the run whose events files are open
         self.bar = QWidget()
         self.bar.setObjectName("counting-bar")
-        style = self.bar.style()
-        self.track = QAction(style.standardIcon(QStyle.StandardPixmap.SP_ArrowRight), "Track", self.bar)
-        self.track.setCheckable(True)
-        self.track.setToolTip("Track objects: IDs and short trails on the video (ByteTrack)")
-        self.draw_line = QAction(style.standardIcon(QStyle.StandardPixmap.SP_ToolBarHorizontalExtensionButton),
-                                 "Line", self.bar)
-        self.draw_line.setToolTip("Draw a counting line: click its two ends on the video")
-        self.draw_zone = QAction(style.standardIcon(QStyle.StandardPixmap.SP_TitleBarNormalButton), "Zone", self.bar)
-        self.draw_zone.setToolTip("Draw a zone: click its corners, double-click the last one")
-        self.clear = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogDiscardButton), "Clear", self.bar)
-        self.clear.setToolTip("Delete every line and zone of this source")
-        self.reset = QAction(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Reset Counts", self.bar)
-        self.reset.setToolTip("Start every count again from zero")
-        self.save = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "Save…", self.bar)
-        self.save.setToolTip("Save these lines and zones as YAML")
-        self.load = QAction(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton), "Load…", self.bar)
-        self.load.setToolTip("Load lines and zones from YAML")
+        self._make_actions(self.bar.style())
         self.hint = QLabel(READY)
         self.hint.setObjectName("counting-hint")
         # A long hint or reason is cut (full text in its tooltip), never widens the panel under the user's mouse.
         self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.hint.setMinimumWidth(0)
+        self.hint.setToolTip(EDIT_TIP)
         layout = QHBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         self.buttons = {}
-        for action in (self.track, self.draw_line, self.draw_zone, self.clear, self.reset, self.save, self.load):
+        for action in (self.track, self.draw_line, self.draw_zone, self.clear, self.reset, self.events, self.save,
+                       self.load):
             self.buttons[action.text()] = _button(action)
             layout.addWidget(self.buttons[action.text()])
-        for action in (self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
+        for action in (self.events, self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
             self.buttons[action.text()].setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         layout.addWidget(self.hint, 1)
+        self._connect()
+
+    def _action(self, style: QStyle, icon: QStyle.StandardPixmap, text: str, tip: str) -> QAction:
+        action = QAction(style.standardIcon(icon), text, self.bar)
+        action.setToolTip(tip)
+        return action
+
+    def _make_actions(self, style: QStyle) -> None:
+        pix = QStyle.StandardPixmap
+        self.track = self._action(style, pix.SP_ArrowRight, "Track",
+                                  "Track objects: IDs and short trails on the video (ByteTrack)")
+        self.track.setCheckable(True)
+        self.draw_line = self._action(style, pix.SP_ToolBarHorizontalExtensionButton, "Line",
+                                      "Draw a counting line: click its two ends on the video. " + EDIT_TIP)
+        self.draw_zone = self._action(style, pix.SP_TitleBarNormalButton, "Zone",
+                                      "Draw a zone: click its corners, double-click the last one. " + EDIT_TIP)
+        self.clear = self._action(style, pix.SP_DialogDiscardButton, "Clear",
+                                  "Delete every line and zone of this source")
+        self.reset = self._action(style, pix.SP_BrowserReload, "Reset Counts", "Start every count again from zero")
+        self.events = self._action(style, pix.SP_FileDialogDetailedView, "Events", EVENTS_TIP)
+        self.events.setCheckable(True)
+        self.save = self._action(style, pix.SP_DialogSaveButton, "Save…", "Save these lines and zones as YAML")
+        self.load = self._action(style, pix.SP_DialogOpenButton, "Load…", "Load lines and zones from YAML")
+
+    def _connect(self) -> None:
         self.track.toggled.connect(lambda on: self._set(replace(self.setup, track=on)))
         self.draw_line.triggered.connect(lambda: self._start("line"))
         self.draw_zone.triggered.connect(lambda: self._start("zone"))
         self.clear.triggered.connect(lambda: self._set(CountingSetup(track=self.setup.track)))
         self.reset.triggered.connect(self.reset_requested)
+        self.events.toggled.connect(self._events_toggled)
         self.save.triggered.connect(self._save_yaml)
         self.load.triggered.connect(self._load_yaml)
         self.editor.added.connect(self._added)
+        self.editor.edited.connect(self._edited)
         self.editor.deleted.connect(self._deleted)
-        self.editor.failed.connect(lambda text: self.say(f"Not added: {text}"))
+        self.editor.failed.connect(self._tell)
 
     def say(self, text: str) -> None:
         self.hint.setText(text)
-        self.hint.setToolTip(text)
+        self.hint.setToolTip(EDIT_TIP if text == READY else text)
+
+    def _tell(self, text: str) -> None:
+        """An edit's outcome: beside the buttons and, whole, in the status bar."""
+        self.say(text)
+        self.notice.emit(text)
 
     @property
     def setup(self) -> CountingSetup:
@@ -228,6 +153,10 @@ class CountingControls(QObject):
         else:
             self._set(replace(self.setup, zones=(*self.setup.zones, item)))
 
+    def _edited(self, item: Line | Zone) -> None:
+        self._tell(f"{item.name} changed: it counts again from zero; the others keep counting.")
+        self._set(replaced(self.setup, item))
+
     def _deleted(self, name: str) -> None:
         self._set(replace(self.setup, lines=tuple(x for x in self.setup.lines if x.name != name),
                           zones=tuple(x for x in self.setup.zones if x.name != name)))
@@ -250,9 +179,49 @@ class CountingControls(QObject):
     def set_reason(self, reason: str) -> None:
         """A model that cannot count: the controls are disabled and the reason shown ('' enables them)."""
         self.reason = reason
-        for action in (self.track, self.draw_line, self.draw_zone, self.reset):
+        for action in (self.track, self.draw_line, self.draw_zone, self.reset, self.events):
             action.setEnabled(not reason)
         self.say(f"Counting is off: {reason}" if reason else READY)
+
+    # ----- events files -------------------------------------------------------------------
+    def _events_toggled(self, on: bool) -> None:
+        if not on:
+            self.stop_events()
+        elif self.worker is not None:
+            self.start_events(self.worker)
+        else:
+            self.say("Events will be written from the start of the next run.")
+
+    def start_events(self, worker: Any) -> None:
+        """Open this run's events files (named like its recordings) in the output folder."""
+        self.stop_events()
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        base = worker.request.output_dir / f"{worker.request.spec.model_name}-events-{stamp}"
+        try:
+            paths = worker.counting.start_events(base)
+        except OSError as exc:  # an output folder that cannot be written: say where, and untick
+            self.say(f"Events not written: {exc.filename or base}: {exc.strerror or exc}")
+            self.events.setChecked(False)
+            return
+        self._events_worker = worker
+        self._tell(f"Writing events to {paths[0]} and {paths[1].suffix}")
+
+    def stop_events(self) -> None:
+        """Close the open events files (the summary counts at the end) and say where they are."""
+        worker, self._events_worker = self._events_worker, None
+        if worker is None:
+            return
+        paths, rows = worker.counting.stop_events()
+        if paths:
+            self.saved.emit(f"{paths[0]} and {paths[1].suffix} ({rows} events)")
+            if not self.reason:
+                self.say(READY)
+
+    def run_ended(self, worker: Any) -> None:
+        if worker is self._events_worker:
+            self.stop_events()
+        if worker is self.worker:
+            self.worker = None
 
     def _save_yaml(self) -> None:
         path, _f = QFileDialog.getSaveFileName(self.bar, "Save lines and zones", "counting.yaml", "YAML (*.yaml *.yml)")
@@ -281,6 +250,9 @@ def install(window: Any) -> CountingControls:
     controls.changed.connect(lambda setup: window.worker is not None and window.worker.counting.set_setup(
         setup if not controls.reason else CountingSetup()))
     controls.reset_requested.connect(lambda: window.worker is not None and window.worker.counting.reset())
+    controls.notice.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    controls.saved.connect(lambda text: (window.statusBar().showMessage(f"Saved {text}", 8000),
+                                         log.info("saved %s", text)))
     controls.set_source(window.live.source_state())
     return controls
 
@@ -289,3 +261,9 @@ def attach(controls: CountingControls, worker: Any, task: Any) -> None:
     """A new run: counting follows the setup, or is off with the reason for a model that is not a detector."""
     controls.set_reason(detector_reason(task))
     worker.counting.set_setup(controls.setup if not controls.reason else CountingSetup())
+    controls.worker = worker
+    worker.finished.connect(lambda: controls.run_ended(worker))  # the thread is done: nothing more is written
+    if controls.events.isChecked() and not controls.reason:
+        controls.start_events(worker)
+    else:
+        controls.stop_events()  # the previous run's files, if it is still winding down

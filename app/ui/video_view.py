@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -56,7 +56,8 @@ class VideoView(QWidget):
         self.painted_frames = 0
         self.overlay = OverlayPainter()
         self.presented_counts: list[str] = []
-        self.editor: Any = None  # counting_controls.CountEditor: lines and zones drawn with the mouse
+        self.editor: Any = None  # count_editor.CountEditor: lines and zones drawn and edited with the mouse
+        self.setMouseTracking(True)  # the editor shows handles and the cursor under a hovering mouse
         self._pending = False
         self._rec_timer = QTimer(self)  # the elapsed time ticks even when frames are rare (a photo)
         self._rec_timer.setInterval(500)
@@ -242,22 +243,54 @@ class VideoView(QWidget):
         painter.setPen(QColor(210, 212, 216))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
 
-    # ----- counting lines and zones (counting_controls.CountEditor) ---------------------
+    # ----- counting lines and zones (count_editor.CountEditor) ---------------------------
+    def _edited(self, used: bool) -> bool:
+        """After the editor saw an event: repaint if it asked, and show the cursor it wants."""
+        if used:
+            self.update()
+        shape = self.editor.cursor() if self.editor is not None else None
+        if shape is None:
+            self.unsetCursor()
+        elif self.cursor().shape() != shape:
+            self.setCursor(shape)
+        return used
+
     @qt_virtual()
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if self.editor is not None and self.editor.press(event.position(), QRectF(self.image_rect()), event.button()):
-            self.update()
+        if self.editor is not None and self._edited(
+                self.editor.press(event.position(), QRectF(self.image_rect()), event.button())):
             event.accept()
         else:
             super().mousePressEvent(event)
 
     @qt_virtual()
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.editor is not None:
+            self._edited(self.editor.move(event.position(), QRectF(self.image_rect())))
+        super().mouseMoveEvent(event)
+
+    @qt_virtual()
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self.editor is not None and event.button() == Qt.MouseButton.LeftButton and self._edited(
+                self.editor.release()):
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    @qt_virtual()
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if self.editor is not None and self.editor.double_click(event.position(), QRectF(self.image_rect())):
-            self.update()
+        if self.editor is not None and self._edited(
+                self.editor.double_click(event.position(), QRectF(self.image_rect()))):
             event.accept()
         else:
             super().mouseDoubleClickEvent(event)
+
+    @qt_virtual()
+    def leaveEvent(self, event: QEvent) -> None:
+        if self.editor is not None and self.editor.drag is None and self.editor.hover is not None:
+            self.editor.hover = None
+            self._edited(True)
+        super().leaveEvent(event)
 
     # ----- drops ------------------------------------------------------------------------
     @staticmethod

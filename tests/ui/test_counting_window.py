@@ -107,3 +107,148 @@ def test_presentation_mode_shows_the_counts(window, qtbot, photos, tmp_path):
                                 for t in video.presented_counts), timeout=3 * SLOW)
     press(window, qtbot, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.counting.bar.isVisible(), timeout=3000)
+
+
+def drag(qtbot, video, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press at ``start``, move in two steps, release at ``end`` (normalised frame points), as a hand does."""
+    middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    qtbot.mousePress(video, Qt.MouseButton.LeftButton, pos=pane_point(video, *start))
+    qtbot.mouseMove(video, pos=pane_point(video, *middle))
+    qtbot.mouseMove(video, pos=pane_point(video, *end))
+    qtbot.mouseRelease(video, Qt.MouseButton.LeftButton, pos=pane_point(video, *end))
+
+
+def near(point, expected, tolerance=0.01) -> bool:
+    return abs(point[0] - expected[0]) < tolerance and abs(point[1] - expected[1]) < tolerance
+
+
+def still_run(window, qtbot, photos, tmp_path):
+    """A face standing still, looping: the pane shows frames and the worker keeps counting."""
+    video_file = write_video(tmp_path / "still.avi", photos, [[(320, 240)] * 5])
+    choose(window, "blazeface_short_range", video_file, loop=True)
+    window.run()
+    qtbot.waitUntil(lambda: window.live.video.painted_frames >= 1, timeout=SLOW)
+    return window.live.video
+
+
+def reopened(qtbot, settings, demo_registry):
+    from model_picker.ui.main_window import MainWindow
+
+    again = MainWindow(str(demo_registry), settings)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.catalogue is not None, timeout=20000)
+    return again
+
+
+def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
+        window, qtbot, photos, tmp_path, settings, demo_registry):
+    video = still_run(window, qtbot, photos, tmp_path)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.2, 0.2))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.2, 0.8))
+    # Hovering: the cursor says what a press would take.
+    qtbot.mouseMove(video, pos=pane_point(video, 0.2, 0.8))
+    assert video.cursor().shape() == Qt.CursorShape.SizeAllCursor
+    end = pane_point(video, 0.2, 0.8)  # its handle is painted, white while the mouse is on it
+    qtbot.waitUntil(lambda: video.grab().toImage().pixelColor(end).getRgb()[:3] == (255, 255, 255), timeout=5000)
+    qtbot.mouseMove(video, pos=pane_point(video, 0.2, 0.5))
+    assert video.cursor().shape() == Qt.CursorShape.PointingHandCursor
+    qtbot.mouseMove(video, pos=pane_point(video, 0.6, 0.5))
+    assert video.cursor().shape() == Qt.CursorShape.ArrowCursor
+    # An end dragged: only that end moves.
+    drag(qtbot, video, (0.2, 0.8), (0.7, 0.8))
+    line = window.counting.setup.lines[0]
+    assert near(line.start, (0.2, 0.2)) and near(line.end, (0.7, 0.8))
+    assert "line 1 changed: it counts again from zero" in window.counting.hint.text()
+    # The body dragged: the whole line moves.
+    drag(qtbot, video, (0.45, 0.5), (0.55, 0.4))
+    line = window.counting.setup.lines[0]
+    assert near(line.start, (0.3, 0.1)) and near(line.end, (0.8, 0.7))
+    # The worker counts on the moved line from its next result.
+    qtbot.waitUntil(lambda: window.worker.counting.setup.lines == window.counting.setup.lines, timeout=SLOW)
+    # An end dropped on the other end: refused with the reason, the line stays where it was.
+    drag(qtbot, video, (0.8, 0.7), (0.3, 0.1))
+    assert window.counting.setup.lines == (line,)
+    assert window.counting.hint.text() == ("Not moved: line 1's end: zero length: its two points are the same, "
+                                           "so it has no direction to count; it stays as it was")
+    assert window.statusBar().currentMessage() == window.counting.hint.text()  # whole, where there is room
+    assert counts_on_screen(video).keys() == {"line 1"}
+    window.stop_run()
+    window.save_settings()
+    assert reopened(qtbot, settings, demo_registry).counting.setup.lines == (line,)  # stored for this source
+
+
+def test_zone_corners_move_are_added_and_deleted_and_a_bow_tie_is_refused(
+        window, qtbot, photos, tmp_path, settings, demo_registry):
+    video = still_run(window, qtbot, photos, tmp_path)
+    qtbot.mouseClick(window.counting.buttons["Zone"], Qt.MouseButton.LeftButton)
+    for x, y in ((0.1, 0.1), (0.6, 0.1), (0.6, 0.6)):
+        qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, x, y))
+    qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.1, 0.6))
+    corners = window.counting.setup.zones[0].points
+    # A corner dragged across the opposite edge would make a bow tie: refused, the zone is unchanged.
+    drag(qtbot, video, (0.6, 0.6), (0.05, 0.35))
+    assert window.counting.setup.zones[0].points == corners
+    assert window.counting.hint.text().startswith("Not moved: zone 1's corner: self-intersecting: edge ")
+    # A corner dragged outward: that corner moves.
+    drag(qtbot, video, (0.6, 0.6), (0.8, 0.7))
+    zone = window.counting.setup.zones[0]
+    assert near(zone.points[2], (0.8, 0.7)) and zone.points[:2] == corners[:2] and zone.points[3] == corners[3]
+    # Double-click on the top edge adds a corner there; double-click on it deletes it again.
+    qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.35, 0.1))
+    assert len(window.counting.setup.zones[0].points) == 5 and near(window.counting.setup.zones[0].points[1],
+                                                                     (0.35, 0.1))
+    qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.35, 0.1))
+    assert window.counting.setup.zones[0] == zone
+    # The inside dragged: the whole zone moves, never past the frame's edge.
+    drag(qtbot, video, (0.4, 0.4), (0.1, 0.4))
+    moved = window.counting.setup.zones[0]
+    assert near(moved.points[0], (0.0, 0.1)) and near(moved.points[2], (0.7, 0.7))
+    window.stop_run()
+    window.save_settings()
+    assert reopened(qtbot, settings, demo_registry).counting.setup.zones == (moved,)
+
+
+def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_totals(window, qtbot, photos, tmp_path):
+    import csv
+    import json
+
+    video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
+    choose(window, "blazeface_short_range", video_file, realtime=False, loop=False)
+    video = window.live.video
+    # Paused while the model loads: one step shows the first frame, to draw the line on.
+    window.run()
+    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
+    qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
+    qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.95))
+    qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
+    assert window.counting.events.isChecked()
+    assert window.counting.hint.text().startswith(f"Writing events to {tmp_path / 'out'}/blazeface_short_range-events-")
+    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)
+    # The run ended: the files are closed, and the status bar says where they are.
+    out = tmp_path / "out"
+    qtbot.waitUntil(lambda: "events" in window.statusBar().currentMessage(), timeout=5000)
+    csv_file, jsonl_file = next(out.glob("*-events-*.csv")), next(out.glob("*-events-*.jsonl"))
+    assert window.statusBar().currentMessage() == f"Saved {csv_file} and .jsonl (2 events)"
+    rows = list(csv.DictReader(csv_file.open()))
+    assert [(r["kind"], r["name"], r["event"], r["class"]) for r in rows] == [
+        ("line", "line 1", "out", "face"), ("line", "line 1", "in", "face")]
+    assert rows[0]["track_id"] == rows[1]["track_id"] and int(rows[0]["frame"]) < int(rows[1]["frame"])
+    lines = [json.loads(x) for x in jsonl_file.read_text().splitlines()]
+    assert [(x["event"], x["frame"]) for x in lines[:2]] == [(r["event"], int(r["frame"])) for r in rows]
+    assert lines[2] == {"summary": {"lines": {"line 1": {"in": 1, "out": 1}}, "zones": {}}}
+    assert window.counting.events.isChecked()  # armed for the next run
+
+
+def test_an_output_folder_that_cannot_be_written_unticks_events_with_the_reason(window, qtbot, photos, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    window.settings.setValue("output_dir", str(blocker / "out"))  # a folder inside a file: cannot be made
+    still_run(window, qtbot, photos, tmp_path)
+    qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
+    assert not window.counting.events.isChecked()
+    assert window.counting.hint.text().startswith(f"Events not written: {blocker / 'out'}")
