@@ -292,7 +292,7 @@ class Run:
         self.counting.process(result)
         item = RunItem(frame, result, done_time, self._options, self.counting)
         self._write_outputs(item)
-        if self._snapshot_wanted.is_set() and not self.still:
+        if self._snapshot_wanted.is_set():
             self.save_snapshot(item)
         return item
 
