@@ -187,6 +187,16 @@ class Run:
             else:
                 self._pending_steps += 1
 
+    def options_changed(self) -> bool:
+        """True once after each ``set_options`` (the loop takes the change, and applies it)."""
+        changed = self._options_changed.is_set()
+        self._options_changed.clear()
+        return changed
+
+    @property
+    def snapshot_wanted(self) -> bool:
+        return self._snapshot_wanted.is_set()
+
     def move(self, delta: int) -> None:
         """Folders: the next (+1) or previous (-1) image."""
         self._stills.request(delta)
@@ -262,10 +272,8 @@ class Run:
         pipeline = self._make_pipeline()
         try:
             for done in pipeline.run():
-                if self._options_changed.is_set():
-                    self._options_changed.clear()
-                    if overlay.apply(self.model, self._options, self.model_threshold):
-                        pipeline.restart()
+                if self.options_changed() and overlay.apply(self.model, self._options, self.model_threshold):
+                    pipeline.restart()  # PySDK reads a new threshold only in a new predict_batch
                 yield self._received(done.frame, done.result, done.done_time)
         except (InferenceError, SourceError):
             raise

@@ -85,8 +85,7 @@ class StillLoop:
                 break
             if request == "snapshot":
                 self._snapshot()
-            if request == "rerun" and run._options_changed.is_set():
-                run._options_changed.clear()
+            if request == "rerun" and run.options_changed():
                 overlay.apply(run.model, run.options, run.model_threshold)
                 redo = True
             elif isinstance(request, int) and count > 1:
@@ -95,7 +94,7 @@ class StillLoop:
 
     def _snapshot(self) -> None:
         """Snapshot asked for: the image on screen with its overlay, drawn by the run's renderer."""
-        if self.on_screen is not None and self.run_._snapshot_wanted.is_set():
+        if self.on_screen is not None and self.run_.snapshot_wanted:
             self.run_.save_snapshot(self.on_screen)
 
     def _next_request(self) -> Any:
