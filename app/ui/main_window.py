@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..inference.overlay import OverlayOptions
-from ..registry import Catalogue, Query
+from ..registry import Query
 from ..session.plan import RunPlan
 from ..session.session import Session
 from ..zoo import n2x
@@ -52,7 +52,7 @@ from .log_panel import LogPanel, log
 from .menus import build_menus
 from .run_actions import RunController
 from .settings_bar import SettingsBar
-from .workers import FetchWorker, HostProbe, InferenceWorker, RegistryLoader, wait_for_retiring
+from .workers import HostProbe, RegistryLoader, wait_for_retiring
 
 LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
 FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
@@ -78,46 +78,17 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.runs.counting = self.counting
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 
-    # ----- what the session and the run controller own (read by menus, counting, tests) -------
-    @property
-    def base(self) -> Catalogue | None:
-        return self.session.base
-
-    @property
-    def catalogue(self) -> Catalogue | None:
-        return self.session.catalogue
-
-    @property
-    def query(self) -> Query:
-        return self.session.query
-
-    @property
-    def host_devices(self) -> dict[str, list[str] | None]:
-        return self.session.host_devices
-
-    @property
-    def worker(self) -> InferenceWorker | None:
-        return self.runs.worker
-
-    @property
-    def fetcher(self) -> FetchWorker | None:
-        return self.runs.fetcher
-
-    @property
-    def glass_ms(self) -> Any:
-        return self.runs.glass_ms
-
-    @property
-    def shown_frame_id(self) -> int:
-        return self.runs.shown_frame_id
-
-    @property
-    def report(self) -> Any:
-        return self.runs.report
-
-    @property
-    def validate_dialog(self) -> Any:
-        return self.runs.validate_dialog
+    # ----- what the session and the run controller own (read by menus, counting, benchmarks, tests) ----
+    base = property(lambda self: self.session.base, doc="the registry as loaded (Catalogue or None)")
+    catalogue = property(lambda self: self.session.catalogue, doc="the registry with the toolbar's defaults")
+    query = property(lambda self: self.session.query, doc="the Filters' query")
+    host_devices = property(lambda self: self.session.host_devices, doc="host -> probed device types")
+    worker = property(lambda self: self.runs.worker, doc="the current InferenceWorker, or None")
+    fetcher = property(lambda self: self.runs.fetcher, doc="the current FetchWorker, or None")
+    glass_ms = property(lambda self: self.runs.glass_ms, doc="capture -> painted ms of recent frames")
+    shown_frame_id = property(lambda self: self.runs.shown_frame_id, doc="the frame id on screen")
+    report = property(lambda self: self.runs.report, doc="the last validation ReportDialog")
+    validate_dialog = property(lambda self: self.runs.validate_dialog, doc="the last ValidateDialog")
 
     def run(self) -> None:
         self.runs.run()
