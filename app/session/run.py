@@ -41,9 +41,10 @@ from ..inference.loading import describe_devices
 from ..inference.overlay import OverlayOptions, Shapes
 from ..inference.pipeline import Pipeline
 from ..inference.sources import Frame, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
+from .plan import RunPlan, prepare
 from .stills import StillItem, StillLoop, StillShown
 
-__all__ = ["Renderer", "Run", "RunItem", "RunRequest", "StillItem", "StillShown", "pysdk_overlay"]
+__all__ = ["Renderer", "Run", "RunItem", "RunRequest", "StillItem", "StillShown", "pysdk_overlay", "request_for"]
 
 
 @dataclass
@@ -61,6 +62,11 @@ class RunRequest:
     empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
     in_flight: int | None = None  # frames in flight (None: the pipeline's choice for the source; a tuning override)
     max_frames: int | None = None  # stop after this many source frames
+
+
+def request_for(plan: RunPlan, source: SourceSpec, **fields: Any) -> RunRequest:
+    """A RunRequest for ``plan`` over ``source``: its spec fitted and fetched (slow: a worker's job), its devices."""
+    return RunRequest(prepare(plan), source, devices=plan.devices, **fields)
 
 
 class RunItem:

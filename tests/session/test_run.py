@@ -14,8 +14,8 @@ from model_picker.inference.export import ResultsWriter, VideoWriter
 from model_picker.inference.overlay import OverlayOptions
 from model_picker.inference.sources import SourceError, parse_source
 from model_picker.registry import open_catalogue
-from model_picker.session.plan import RunPlan, prepare
-from model_picker.session.run import Run, RunRequest
+from model_picker.session.plan import RunPlan
+from model_picker.session.run import Run, RunRequest, request_for
 from model_picker.session.session import Session
 
 
@@ -25,18 +25,19 @@ def catalogue(demo_registry):
 
 
 def request(catalogue, name: str, source: str, **kw) -> RunRequest:
-    return RunRequest(prepare(RunPlan(catalogue, catalogue.index_of(name))), parse_source(source), **kw)
+    return request_for(RunPlan(catalogue, catalogue.index_of(name)), parse_source(source), **kw)
 
 
 def test_a_run_streams_n_frames_and_writes_its_outputs(catalogue, media, tmp_path):
     saved: list[Path] = []
     with Run(request(catalogue, "blazeface_short_range", str(media / "Megamind.avi"), max_frames=25,
-                     output_dir=tmp_path), on_saved=saved.append) as run:
+                     output_dir=tmp_path, in_flight=2), on_saved=saved.append) as run:
         run.set_recording(tmp_path / "faces.mp4")
         run.set_exporting(True)  # a .jsonl and a .csv named after the model in output_dir
         run.start()
         ids = [item.frame.frame_id for item in run.results()]
     assert ids == list(range(25)) and run.inferences == 25
+    assert run.pipeline.in_flight_limit == 2  # a tuning override reaches the pipeline (the file default is 6)
     assert run.results_with_detections > 15  # Megamind is full of faces
     assert run.final_stats().frames == 25
     video = next(w for w in run.written if isinstance(w, VideoWriter))
