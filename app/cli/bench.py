@@ -10,12 +10,11 @@ from ..inference.errors import InferenceError
 from ..inference.report import text_table, write_report
 from ..inference.sources import SourceError, parse_source
 from ..inference.validation import decode, validate
+from ..session.plan import RunPlan, default_token, prepare
 from ..zoo import n2x
 from ..zoo.bundled import default_video
-from ..zoo.fetch import ensure_local
-from ..zoo.hosts import spec_for_host
-from .commands import default_token, find_model, load_catalogue
-from .main import EXIT_FAILED, CliError
+from .commands import find_model, load_catalogue
+from .errors import EXIT_FAILED, CliError
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -34,7 +33,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             where = host or catalogue.defaults.inference_host_address
             print(f"Validating {name} on {where}: {args.warmup} warm-up + {args.frames} frames…", file=sys.stderr)
             try:
-                spec = ensure_local(spec_for_host(catalogue.spec(index, token=default_token()), host))
+                spec = prepare(RunPlan(catalogue, index, host=host, token=default_token()))
                 results.append(validate(spec, source, args.frames, args.warmup, args.devices, images=images))
             except InferenceError as exc:
                 failures.append(f"{name} on {where}: {exc}")

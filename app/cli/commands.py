@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from typing import Any
 
@@ -13,8 +12,11 @@ import yaml
 
 from ..registry import Catalogue, Query, RegistryError, open_catalogue
 from ..registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
+from ..session.plan import default_token
 from ..zoo.bundled import demo_registry, sample_photo
-from .main import EXIT_BAD_INPUT, CliError
+from .errors import EXIT_BAD_INPUT, CliError
+
+__all__ = ["default_token", "dispatch", "find_model", "load_catalogue", "query_from_args"]
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -181,7 +183,3 @@ def cmd_show(args: argparse.Namespace) -> int:
         print("\nPython:")
         print("  " + spec_to_python(spec, str(sample_photo(spec.model_name))).rstrip().replace("\n", "\n  "))
     return 0
-
-
-def default_token() -> str | None:
-    return os.environ.get("DEGIRUM_CLOUD_TOKEN") or None

@@ -11,7 +11,7 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .main import CliError
+from .errors import CliError
 
 if TYPE_CHECKING:
     from ..inference.counting import Counter

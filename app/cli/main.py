@@ -11,16 +11,9 @@ import argparse
 import sys
 
 from ..zoo import runtimes
+from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, CliError
 
-EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
-
-
-class CliError(Exception):
-    """An expected failure: printed as one line, exit code attached."""
-
-    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "CliError", "build_parser", "main"]
 
 
 def _registry_arg(p: argparse.ArgumentParser) -> None:

@@ -6,20 +6,19 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
-from ..inference.compound import load_runnable, pair_for_model
+from ..inference.compound import pair_for_model
 from ..inference.errors import InferenceError
 from ..inference.export import ResultsWriter, VideoWriter
-from ..inference.loading import describe_devices
-from ..inference.pipeline import Pipeline
-from ..inference.sources import FrameFeeder, SourceError, parse_source
+from ..inference.sources import SourceError, parse_source
 from ..redact import redact
+from ..session.plan import RunPlan, default_token, prepare
+from ..session.run import Run, RunRequest
 from ..zoo.bundled import default_video
-from ..zoo.fetch import ensure_local
-from ..zoo.hosts import spec_for_host
-from .commands import default_token, find_model, load_catalogue
+from .commands import find_model, load_catalogue
 from .counting_opts import counter_from_args, open_events
-from .main import EXIT_FAILED, CliError
+from .errors import EXIT_FAILED, CliError
 
 
 class Progress:
@@ -47,13 +46,13 @@ class Progress:
 def cmd_run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.registry)
     index = find_model(catalogue, args.name)
-    overrides = {"token": args.token or default_token()}
-    if args.threshold is not None:
-        overrides["model_properties"] = {"output_confidence_threshold": args.threshold}
+    properties = {"output_confidence_threshold": args.threshold} if args.threshold is not None else {}
+    plan = RunPlan(catalogue, index, host=args.host, token=args.token or default_token(), devices=args.devices,
+                   properties=properties)
     try:
-        spec = spec_for_host(catalogue.spec(index, **overrides), args.host)
-    except ValueError as exc:
-        raise CliError(f"{args.name}: cannot build its ModelSpec: {exc}") from None
+        plan.spec()  # a bad entry fails before the source is opened
+    except InferenceError as exc:
+        raise CliError(str(exc)) from None
     progress = Progress(not args.quiet, None)
 
     def say(text: str) -> None:
@@ -63,66 +62,64 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         source = parse_source(args.source or str(default_video()), realtime=args.realtime)
-        feeder = FrameFeeder(source, max_frames=args.frames, on_status=say)
+    except SourceError as exc:
+        raise CliError(redact(str(exc))) from None
+    run = Run(RunRequest(None, source, devices=args.devices, watchdog_s=args.watchdog, max_frames=args.frames),
+              on_status=say, on_stall=lambda error: stalled(error))
+    try:
+        reader = run.open()
     except SourceError as exc:
         raise CliError(redact(str(exc))) from None
     try:
-        counter = counter_from_args(args, catalogue.entries[index].task, feeder.reader)
+        counter = counter_from_args(args, catalogue.entries[index].task, reader)
+        run.request.spec = prepare(plan)
+        run.load()
     except CliError:
-        feeder.reader.close()
+        run.close()
         raise
-    try:
-        spec = ensure_local(spec)
-        model = load_runnable(spec, devices=args.devices)
     except InferenceError as exc:
-        feeder.reader.close()
+        run.close()
         raise CliError(f"{args.name}: {exc}", EXIT_FAILED) from None
-    video = VideoWriter(args.out, feeder.fps if source.kind == "video" else 10.0) if args.out else None
-    results = ResultsWriter(args.results) if args.results else None
+    spec = run.request.spec
+    if args.out:
+        run.set_recording(Path(args.out))  # drawn by PySDK (the default renderer: result.image_overlay)
+    if args.results:
+        run.set_exporting(Path(args.results))
     events = open_events(args)
-    progress.total = args.frames or feeder.reader.frame_count or None
+    progress.total = args.frames or reader.frame_count or None
 
-    def on_stall(error: InferenceError) -> None:
+    def stalled(error: InferenceError) -> None:
         """From the watchdog thread: PySDK may never hand control back, so end here."""
         progress.done()
-        print_summary(pipeline, spec.model_name, describe_devices(model), None, None)
+        print_summary(run, spec.model_name)
         print(f"model-picker: {args.name}: {error}", file=sys.stderr, flush=True)
         sys.stdout.flush()
         os._exit(EXIT_FAILED)  # releasing a model with a stuck frame can abort inside PySDK
 
-    pipeline = Pipeline(model, feeder, watchdog_s=args.watchdog, host=spec.inference_host_address,
-                        on_stall=on_stall)
-    print(f"Running {spec.model_name} on {describe_devices(model)} ({spec.inference_host_address}) "
+    print(f"Running {spec.model_name} on {run.device_text} ({spec.inference_host_address}) "
           f"over {source.describe()}", file=sys.stderr)
     error: Exception | None = None
     found = 0
-    model.__enter__()
     try:
-        for item in pipeline.run():
+        for item in run.results():
             found += len(item.result.results)
             if counter:
                 counter.analyze(item.result)
                 if events:
                     events.write(counter.events)
-            if video:
-                video.write(item.result.image_overlay)
-            if results:
-                results.write(item.frame.frame_id, item.frame.position_s, item.result)
-            progress.update(pipeline.stats.snapshot().line(), pipeline.stats.frames)
+            progress.update(run.pipeline.stats.snapshot().line(), run.pipeline.stats.frames)
     except (InferenceError, SourceError) as exc:
         error = exc
     except KeyboardInterrupt:
         error = KeyboardInterrupt()
     finally:
         progress.done()
-        for writer in (video, results):
-            if writer:
-                writer.close()
+        run.close_outputs()
         if events:
             events.close(counter.counts if counter else None)
-    print_summary(pipeline, spec.model_name, describe_devices(model), video, results)
-    print(f"Found      {found} detection{'s' if found != 1 else ''}" + (
-        f" in {pipeline.stats.frames} frames" if pipeline.stats.frames != 1 else ""))
+    frames = run.pipeline.stats.frames if run.pipeline else 0
+    print_summary(run, spec.model_name)
+    print(f"Found      {found} detection{'s' if found != 1 else ''}" + (f" in {frames} frames" if frames != 1 else ""))
     if counter:
         print("\n".join(counter.counts.summary() + ([f"Events     {events.path} ({events.rows} events)"]
                                                     if events else [])))
@@ -132,34 +129,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(error, InferenceError):
         # A model whose run failed mid-way can abort the process inside PySDK when
         # released: leave it to the OS.
+        run.abandon()
         print(f"model-picker: {args.name}: {error}", file=sys.stderr, flush=True)
         sys.stdout.flush()
         os._exit(EXIT_FAILED)
-    model.__exit__(None, None, None)
+    run.close()  # releases the model
     if isinstance(error, KeyboardInterrupt):
         raise error
     if error is not None:
         raise CliError(f"{args.name}: {error}", EXIT_FAILED)
-    if pipeline.stats.frames == 0:
+    if frames == 0:
         raise CliError(f"{args.name}: no frame was processed", EXIT_FAILED)
     return 0
 
 
-def print_summary(pipeline: Pipeline, name: str, devices: str, video: VideoWriter | None,
-                  results: ResultsWriter | None) -> None:
-    s = pipeline.stats.snapshot(final=True)
-    lines = [
-        f"Model      {name} on {devices}",
-        f"Frames     {s.frames} in {s.elapsed_s:.1f} s" + (f" ({s.dropped} dropped by the live source)"
-                                                           if s.dropped else ""),
-        f"Throughput {s.average_fps:.1f} FPS",
-        f"Latency    p50 {s.latency_p50_ms:.1f} ms  p95 {s.latency_p95_ms:.1f} ms  p99 {s.latency_p99_ms:.1f} ms",
-    ]
-    if s.breakdown_ms:
-        parts = "  ".join(f"{k.replace('Duration', '')} {v:.1f}" for k, v in s.breakdown_ms.items())
-        lines.append(f"PySDK ms   {parts}")
-    if video:
-        lines.append(f"Video      {video.path} ({video.frames} frames)")
-    if results:
-        lines.append(f"Results    {results.path} ({results.rows} detections)")
+def print_summary(run: Run, name: str) -> None:
+    s = run.final_stats()
+    lines = [f"Model      {name} on {run.device_text}"]
+    if s is not None:
+        lines += [
+            f"Frames     {s.frames} in {s.elapsed_s:.1f} s" + (f" ({s.dropped} dropped by the live source)"
+                                                               if s.dropped else ""),
+            f"Throughput {s.average_fps:.1f} FPS",
+            f"Latency    p50 {s.latency_p50_ms:.1f} ms  p95 {s.latency_p95_ms:.1f} ms  p99 {s.latency_p99_ms:.1f} ms",
+        ]
+        if s.breakdown_ms:
+            parts = "  ".join(f"{k.replace('Duration', '')} {v:.1f}" for k, v in s.breakdown_ms.items())
+            lines.append(f"PySDK ms   {parts}")
+    for writer in run.written:
+        if isinstance(writer, VideoWriter):
+            lines.append(f"Video      {writer.path} ({writer.frames} frames)")
+        elif isinstance(writer, ResultsWriter):
+            lines.append(f"Results    {writer.path} ({writer.rows} detections)")
     print("\n".join(lines))

@@ -7,20 +7,19 @@ import sys
 import threading
 from pathlib import Path
 
+from ..errors import InferenceError
+from ..session.plan import RunPlan, default_token, prepare
 from ..zoo import cache
-from ..zoo.fetch import FetchError, Progress, ensure_local
-from ..zoo.hosts import spec_for_host
-from .commands import default_token, find_model, load_catalogue
-from .main import EXIT_FAILED, CliError
+from ..zoo.fetch import Progress
+from ..zoo.hosts import LOCAL
+from .commands import find_model, load_catalogue
+from .errors import EXIT_FAILED, CliError
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(args.registry)
-    index = find_model(catalogue, args.name)
-    overrides = {"token": args.token or default_token()}
-    if args.zoo_url:
-        overrides["zoo_url"] = args.zoo_url
-    spec = spec_for_host(catalogue.spec(index, **overrides), "@local")
+    plan = RunPlan(catalogue, find_model(catalogue, args.name), host=LOCAL, token=args.token or default_token(),
+                   zoo_url=args.zoo_url)
     tty = sys.stderr.isatty()
 
     def show(p: Progress) -> None:
@@ -28,8 +27,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"\r{p.text():<80}", end="", file=sys.stderr, flush=True)
 
     try:
-        local = ensure_local(spec, cloud_sync=args.cloud_sync, progress=show, cancel=threading.Event())
-    except FetchError as exc:
+        local = prepare(plan, cloud_sync=args.cloud_sync, progress=show, cancel=threading.Event())
+    except InferenceError as exc:  # a fetch that failed, or an entry that cannot make a spec
         raise CliError(f"{args.name}: {exc}", EXIT_FAILED) from None
     finally:
         if tty:

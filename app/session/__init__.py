@@ -1,6 +1,10 @@
 """The Qt-free session layer both front ends drive: what to run where, and one run's lifecycle.
 
 ``plan`` turns a registry entry and a host into a runnable ModelSpec (fitted to
-the host, fetched when it must be). The command line and the window call this
-layer instead of wiring registry → host → fetch → model → pipeline themselves.
+the host, fetched when it must be); ``run`` owns one run (source, model context,
+pipeline, outputs, the stall rule, controls given before it starts); ``stills``
+is a run's photo half (each image inferred once); ``session`` is what the user
+has chosen (catalogue, defaults, query, selection, host devices). The command
+line and the window call this layer instead of wiring registry → host → fetch →
+model → pipeline themselves.
 """

@@ -38,6 +38,7 @@ class RunPlan:
     token: str | None = None
     devices: str = "auto"
     properties: dict[str, Any] = field(default_factory=dict)
+    zoo_url: str | None = None  # another zoo than the entry's (``fetch --zoo-url``)
 
     @property
     def entry(self) -> Any:
@@ -52,6 +53,8 @@ class RunPlan:
         overrides: dict[str, Any] = {}
         if self.token is not None:
             overrides["token"] = self.token
+        if self.zoo_url:
+            overrides["zoo_url"] = self.zoo_url
         if self.properties:
             overrides["model_properties"] = dict(self.properties)
         try:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from ..registry import Catalogue
 from ..registry.catalogue import MISSING
-from ..zoo.hosts import why_not_runnable
 from .guard import qt_virtual
 
 Index = QModelIndex | QPersistentModelIndex
@@ -41,7 +40,7 @@ class CatalogueTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.catalogue: Catalogue | None = None
         self.columns: list[tuple[str, str]] = []
-        self.unrunnable: dict[int, str] = {}  # entry index -> why the current host cannot run it
+        self.unrunnable: dict[int, str] = {}  # entry index -> why the current host cannot run it (from the Session)
         self._warn_icon: QIcon | None = None
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
@@ -52,14 +51,9 @@ class CatalogueTableModel(QAbstractTableModel):
         self.unrunnable = {}
         self.endResetModel()
 
-    def set_host_devices(self, host: str, device_types: list[str] | None) -> None:
-        """Mark entries none of whose hardware the host offers (None: unknown, mark nothing)."""
-        self.unrunnable = {}
-        if self.catalogue is not None and device_types is not None:
-            for i, entry in enumerate(self.catalogue.entries):
-                reason = why_not_runnable(entry.hardware, host, device_types)
-                if reason:
-                    self.unrunnable[i] = reason
+    def set_unrunnable(self, reasons: dict[int, str]) -> None:
+        """Grey the entries the current host cannot run (Session.unrunnable: entry index -> why)."""
+        self.unrunnable = dict(reasons)
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 

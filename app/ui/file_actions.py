@@ -56,7 +56,7 @@ class FileActionsMixin:
             self.load_registry(self.source)
 
     def _registry_loaded(self, catalogue: Catalogue, source: str) -> None:
-        self.base = catalogue
+        self.session.load(catalogue)
         self.source = source  # the real one (in memory only): Reload reconnects with it
         shown = redact(source)
         self.table.clearSelection()
@@ -64,8 +64,7 @@ class FileActionsMixin:
         self.model.set_catalogue(self.catalogue)
         self.facets.set_catalogue(self.catalogue)
         self.fill_best_menu()
-        self.query = Query()
-        self.apply_query(self.query)
+        self.apply_query(Query())
         self.table.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column), 260))

@@ -8,7 +8,6 @@ so the window always shows the result of the user's last request.
 from __future__ import annotations
 
 import time
-from collections import deque
 from typing import Any
 
 import numpy as np
@@ -34,10 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..inference.overlay import OverlayOptions
-from ..registry import Catalogue, Query
+from ..registry import Query
+from ..session.plan import RunPlan
+from ..session.session import Session
 from ..zoo import n2x
 from ..zoo.bundled import demo_registry
-from ..zoo.hosts import host_summary, needs_fetch, spec_for_host
+from ..zoo.hosts import host_summary, needs_fetch
 from . import settings as stored
 from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .compare_action import CompareController
@@ -50,46 +51,60 @@ from .guard import qt_virtual
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
 from .menus import build_menus
-from .run_actions import RunActionsMixin
+from .run_actions import RunController
 from .settings_bar import SettingsBar
-from .workers import (
-    FetchWorker,
-    HostProbe,
-    InferenceWorker,
-    RegistryLoader,
-    ValidationWorker,
-    wait_for_retiring,
-)
+from .workers import HostProbe, RegistryLoader, wait_for_retiring
 
 LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
 FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
 
 
-class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
+class MainWindow(FileActionsMixin, QMainWindow):
+    """The catalogue side reads and sets the Session; the live side is the RunController's (``self.runs``)."""
+
     def __init__(self, registry: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
         self.setWindowTitle("Model Picker")
         self.setAcceptDrops(True)
-        self.base: Catalogue | None = None  # as loaded
-        self.catalogue: Catalogue | None = None  # with the toolbar's defaults
-        self.query = Query()
+        self.session = Session()  # catalogue, defaults, query, selection, host devices (Qt-free)
         self.loader: RegistryLoader | None = None
         self.probe: HostProbe | None = None
-        self.fetcher: FetchWorker | None = None
-        self.worker: InferenceWorker | None = None
-        self.validator: ValidationWorker | None = None
-        self.host_devices: dict[str, list[str] | None] = {}
-        self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
-        self._frame_capture: float | None = None
-        self.shown_frame_id = -1
         self.last_error = ""
         self.source = ""  # the open registry as given, credentials included: in memory only
         self.secret_sources: dict[str, str] = {}  # redacted -> real, for this session's recent list
         self._build()
         self._restore()
         self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
+        self.runs.counting = self.counting
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
+
+    # ----- what the session and the run controller own (read by menus, counting, benchmarks, tests) ----
+    base = property(lambda self: self.session.base, doc="the registry as loaded (Catalogue or None)")
+    catalogue = property(lambda self: self.session.catalogue, doc="the registry with the toolbar's defaults")
+    query = property(lambda self: self.session.query, doc="the Filters' query")
+    host_devices = property(lambda self: self.session.host_devices, doc="host -> probed device types")
+    worker = property(lambda self: self.runs.worker, doc="the current InferenceWorker, or None")
+    fetcher = property(lambda self: self.runs.fetcher, doc="the current FetchWorker, or None")
+    glass_ms = property(lambda self: self.runs.glass_ms, doc="capture -> painted ms of recent frames")
+    shown_frame_id = property(lambda self: self.runs.shown_frame_id, doc="the frame id on screen")
+    report = property(lambda self: self.runs.report, doc="the last validation ReportDialog")
+    validate_dialog = property(lambda self: self.runs.validate_dialog, doc="the last ValidateDialog")
+
+    def run(self) -> None:
+        self.runs.run()
+
+    def stop_run(self) -> None:
+        self.runs.stop_run()
+
+    def start_run(self, spec: Any) -> None:
+        self.runs.start_run(spec)
+
+    def fetch_selected(self) -> None:
+        self.runs.fetch_selected()
+
+    def validate(self) -> None:
+        self.runs.validate()
 
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
@@ -157,7 +172,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
 
         self.details = DetailsPane()
         self.details.save_spec_requested.connect(self.save_spec)
-        self.details.fetch_requested.connect(self.fetch_selected)
+        self.details.fetch_requested.connect(lambda: self.runs.fetch_selected())
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -211,13 +226,18 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.fetch_bar.setTextVisible(True)
         self.fetch_cancel = QPushButton("Cancel")
         self.fetch_cancel.setObjectName("fetch-cancel")
-        self.fetch_cancel.clicked.connect(self.cancel_fetch)
+        self.fetch_cancel.clicked.connect(lambda: self.runs.cancel_fetch())
         self.statusBar().addWidget(self.registry_label, 1)
         self.statusBar().addPermanentWidget(self.fetch_bar)
         self.statusBar().addPermanentWidget(self.fetch_cancel)
         self.statusBar().addPermanentWidget(self.host_label)
         self.fetch_bar.hide()
         self.fetch_cancel.hide()
+        self.runs = RunController(self.live, self.settings_bar, self.settings, self.session, self.current_plan, self)
+        self.runs.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self.runs.error.connect(lambda text: setattr(self, "last_error", text))
+        self.runs.fetch_progress.connect(self._fetch_progress)
+        self.runs.fetch_ended.connect(lambda: (self.fetch_bar.hide(), self.fetch_cancel.hide()))
         build_menus(self)
 
         self.facets.query_changed.connect(self.apply_query)
@@ -226,35 +246,27 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
-        self.live.run_requested.connect(self.run)
-        self.live.stop_requested.connect(self.stop_run)
-        self.live.pause_toggled.connect(self.pause_run)
-        self._connect_run_controls()  # step, previous/next image, slideshow (run_actions.py)
-        self.live.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
-        self.live.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
-        self.live.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
-        self.live.options_changed.connect(self.options_changed)
-        self.live.video.frame_shown.connect(self._frame_shown)
-        self.live.source_changed.connect(self._source_changed)
+
+    def _fetch_progress(self, text: str, value: int, maximum: int) -> None:
+        self.fetch_bar.setRange(0, maximum)
+        self.fetch_bar.setValue(value)
+        self.fetch_bar.setFormat(text)
+        self.fetch_bar.show()
+        self.fetch_cancel.show()
 
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
-        if self.base is None:
-            return
-        defaults = self.settings_bar.defaults()
-        extra = defaults.pop("model_properties")
-        if extra:  # merged into the registry's own properties, not replacing them
-            defaults["model_properties"] = {**self.base.defaults.model_properties, **extra}
-        self.catalogue = self.base.with_defaults(**defaults)
-        self.model.catalogue = self.catalogue
+        """The toolbar's defaults into the session (its properties laid over the registry's own)."""
+        self.session.set_defaults(**self.settings_bar.defaults())
+        self.session.devices = self.settings_bar.devices.currentText()
+        self.model.catalogue = self.session.catalogue
 
     def defaults_changed(self) -> None:
         self._apply_defaults()
         self.show_selected()
         self._probe_host()
         self.live.threshold = self.settings_bar.threshold_value()
-        if self.worker is not None:
-            self.worker.set_options(self.live.options())
+        self.runs.options_changed(self.live.options())
 
     def _probe_host(self) -> None:
         host = self.settings_bar.host_text()
@@ -262,7 +274,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
             self._host_probed(host, self.host_devices[host], "")
             return
         self.host_label.setText(f"Host {host}: checking…")
-        self.model.set_host_devices(host, None)
+        self.model.set_unrunnable({})
         self.probe = HostProbe(host, self)
         self.probe.done.connect(self._host_probed)
         self.probe.start()
@@ -270,9 +282,8 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
     def _host_probed(self, host: str, types: list[str] | None, error: str) -> None:
         if host != self.settings_bar.host_text():
             return  # an answer for a host the user has left
-        if types is not None:
-            self.host_devices[host] = types
-        self.model.set_host_devices(host, types)
+        self.session.host_probed(host, types)
+        self.model.set_unrunnable(self.session.unrunnable(host))
         if types is None:
             self.host_label.setText(f"Host {host}: not reachable")
             self.host_label.setToolTip(error)
@@ -293,8 +304,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
     def apply_query(self, query: Query) -> None:
         if self.catalogue is None:
             return
-        self.query = query
-        mask = self.catalogue.mask(query)
+        mask = self.session.set_query(query)
         self.proxy.set_mask(mask)
         self.facets.update_counts(self.catalogue.facets(query))
         shown, total = int(np.count_nonzero(mask)), len(self.catalogue)
@@ -359,15 +369,19 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         except RuntimeError as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
-    def current_spec(self) -> tuple[Any, str]:
-        """(ModelSpec fitted to the host, or None; the reason when None)."""
-        index = self.selected_index()
-        if index is None or self.catalogue is None:
-            return None, "no model is selected"
+    def current_plan(self) -> tuple[RunPlan | None, str]:
+        """(the selected entry's RunPlan on the toolbar's host and devices, or None; the reason when None)."""
+        self.session.select(self.selected_index())
         try:
-            return spec_for_host(self.catalogue.spec(index), self.settings_bar.host_text()), ""
-        except ValueError as exc:
-            return None, f"cannot build its ModelSpec: {exc}. Set a zoo URL in the toolbar."
+            return self.session.plan_for(host=self.settings_bar.host_text(),
+                                         devices=self.settings_bar.devices.currentText()), ""
+        except LookupError as exc:
+            return None, str(exc)
+
+    def current_spec(self) -> tuple[Any, str]:
+        """(ModelSpec fitted to the host, or None; the reason when None): the Session's answer."""
+        self.session.select(self.selected_index())
+        return self.session.current_spec(host=self.settings_bar.host_text())
 
     def show_selected(self) -> None:
         index = self.selected_index()
@@ -375,7 +389,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
             self.details.clear()
             return
         spec, problem = self.current_spec()
-        problem = problem or self.model.unrunnable.get(index, "")
+        problem = problem or self.session.why_not_runnable(index, self.settings_bar.host_text()) or ""
         self.details.show_entry(self.catalogue.entries[index], self.catalogue.spec_zoo(index), spec, problem,
                                 needs_fetch=spec is not None and needs_fetch(spec))
 
@@ -436,6 +450,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._balance_splitter()
+        self.runs.view_resized()
 
     def _balance_splitter(self) -> None:
         """Keep the catalogue/live split at the user's share, with the width the live controls need.

@@ -1,53 +1,109 @@
 """The run half of the main window: fetching, running, the live view's signals, validating.
 
-Kept apart from main_window.py (the catalogue half) for readers; it is a mixin
-of MainWindow and uses the widgets and workers MainWindow builds. Every slot
-checks that the worker it hears from is still the current one: a run the user
-left keeps finishing in the background, unheard.
+``RunController`` owns the fetch, inference and validation workers and drives the
+live panel (the run's view); the window holds one as ``self.runs`` and hears
+from it through signals (status-bar messages, errors, fetch progress). What a
+run is lives in the session layer (session/plan.py, session/run.py); this object
+only turns the user's clicks into runs and the runs' signals into pixels. Every
+slot checks that the worker it hears from is still the current one: a run the
+user left keeps finishing in the background, unheard.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import Any
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QWidget
 
 from ..inference.compound import pair_for_model
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceError
 from ..inference.stats import percentile
 from ..redact import redact
+from ..session.plan import RunPlan
+from ..session.session import Session
+from ..session.stills import StillShown
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
 from .counting_controls import attach as attach_counting
-from .guard import qt_virtual
 from .hud import HudInfo
+from .live_panel import LivePanel
 from .log_panel import log
-from .still_runs import StillShown
+from .settings_bar import SettingsBar
 from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
 
+PlanSource = Callable[[], tuple[RunPlan | None, str]]  # the selected entry's plan, or None and why
 
-class RunActionsMixin:
+
+class RunController(QObject):
     """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
 
-    # ----- fetching and running -----------------------------------------------------------
-    def fetch_selected(self) -> None:
-        spec, problem = self.current_spec()
-        if spec is None:
-            self.statusBar().showMessage(problem, 6000)
-            return
-        self._fetch(spec, then_run=False)
+    message = Signal(str, int)  # a status-bar message and how long it stays (ms)
+    error = Signal(str)  # the last error, as shown to the user
+    fetch_progress = Signal(str, int, int)  # text, value, maximum (0: busy, no figure yet)
+    fetch_ended = Signal()
 
-    def _fetch(self, spec: Any, then_run: bool) -> None:
+    def __init__(self, live: LivePanel, settings_bar: SettingsBar, settings: QSettings, session: Session,
+                 current_plan: PlanSource, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.live, self.settings_bar, self.settings, self.session = live, settings_bar, settings, session
+        self.current_plan = current_plan
+        self.dialog_parent = parent
+        self.counting: Any = None  # the counting row (counting_controls.install), set by the window
+        self.fetcher: FetchWorker | None = None
+        self.worker: InferenceWorker | None = None
+        self.validator: ValidationWorker | None = None
+        self.validate_dialog: Any = None
+        self.report: Any = None
+        self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
+        self._frame_capture: float | None = None
+        self.shown_frame_id = -1
+        self.in_flight: int | None = None  # frames in flight for live runs (a tuning sweep's best; None: auto)
+        self._connect_live()
+
+    def _connect_live(self) -> None:
+        live = self.live
+        live.run_requested.connect(self.run)
+        live.stop_requested.connect(self.stop_run)
+        live.pause_toggled.connect(self.pause_run)
+        live.step_requested.connect(self.step_run)
+        live.move_requested.connect(self.move_run)
+        live.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
+        live.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
+        live.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
+        live.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
+        live.options_changed.connect(self.options_changed)
+        live.video.frame_shown.connect(self._frame_shown)
+        live.source_changed.connect(self._source_changed)
+
+    # ----- fetching and running -----------------------------------------------------------
+    def _plan(self) -> tuple[RunPlan | None, Any, str]:
+        """(the selection's plan, its spec fitted to the host; or None, None and why not)."""
+        plan, problem = self.current_plan()
+        if plan is None:
+            return None, None, problem
+        spec, problem = self.session.current_spec(host=plan.host)
+        return (plan, spec, "") if spec is not None else (None, None, problem)
+
+    def fetch_selected(self) -> None:
+        plan, spec, problem = self._plan()
+        if plan is None:
+            self.message.emit(problem, 6000)
+            return
+        self._fetch(plan, spec, then_run=False)
+
+    def _fetch(self, plan: RunPlan, spec: Any, then_run: bool) -> None:
         """Starting a fetch cancels the one running (the user's last request wins)."""
         self.cancel_fetch()
-        fetcher = FetchWorker(spec, parent=self)
+        fetcher = FetchWorker(plan, parent=self)
         fetcher.done.connect(lambda local: self._fetched(fetcher, local, then_run))
         fetcher.failed.connect(lambda message, detail: self._fetch_failed(fetcher, message, detail))
         fetcher.progress.connect(self._fetch_progress)
         self.fetcher = fetcher
-        self.fetch_bar.setRange(0, 0)
-        self.fetch_bar.setFormat(f"Fetching {spec.model_name}…")
-        self.fetch_bar.show()
-        self.fetch_cancel.show()
+        self.fetch_progress.emit(f"Fetching {spec.model_name}…", 0, 0)
         self.live.video.set_message(f"Fetching {spec.model_name}…")
         log.info("fetching %s from %s", spec.model_name, spec.zoo_url or "the default zoo")
         fetcher.start()
@@ -56,16 +112,13 @@ class RunActionsMixin:
         if self.fetcher is not None and self.fetcher.isRunning():
             self.fetcher.cancel.set()
         self.fetcher = None
-        self.fetch_bar.hide()
-        self.fetch_cancel.hide()
+        self.fetch_ended.emit()
 
     def _fetch_progress(self, progress: Any) -> None:
         if self.sender() is not self.fetcher:
             return
-        if progress.total:
-            self.fetch_bar.setRange(0, 1000)
-            self.fetch_bar.setValue(int(1000 * progress.received / progress.total))
-        self.fetch_bar.setFormat(progress.text())
+        value = int(1000 * progress.received / progress.total) if progress.total else 0
+        self.fetch_progress.emit(progress.text(), value, 1000 if progress.total else 0)
 
     def _fetched(self, fetcher: FetchWorker, local: Any, then_run: bool) -> None:
         if fetcher is not self.fetcher:
@@ -76,7 +129,7 @@ class RunActionsMixin:
             self.start_run(local)
         else:
             self.live.video.set_message("")
-            self.statusBar().showMessage(f"{local.model_name} is ready for offline use", 6000)
+            self.message.emit(f"{local.model_name} is ready for offline use", 6000)
 
     def _fetch_failed(self, fetcher: FetchWorker, message: str, detail: str) -> None:
         if fetcher is not self.fetcher and "cancelled" not in message:
@@ -85,12 +138,12 @@ class RunActionsMixin:
         self._worker_failed(message, detail)
 
     def run(self) -> None:
-        spec, problem = self.current_spec()
-        if spec is None:
+        plan, spec, problem = self._plan()
+        if plan is None:
             self.live.video.set_message(f"Cannot run: {problem}")
             return
         if needs_fetch(spec):
-            self._fetch(spec, then_run=True)
+            self._fetch(plan, spec, then_run=True)
         else:
             self.start_run(spec)
 
@@ -106,7 +159,8 @@ class RunActionsMixin:
         request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
                              options=self.live.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
-                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec))
+                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
+                             in_flight=self.in_flight)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
         worker.still_shown.connect(lambda shown: self._still_shown(worker, shown))
@@ -114,7 +168,7 @@ class RunActionsMixin:
         worker.frame_ready.connect(self._frame_ready)
         worker.stats.connect(lambda snap: self._stats(worker, snap))
         worker.failed.connect(lambda message, detail: self._run_failed(worker, message, detail))
-        worker.saved.connect(lambda path: (self.statusBar().showMessage(f"Saved {path}", 8000),
+        worker.saved.connect(lambda path: (self.message.emit(f"Saved {path}", 8000),
                                            log.info("saved %s", path)))
         worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
         worker.display_size = self.live.video.display_size()
@@ -130,14 +184,16 @@ class RunActionsMixin:
         worker.start()
 
     def _task_of(self, spec: Any) -> Any:
+        catalogue = self.session.catalogue
         try:
-            return self.catalogue.entries[self.catalogue.index_of(spec.model_name)].task
+            return catalogue.entries[catalogue.index_of(spec.model_name)].task
         except (AttributeError, KeyError, IndexError):
             return None
 
     def _empty_hint(self, spec: Any) -> str:
         """Why a model may find nothing on a whole photo, and what to run instead."""
-        pair = pair_for_model(self.catalogue.entries, spec.model_name) if self.catalogue is not None else ""
+        catalogue = self.session.catalogue
+        pair = pair_for_model(catalogue.entries, spec.model_name) if catalogue is not None else ""
         if not pair:
             return ""
         return (f"{spec.model_name} expects one person, cropped and centred; on a whole photo run "
@@ -158,11 +214,6 @@ class RunActionsMixin:
         self.worker.set_paused(paused)
         if self.worker.device_text:  # running: else the label still says Loading, and will say Paused
             self.live.state_label.setText("Paused" if paused else "Running")
-
-    def _connect_run_controls(self) -> None:
-        self.live.step_requested.connect(self.step_run)
-        self.live.move_requested.connect(self.move_run)
-        self.live.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
 
     def step_run(self) -> None:
         """Exactly one more source frame (a folder: the next image); while loading, once it runs."""
@@ -222,9 +273,8 @@ class RunActionsMixin:
         self.shown_frame_id = frame_id
         self.live.video.show_frame(image, shapes)
 
-    @qt_virtual()
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
+    def view_resized(self) -> None:
+        """The window was resized: frames are scaled to the view's new size on the worker thread."""
         if self.worker is not None:
             self.worker.display_size = self.live.video.display_size()
 
@@ -244,7 +294,7 @@ class RunActionsMixin:
 
     def _worker_failed(self, message: str, detail: str) -> None:
         message, detail = redact(message), redact(detail)  # a stream URL may carry a password
-        self.last_error = message
+        self.error.emit(message)
         log.error("%s", message)
         if detail and detail != message:
             log.info("details: %s", detail)
@@ -269,7 +319,7 @@ class RunActionsMixin:
 
     def validate(self) -> None:
         """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
-        spec, problem = self.current_spec()
+        _plan, spec, problem = self._plan()
         if spec is None:
             self.live.video.set_message(f"Cannot validate: {problem}")
             return
@@ -284,7 +334,7 @@ class RunActionsMixin:
             return
         from .validate_dialog import ValidateDialog
 
-        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self)
+        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self.dialog_parent)
         dialog.setObjectName("validate_dialog")
         dialog.accepted.connect(lambda: self._start_validation(spec, source, dialog))
         self.validate_dialog = dialog
@@ -315,27 +365,30 @@ class RunActionsMixin:
         criteria, signoff, result.registry = self.validation_terms
         report = Report.of([result], criteria)
         report.signoff = signoff
-        self.report = ReportDialog(report, self, on_use_best=self.use_tuning)
+        self.report = ReportDialog(report, self.dialog_parent, on_use_best=self.use_tuning)
         self.report.open()
 
     def _registry_figures(self) -> dict[str, Any]:
         """The selected entry's own figures (fps_cpu, latency_ms_cpu) and its registry file, for the report."""
         from ..inference.report import registry_figures
 
-        index = self.selected_index()
-        if index is None or self.catalogue is None:
+        entry, catalogue = self.session.entry(), self.session.catalogue
+        if entry is None or catalogue is None:
             return {}
-        return registry_figures(self.catalogue.entries[index].metadata, self.catalogue.document.shown)
+        return registry_figures(entry.metadata, catalogue.document.shown)
 
     def use_tuning(self, setting: dict[str, Any]) -> None:
-        """The sweep's best setting for live runs: the device choice and PySDK's queue properties."""
+        """The sweep's best setting for live runs: the device choice, PySDK's queue properties (through the
+        toolbar's properties, so into every RunPlan) and frames in flight (``in_flight``, into every Run)."""
         bar = self.settings_bar
         bar.devices.setCurrentText(str(setting.get("devices", bar.devices.currentText())))
+        if "in_flight" in setting:
+            self.in_flight = int(setting["in_flight"]) if setting["in_flight"] else None
         for key in ("eager_batch_size", "frame_queue_depth"):
             if key in setting:
                 bar.extra_properties[key] = setting[key]
         bar.changed.emit()
-        self.statusBar().showMessage(
+        self.message.emit(
             "Live runs now use devices {devices}, eager_batch_size {eager_batch_size}, frame_queue_depth "
             "{frame_queue_depth} (Settings → Properties…)".format(**{"devices": "auto", "eager_batch_size": "-",
                                                                    "frame_queue_depth": "-", **setting}), 8000)

@@ -1,19 +1,17 @@
 """Long work off the UI thread: probing a host, fetching a model, running inference.
 
 Each worker is a QThread that talks only through signals (delivered queued on
-the UI thread). The inference worker converts a frame to a QImage only when the
-view has painted the previous one, so the UI thread never has a backlog; every
-result still counts in the statistics. A run whose model stalled is abandoned,
-not joined: PySDK may never return, and releasing such a model can abort.
+the UI thread). What a run does is the session layer's (session/run.py); the
+inference worker converts a frame to a QImage only when the view has painted
+the previous one, so the UI thread never has a backlog; every result still
+counts in the statistics. A run whose model stalled is abandoned, not joined:
+PySDK may never return, and releasing such a model can abort.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -21,19 +19,20 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
-from ..inference import overlay
-from ..inference.compound import load_runnable
 from ..inference.errors import InferenceError, explain
-from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
 from ..inference.live_counting import LiveCounting
-from ..inference.loading import describe_devices, host_device_types
+from ..inference.loading import host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
-from ..inference.sources import FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
-from ..zoo.fetch import ensure_local
+from ..inference.sources import SourceError, SourceSpec
+from ..session.plan import RunPlan, prepare
+from ..session.run import Run, RunRequest
+from ..zoo.fetch import ensure_local  # ValidationWorker's, until it moves to its own module
 from .guard import qt_virtual
 from .overlay_painter import render_bgr
-from .still_runs import StillRunsMixin
+
+__all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest", "ValidationWorker",
+           "to_qimage", "wait_for_retiring"]
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -64,40 +63,25 @@ class HostProbe(QThread):
 
 
 class FetchWorker(QThread):
-    """``ensure_local`` for one spec, with progress and cancel; a local folder spec returns at once."""
+    """``prepare`` for one run plan, with progress and cancel; a local folder spec returns at once."""
 
     done = Signal(object)  # the local ModelSpec
     failed = Signal(str, str)  # message, detail
     progress = Signal(object)  # fetch.Progress, about 10 per second
 
-    def __init__(self, spec: Any, cloud_sync: bool = False, parent: Any = None) -> None:
+    def __init__(self, plan: RunPlan, cloud_sync: bool = False, parent: Any = None) -> None:
         super().__init__(parent)
-        self.spec = spec
+        self.plan = plan
         self.cloud_sync = cloud_sync
         self.cancel = threading.Event()
 
     @qt_virtual()
     def run(self) -> None:
         try:
-            self.done.emit(ensure_local(self.spec, cloud_sync=self.cloud_sync, progress=self.progress.emit,
-                                        cancel=self.cancel))
+            self.done.emit(prepare(self.plan, cloud_sync=self.cloud_sync, progress=self.progress.emit,
+                                   cancel=self.cancel))
         except InferenceError as exc:
             self.failed.emit(str(exc), exc.detail)
-
-
-@dataclass
-class RunRequest:
-    """Everything a run needs; the worker never reads widgets."""
-
-    spec: Any
-    source: SourceSpec
-    devices: str = "auto"
-    options: OverlayOptions = field(default_factory=OverlayOptions)
-    watchdog_s: float = 10.0
-    output_dir: Path = field(default_factory=lambda: Path.home() / "Model Picker")
-    reader: Any = None  # a FrameReader to use instead of opening the source (benchmarks: decoded frames)
-    slideshow_s: float = 0.0  # folders: seconds per image (0: the user steps with next/previous)
-    empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
 
 
 def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
@@ -117,14 +101,24 @@ def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
     return QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).copy()
 
 
-class InferenceWorker(StillRunsMixin, QThread):
-    """Loads a model and streams a source through it until the end, stop() or a failure."""
+def paint_item(item: Any) -> np.ndarray:
+    """The window's renderer for recordings and snapshots: the overlay the view paints, at the image's size."""
+    return render_bgr(item.image, item.shapes)
+
+
+class InferenceWorker(QThread):
+    """A session Run on its own thread: frames become QImages, events become signals.
+
+    The run (session/run.py) owns the model, the pipeline, the outputs and the stall
+    rule; this thread only decides which results are shown (no more than the screen
+    can show, and only once the view has painted the previous one).
+    """
 
     status = Signal(str)  # what it is doing (loading, running, reconnecting)
     started_run = Signal(str)  # device description
     frame_ready = Signal(QImage, object, float, int)  # frame, overlay.Shapes, capture time (perf_counter), frame id
     stats = Signal(object)  # stats.Snapshot, about 4 per second
-    still_shown = Signal(object)  # StillShown (still_runs.py): a photo or a folder's image was inferred once
+    still_shown = Signal(object)  # session.stills.StillShown: a photo or a folder's image was inferred once
     failed = Signal(str, str)  # message, detail
     saved = Signal(str)  # path of a snapshot / recording / export
     finished_run = Signal(object)  # final Snapshot (or None if nothing ran)
@@ -132,79 +126,73 @@ class InferenceWorker(StillRunsMixin, QThread):
     def __init__(self, request: RunRequest, parent: Any = None) -> None:
         super().__init__(parent)
         self.request = request
-        self.pipeline: Pipeline | None = None
+        self.job = Run(request, renderer=paint_item, on_status=self.status.emit,
+                       on_saved=lambda path: self.saved.emit(str(path)),
+                       on_stall=lambda err: self.failed.emit(str(err), err.detail))
         self.display_ready = threading.Event()
         self.display_ready.set()
-        self._options = request.options
-        self._options_changed = threading.Event()
-        self._snapshot_wanted = threading.Event()
-        self._record = threading.Event()
-        self._export = threading.Event()
         self.display_size: tuple[int, int] | None = None  # set by the view: frames are scaled to it here
-        self.device_text = ""
-        self.results_with_detections = 0  # for the HUD and tests: did the model find anything
-        self.inferences = 0  # results received (stills: one per image shown)
-        self.last_frame_id = -1  # of the newest result, shown or not
-        # Pause and step given before the pipeline exists (the model is loading) wait here.
-        self._control = threading.Lock()
-        self._paused = False
-        self._pending_steps = 0
-        self._still_requests: queue.Queue = queue.Queue()  # stills: "rerun", +1 / -1 (move)
-        self.slideshow_s = request.slideshow_s
-        self.counting = LiveCounting()  # set_setup / reset from the UI thread; applied here at the next result
 
-    # ----- requests from the UI thread -------------------------------------------------
-    def stop(self) -> None:
-        if self.pipeline is not None:
-            self.pipeline.stop()
-        self.requestInterruption()
-        self._still_requests.put("stop")
+    # ----- what the run knows (read from the UI thread) -----------------------------------
+    @property
+    def pipeline(self) -> Pipeline | None:
+        return self.job.pipeline
 
-    def set_options(self, options: OverlayOptions) -> None:
-        self._options = options
-        self._options_changed.set()
-        self._still_requests.put("rerun")
+    @property
+    def counting(self) -> LiveCounting:
+        return self.job.counting
 
-    def set_paused(self, paused: bool) -> None:
-        """Pause or resume now, or as soon as the run starts if the model is still loading."""
-        with self._control:
-            self._paused = paused
-            if self.pipeline is not None:
-                (self.pipeline.pause if paused else self.pipeline.resume)()
-        self._still_requests.put("pause")
+    @property
+    def device_text(self) -> str:
+        return self.job.device_text
 
-    def step(self) -> None:
-        """Exactly one more source frame (a folder: the next image), now or once the run starts."""
-        with self._control:
-            if self.request.source.still:
-                self._still_requests.put(1)
-            elif self.pipeline is not None:
-                self.pipeline.step()
-            else:
-                self._pending_steps += 1
+    @property
+    def inferences(self) -> int:
+        return self.job.inferences
 
-    def set_slideshow(self, seconds: float) -> None:
-        self.slideshow_s = seconds
-        self._still_requests.put("pause")  # wakes the wait with the new interval
+    @property
+    def results_with_detections(self) -> int:
+        return self.job.results_with_detections
 
-    def move(self, delta: int) -> None:
-        """Folders: show the next (+1) or previous (-1) image."""
-        self._still_requests.put(delta)
+    @property
+    def last_frame_id(self) -> int:
+        return self.job.last_frame_id
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        return self.job.paused
+
+    # ----- requests from the UI thread (the run applies them, also before it has started) ----
+    def stop(self) -> None:
+        self.job.stop()
+        self.requestInterruption()
+
+    def set_options(self, options: OverlayOptions) -> None:
+        self.job.set_options(options)
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume now, or as soon as the run starts if the model is still loading."""
+        self.job.set_paused(paused)
+
+    def step(self) -> None:
+        """Exactly one more source frame (a folder: the next image), now or once the run starts."""
+        self.job.step()
+
+    def set_slideshow(self, seconds: float) -> None:
+        self.job.set_slideshow(seconds)
+
+    def move(self, delta: int) -> None:
+        """Folders: show the next (+1) or previous (-1) image."""
+        self.job.move(delta)
 
     def take_snapshot(self) -> None:
-        self._snapshot_wanted.set()
-        if self.request.source.still:
-            self._still_requests.put("snapshot")  # a photo is not re-inferred: save what is on screen
+        self.job.take_snapshot()
 
     def set_recording(self, on: bool) -> None:
-        (self._record.set if on else self._record.clear)()
+        self.job.set_recording(on)
 
     def set_exporting(self, on: bool) -> None:
-        (self._export.set if on else self._export.clear)()
+        self.job.set_exporting(on)
 
     def frame_painted(self) -> None:
         self.display_ready.set()
@@ -216,7 +204,7 @@ class InferenceWorker(StillRunsMixin, QThread):
         opens it). A stalled run may never finish: it is left behind, never joined.
         """
         self.stop()
-        if wait_ms and not (self.pipeline is not None and self.pipeline.stalled):
+        if wait_ms and not self.job.stalled:
             self.wait(wait_ms)
         if self.isRunning():
             # Owned by the list, not the window: a window closed (and deleted) before the thread
@@ -228,146 +216,61 @@ class InferenceWorker(StillRunsMixin, QThread):
     # ----- the thread --------------------------------------------------------------------
     @qt_virtual()
     def run(self) -> None:
-        req = self.request
-        snapshot = None
+        job = self.job
         try:
-            if req.source.still:
-                reader: FrameReader = req.reader or open_reader(req.source)
-            else:
-                feeder = FrameFeeder(req.source, reader=req.reader, on_status=self.status.emit)
-                reader = feeder.reader
+            job.open()
         except SourceError as exc:
             self.failed.emit(str(exc), str(exc))
             self.finished_run.emit(None)
             return
-        self.status.emit(f"Loading {req.spec.model_name}…")
+        self.status.emit(f"Loading {self.request.spec.model_name}…")
         try:
-            model = load_runnable(req.spec, devices=req.devices)
+            job.load()
         except InferenceError as exc:
-            reader.close()
+            job.close()
             self.failed.emit(str(exc), exc.detail)
             self.finished_run.emit(None)
             return
-        if self.isInterruptionRequested():
-            reader.close()
+        if self.isInterruptionRequested() or job.stopped:
+            job.close()
             self.finished_run.emit(None)
             return
-        model_threshold = float(model.output_confidence_threshold)
-        self._options_changed.clear()  # the options given while loading are applied here, once
-        overlay.apply(model, self._options, model_threshold)
-        self.device_text = describe_devices(model)
-        if req.source.still:
-            self._run_stills(model, model_threshold, reader)
-            return
-        with self._control:  # pause and steps given while loading apply from the first frame
-            self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
-                                     on_stall=lambda err: self.failed.emit(str(err), err.detail))
-            if self._paused:
-                self.pipeline.pause()
-            for _ in range(self._pending_steps):
-                self.pipeline.step()
-            self._pending_steps = 0
-        self.started_run.emit(self.device_text)
+        self.started_run.emit(job.device_text)
         try:
-            model.__enter__()
-            self._stream(model, model_threshold, feeder)
+            self._stills() if job.still else self._stream()
         except (InferenceError, SourceError) as exc:
-            if not self.pipeline.stalled:  # a stall was reported by the watchdog already
-                err = exc if isinstance(exc, InferenceError) else explain(exc)
-                self.failed.emit(str(exc), getattr(err, "detail", str(exc)))
+            if not job.stalled:  # a stall was reported by the watchdog already
+                self.failed.emit(str(exc), getattr(exc, "detail", str(exc)))
         except Exception as exc:
-            err = explain(exc, req.spec.inference_host_address)
+            err = explain(exc, self.request.spec.inference_host_address)
             self.failed.emit(str(err), err.detail)
         finally:
-            self._close_outputs()
-            snapshot = self.pipeline.stats.snapshot(final=True)
-            if not self.pipeline.stalled:
-                try:
-                    model.__exit__(None, None, None)
-                except Exception:
-                    pass
-        self.finished_run.emit(snapshot)
+            job.close()  # the model is released, unless it stalled (then it is abandoned)
+        self.finished_run.emit(job.final_stats())
 
-    def _stream(self, model: Any, model_threshold: float, feeder: FrameFeeder) -> None:
-        assert self.pipeline is not None
+    def _stream(self) -> None:
         last_stats = last_shown = 0.0
-        self._video: VideoWriter | None = None
-        self._results: list[ResultsWriter] = []
-        for item in self.pipeline.run():
-            if self._options_changed.is_set():
-                self._options_changed.clear()
-                if overlay.apply(model, self._options, model_threshold):
-                    self.pipeline.restart()
-            self.inferences += 1
-            self.last_frame_id = item.frame.frame_id
-            if item.result.results:
-                self.results_with_detections += 1
-            self.counting.process(item.result)
+        for item in self.job.results():
             now = time.perf_counter()
-            show = self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS
-            # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
-            # only the result's shapes are described here, and only for frames someone will see.
-            wanted = self._record.is_set() or show or self._snapshot_wanted.is_set()
-            frame = item.frame.image
-            shapes = overlay.describe(item.result, frame.shape[1], frame.shape[0], self._options) if wanted else None
-            if shapes is not None:
-                self.counting.decorate(shapes, item.result)
-            self._write_outputs(item, frame, shapes, feeder)
-            if shapes is not None:
-                if self._snapshot_wanted.is_set():
-                    self._snapshot_wanted.clear()
-                    path = save_snapshot(render_bgr(frame, shapes), self._output_path("snapshot", ".png"))
-                    self.saved.emit(str(path))
-                if show:
-                    last_shown = now
-                    self.display_ready.clear()
-                    self.frame_ready.emit(to_qimage(frame, self.display_size), shapes, item.frame.capture_time,
-                                          item.frame.frame_id)
+            if self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS:
+                # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
+                # only the result's shapes are described, and only for frames someone will see.
+                last_shown = now
+                self.display_ready.clear()
+                self.frame_ready.emit(to_qimage(item.image, self.display_size), item.shapes,
+                                      item.frame.capture_time, item.frame.frame_id)
             if now - last_stats >= 0.25:
                 last_stats = now
-                self.stats.emit(self.pipeline.stats.snapshot())
-        self.stats.emit(self.pipeline.stats.snapshot(final=True))
+                self.stats.emit(self.job.pipeline.stats.snapshot())
+        self.stats.emit(self.job.pipeline.stats.snapshot(final=True))
 
-    def _qimage(self, bgr: np.ndarray) -> QImage:
-        return to_qimage(bgr, self.display_size)
-
-    def _output_path(self, kind: str, suffix: str) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.request.output_dir / f"{self.request.spec.model_name}-{kind}-{stamp}{suffix}"
-
-    def _write_outputs(self, item: Any, frame: np.ndarray, shapes: Any, feeder: FrameFeeder) -> None:
-        if self._record.is_set() and shapes is not None:
-            if self._video is None:
-                live_fps = self.pipeline.stats.rolling_fps() if self.pipeline else 0.0
-                fps = feeder.fps if self.request.source.kind == "video" else max(1.0, live_fps)
-                self._video = VideoWriter(self._output_path("recording", ".mp4"), fps)
-            self._video.write(render_bgr(frame, shapes))
-        elif not self._record.is_set() and self._video is not None:
-            self._video.close()
-            self.saved.emit(str(self._video.path))
-            self._video = None
-        if self._export.is_set():
-            if not self._results:
-                base = self._output_path("detections", "")
-                self._results = [ResultsWriter(base.with_suffix(".jsonl")), ResultsWriter(base.with_suffix(".csv"))]
-            for writer in self._results:
-                writer.write(item.frame.frame_id, item.frame.position_s, item.result)
-        elif self._results:
-            self._close_results()
-
-    def _close_results(self) -> None:
-        for writer in self._results:
-            writer.close()
-            self.saved.emit(str(writer.path))
-        self._results = []
-
-    def _close_outputs(self) -> None:
-        if getattr(self, "_video", None) is not None:
-            self._video.close()
-            self.saved.emit(str(self._video.path))
-            self._video = None
-        if getattr(self, "_results", None):
-            self._close_results()
+    def _stills(self) -> None:
+        """Photos and folders: each image inferred once, shown, and its summary said."""
+        for item in self.job.stills():
+            self.display_ready.clear()
+            self.frame_ready.emit(to_qimage(item.image, self.display_size), item.shapes, item.sent_time,
+                                  item.shown.index)
+            self.still_shown.emit(item.shown)
 
 
 class RegistryLoader(QThread):
