@@ -60,7 +60,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from ..session.plan import RunPlan, default_token
     from ..zoo.bundled import default_video
     from .commands import find_model, load_catalogue
-    from .main import EXIT_FAILED, CliError
+    from .errors import EXIT_FAILED, CliError
 
     for report in args.report:
         if Path(report).suffix.lower() not in REPORT_SUFFIXES:
@@ -98,7 +98,7 @@ def _run(comparison: Any) -> str:
     """Run to the end, saying on stderr who is ready and who failed; the reason it ended."""
     from ..inference.sources import SourceError
     from ..session.compare_events import PaneFailed, PaneReady, SourceEnded
-    from .main import CliError
+    from .errors import CliError
 
     where = comparison.source.describe()
     print(f"Comparing {len(comparison.contenders)} on {where} ({comparison.mode})…", file=sys.stderr)

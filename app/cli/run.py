@@ -9,8 +9,10 @@ import time
 from pathlib import Path
 
 from ..inference.compound import pair_for_model
+from ..inference.counting_draw import draw_counting
 from ..inference.errors import InferenceError
 from ..inference.export import ResultsWriter, VideoWriter
+from ..inference.live_counting import LiveCounting
 from ..inference.sources import SourceError, parse_source
 from ..redact import redact
 from ..session.plan import RunPlan, default_token, prepare
@@ -65,6 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SourceError as exc:
         raise CliError(redact(str(exc))) from None
     run = Run(RunRequest(None, source, devices=args.devices, watchdog_s=args.watchdog, max_frames=args.frames),
+              renderer=lambda item: draw_counting(item.result.image_overlay, run.counting, item.result),
               on_status=say, on_stall=lambda error: stalled(error))
     try:
         reader = run.open()
@@ -72,6 +75,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(redact(str(exc))) from None
     try:
         counter = counter_from_args(args, catalogue.entries[index].task, reader)
+        if counter:  # the run tracks and counts each result before drawing it (--out shows the counts)
+            run.counting = LiveCounting(counter.setup)
         run.request.spec = prepare(plan)
         run.load()
     except CliError:
@@ -82,7 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.name}: {exc}", EXIT_FAILED) from None
     spec = run.request.spec
     if args.out:
-        run.set_recording(Path(args.out))  # drawn by PySDK (the default renderer: result.image_overlay)
+        run.set_recording(Path(args.out))  # drawn by PySDK, with the counting lines, zones and counts
     if args.results:
         run.set_exporting(Path(args.results))
     events = open_events(args)
@@ -103,10 +108,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         for item in run.results():
             found += len(item.result.results)
-            if counter:
-                counter.analyze(item.result)
-                if events:
-                    events.write(counter.events)
+            if events and run.counting.counter:
+                events.write(run.counting.counter.events)
             progress.update(run.pipeline.stats.snapshot().line(), run.pipeline.stats.frames)
     except (InferenceError, SourceError) as exc:
         error = exc
@@ -116,11 +119,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.done()
         run.close_outputs()
         if events:
-            events.close(counter.counts if counter else None)
+            events.close((run.counting.counter or counter).counts if counter else None)
     frames = run.pipeline.stats.frames if run.pipeline else 0
     print_summary(run, spec.model_name)
     print(f"Found      {found} detection{'s' if found != 1 else ''}" + (f" in {frames} frames" if frames != 1 else ""))
     if counter:
+        counter = run.counting.counter or counter  # the one that counted (the run's)
         print("\n".join(counter.counts.summary() + ([f"Events     {events.path} ({events.rows} events)"]
                                                     if events else [])))
     if found == 0 and source.still and (pair := pair_for_model(catalogue.entries, spec.model_name)):

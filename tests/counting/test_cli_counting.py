@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 
+import cv2
+
+from model_picker.inference.counting_draw import COUNTER_RGB
 from tests.cli.test_run_sources import cli
 
 from .facevideo import sweep, write_video
@@ -11,10 +14,10 @@ from .facevideo import sweep, write_video
 
 def test_the_cli_counts_a_face_crossing_a_line_and_writes_the_events(photos, tmp_path):
     video = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
-    events = tmp_path / "events.csv"
+    events, out_video = tmp_path / "events.csv", tmp_path / "counted.mp4"
     # The line in pixels (640x480 frame), the zone normalised: both forms in one run.
     out = cli("run", "blazeface_short_range", "--source", str(video), "--quiet", "--line", "320,24,320,456",
-              "--zone", "0.6,0 1,0 1,1 0.6,1", "--events", str(events))
+              "--zone", "0.6,0 1,0 1,1 0.6,1", "--events", str(events), "--out", str(out_video))
     assert out.returncode == 0, out.stderr
     assert "Line       line 1: in 1, out 1" in out.stdout
     assert "Zone       zone 1: 0 inside now, 1 entered" in out.stdout
@@ -24,6 +27,13 @@ def test_the_cli_counts_a_face_crossing_a_line_and_writes_the_events(photos, tmp
         ("line", "line 1", "out", "face"), ("zone", "zone 1", "entry", "face"),
         ("zone", "zone 1", "exit", "face"), ("line", "line 1", "in", "face")]
     assert len({r["track_id"] for r in rows}) == 1
+    # The --out video shows the counting line (drawn at x = 320 in the counter's colour) on its frames.
+    capture = cv2.VideoCapture(str(out_video))
+    ok, frame = capture.read()
+    capture.release()
+    assert ok
+    column = frame[100:400, 316:325].astype(int)
+    assert (abs(column - list(COUNTER_RGB[::-1])) <= 40).all(axis=-1).any(axis=1).mean() > 0.9
 
 
 def test_bad_counting_options_fail_at_once_with_one_line(media):
