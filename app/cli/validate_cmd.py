@@ -51,6 +51,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sweep-frames", type=int, default=150, help="timed frames of each sweep run (default 150)")
     p.add_argument("--capacity", type=int, metavar="MAX", default=0,
                    help="also find how many paced streams (1, 2, 4, … up to MAX) keep --target-fps")
+    p.add_argument("--capacity-mix", action="store_true",
+                   help="with several models: one capacity run per host whose streams cycle over all of them "
+                        "(instead of one run per model)")
     p.add_argument("--target-fps", type=float, default=15.0, help="per-stream FPS a stream must keep (default 15)")
     p.add_argument("--capacity-seconds", type=float, default=10.0, help="seconds of each capacity step (default 10)")
     p.add_argument("--startup-grace", type=float, default=60.0,
@@ -102,8 +105,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         text = row.verdict.verdict + (f" ({'; '.join(row.verdict.reasons)})" if row.verdict.reasons else "")
         say(f"{row.model} on {row.host}: {text}")
 
-    rows = run_fleet(names, hosts, runner.run, criteria, on_row)
-    report = Report(rows, criteria, signoff, hosts=runner.hardware)
+    mixed = args.capacity > 0 and args.capacity_mix and len(names) > 1
+    rows = run_fleet(names, hosts, runner.run, criteria, on_row, then=runner.mix if mixed else None)
+    report = Report(rows, criteria, signoff, hosts=runner.hardware, capacity=runner.mixes)
     print(text_table(report))
     print(f"Overall: {report.verdict} ({criteria.describe()})")
     for path in map(Path, args.report):
@@ -123,6 +127,8 @@ class _Runner:
     def __init__(self, catalogue: Any, args: argparse.Namespace, source: Any, images: list[Any]) -> None:
         self.catalogue, self.args, self.source, self.images = catalogue, args, source, images
         self.hardware: dict[str, dict[str, Any]] = {}
+        self.prepared: dict[tuple[str, str], Any] = {}  # (model, host) -> the fetched spec, for the mix
+        self.mixes: dict[str, dict[str, Any]] = {}  # host -> stream capacity of the mix
         self.p95_bound: float | None = None  # the criteria's, for stream capacity
         self._lock = threading.Lock()
 
@@ -132,13 +138,11 @@ class _Runner:
         from ..inference.rawbench import raw_limit
         from ..inference.report import registry_figures
         from ..inference.validation import validate
-        from ..zoo.fetch import ensure_local
-        from ..zoo.hosts import spec_for_host, why_not_runnable
-        from .commands import default_token
+        from ..session.plan import RunPlan, default_token, prepare
 
-        index = self.catalogue.index_of(name)
-        entry = self.catalogue.entries[index]
-        spec = spec_for_host(self.catalogue.spec(index, token=default_token()), host)
+        plan = RunPlan(self.catalogue, self.catalogue.index_of(name), host=host, token=default_token(),
+                       devices=self.args.devices)
+        spec = plan.spec()
         with self._lock:
             known = host in self.hardware
         if not known:
@@ -148,25 +152,27 @@ class _Runner:
         info = self.hardware[host]
         if info.get("error"):
             raise InferenceError(info["error"])
-        problem = why_not_runnable(entry.hardware, host, info.get("devices", {}))
+        problem = plan.why_not(list(info.get("devices", {})))
         if problem:
             raise InferenceError(problem)
         say(f"Validating {name} on {host}…")
-        spec = ensure_local(spec)
+        spec = prepare(plan)
+        self.prepared[(name, host)] = spec
         a = self.args
         result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
                           latency_frames=a.latency_frames, watchdog_s=a.watchdog,
                           startup_grace_s=a.startup_grace)
-        result.registry = registry_figures(entry.metadata, self.catalogue.document.shown)
+        result.registry = registry_figures(plan.entry.metadata, self.catalogue.document.shown)
         result.hardware = info
         self.tune(spec, result, info)
         if a.raw_seconds > 0:
-            result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(index), name, a.raw_seconds)
+            result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(plan.index), name, a.raw_seconds)
         return result
 
     def tune(self, spec: Any, result: Any, info: dict[str, Any]) -> None:
         """The optional sweep and stream capacity of one row (their failures are the row's failure)."""
-        from ..inference.tuning import SWEEP_AXES, capacity, sweep, validation_measure
+        from ..inference.capacity import capacity, counts_up_to
+        from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
 
         a = self.args
         if a.sweep:
@@ -175,7 +181,25 @@ class _Runner:
                 axes.pop("devices")  # one device: "all" is "auto"
             measure = validation_measure(spec, self.source, self.images, a.sweep_frames, a.warmup, a.watchdog)
             result.sweep = [t.to_dict() for t in sweep(measure, axes)]
-        if a.capacity > 0:
-            counts = tuple(n for n in (1, 2, 4, 8, 16, 32, 64) if n <= a.capacity)
-            result.capacity = capacity([spec], self.source, a.target_fps, self.p95_bound, counts, a.capacity_seconds,
-                                       a.devices, a.watchdog)
+        if a.capacity > 0 and not a.capacity_mix:
+            result.capacity = capacity([spec], self.source, a.target_fps, self.p95_bound, counts_up_to(a.capacity),
+                                       a.capacity_seconds, a.devices, a.watchdog)
+
+    def mix(self, host: str, rows: list[Any]) -> None:
+        """After a host's rows: the stream capacity of the models that ran there, the streams cycling over them."""
+        from ..inference.capacity import capacity, counts_up_to
+
+        specs = [self.prepared[(row.model, host)] for row in rows if row.result is not None]
+        if not specs:
+            self.mixes[host] = {"error": "no model ran on this host"}
+            return
+        a = self.args
+        say(f"Stream capacity of {', '.join(s.model_name for s in specs)} on {host}…")
+        try:
+            self.mixes[host] = capacity(specs, self.source, a.target_fps, self.p95_bound, counts_up_to(a.capacity),
+                                        a.capacity_seconds, a.devices, a.watchdog)
+        except Exception as exc:  # a host lost here is this host's mix, never the others'
+            self.mixes[host] = {"error": str(exc) or type(exc).__name__}
+        c = self.mixes[host]
+        say(f"Stream capacity on {host}: {c['capacity']} stream(s)" if "capacity" in c else
+            f"Stream capacity on {host}: not measured ({c['error']})")
