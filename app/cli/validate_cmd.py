@@ -64,10 +64,11 @@ def add_parser(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..inference.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
-    from ..inference.fleet import Report, run_fleet
     from ..inference.report import text_table, write_report
     from ..inference.sources import SourceError, parse_source
     from ..inference.validation import decode
+    from ..session.plan import default_token
+    from ..session.validation import ValidationOptions, Validator
     from ..zoo.bundled import default_video
     from .commands import find_model, load_catalogue, query_from_args
     from .main import EXIT_FAILED, CliError
@@ -96,18 +97,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         images = decode(source)
     except SourceError as exc:
         raise CliError(str(exc)) from None
-    runner = _Runner(catalogue, args, source, images)
-    runner.p95_bound = criteria.max_latency_p95_ms
     names = [catalogue.entries[i].name for i in indexes]
+    mixed = args.capacity > 0 and args.capacity_mix and len(names) > 1
+    options = ValidationOptions(args.frames, args.latency_frames, args.warmup, args.devices, default_token(),
+                                args.raw_seconds, args.watchdog, args.startup_grace, args.sweep, args.sweep_frames,
+                                args.capacity, names if mixed else [], args.target_fps, args.capacity_seconds)
+    validator = Validator(catalogue, options, source, images, criteria, say)
     print(f"Validating {len(names)} model(s) on {len(hosts)} host(s): {', '.join(hosts)}", file=sys.stderr)
 
     def on_row(row: Any) -> None:
         text = row.verdict.verdict + (f" ({'; '.join(row.verdict.reasons)})" if row.verdict.reasons else "")
         say(f"{row.model} on {row.host}: {text}")
 
-    mixed = args.capacity > 0 and args.capacity_mix and len(names) > 1
-    rows = run_fleet(names, hosts, runner.run, criteria, on_row, then=runner.mix if mixed else None)
-    report = Report(rows, criteria, signoff, hosts=runner.hardware, capacity=runner.mixes)
+    report = validator.validate_all(names, hosts, signoff, on_row)
     print(text_table(report))
     print(f"Overall: {report.verdict} ({criteria.describe()})")
     for path in map(Path, args.report):
@@ -119,87 +121,3 @@ def cmd_validate(args: argparse.Namespace) -> int:
             write_report(report, path)
         print(f"Report: {path}", file=sys.stderr)
     return 0 if report.verdict == PASS else EXIT_FAILED
-
-
-class _Runner:
-    """One (model, host) run for the fleet: spec, host hardware (asked once per host), both modes, raw limit."""
-
-    def __init__(self, catalogue: Any, args: argparse.Namespace, source: Any, images: list[Any]) -> None:
-        self.catalogue, self.args, self.source, self.images = catalogue, args, source, images
-        self.hardware: dict[str, dict[str, Any]] = {}
-        self.prepared: dict[tuple[str, str], Any] = {}  # (model, host) -> the fetched spec, for the mix
-        self.mixes: dict[str, dict[str, Any]] = {}  # host -> stream capacity of the mix
-        self.p95_bound: float | None = None  # the criteria's, for stream capacity
-        self._lock = threading.Lock()
-
-    def run(self, name: str, host: str) -> Any:
-        from ..inference.errors import InferenceError
-        from ..inference.hostinfo import host_hardware
-        from ..inference.rawbench import raw_limit
-        from ..inference.report import registry_figures
-        from ..inference.validation import validate
-        from ..session.plan import RunPlan, default_token, prepare
-
-        plan = RunPlan(self.catalogue, self.catalogue.index_of(name), host=host, token=default_token(),
-                       devices=self.args.devices)
-        spec = plan.spec()
-        with self._lock:
-            known = host in self.hardware
-        if not known:
-            info = host_hardware(spec)
-            with self._lock:
-                self.hardware[host] = info
-        info = self.hardware[host]
-        if info.get("error"):
-            raise InferenceError(info["error"])
-        problem = plan.why_not(list(info.get("devices", {})))
-        if problem:
-            raise InferenceError(problem)
-        say(f"Validating {name} on {host}…")
-        spec = prepare(plan)
-        self.prepared[(name, host)] = spec
-        a = self.args
-        result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
-                          latency_frames=a.latency_frames, watchdog_s=a.watchdog,
-                          startup_grace_s=a.startup_grace)
-        result.registry = registry_figures(plan.entry.metadata, self.catalogue.document.shown)
-        result.hardware = info
-        self.tune(spec, result, info)
-        if a.raw_seconds > 0:
-            result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(plan.index), name, a.raw_seconds)
-        return result
-
-    def tune(self, spec: Any, result: Any, info: dict[str, Any]) -> None:
-        """The optional sweep and stream capacity of one row (their failures are the row's failure)."""
-        from ..inference.capacity import capacity, counts_up_to
-        from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
-
-        a = self.args
-        if a.sweep:
-            axes = dict(SWEEP_AXES)
-            if info.get("devices", {}).get(result.device_type, 1) < 2:
-                axes.pop("devices")  # one device: "all" is "auto"
-            measure = validation_measure(spec, self.source, self.images, a.sweep_frames, a.warmup, a.watchdog)
-            result.sweep = [t.to_dict() for t in sweep(measure, axes)]
-        if a.capacity > 0 and not a.capacity_mix:
-            result.capacity = capacity([spec], self.source, a.target_fps, self.p95_bound, counts_up_to(a.capacity),
-                                       a.capacity_seconds, a.devices, a.watchdog)
-
-    def mix(self, host: str, rows: list[Any]) -> None:
-        """After a host's rows: the stream capacity of the models that ran there, the streams cycling over them."""
-        from ..inference.capacity import capacity, counts_up_to
-
-        specs = [self.prepared[(row.model, host)] for row in rows if row.result is not None]
-        if not specs:
-            self.mixes[host] = {"error": "no model ran on this host"}
-            return
-        a = self.args
-        say(f"Stream capacity of {', '.join(s.model_name for s in specs)} on {host}…")
-        try:
-            self.mixes[host] = capacity(specs, self.source, a.target_fps, self.p95_bound, counts_up_to(a.capacity),
-                                        a.capacity_seconds, a.devices, a.watchdog)
-        except Exception as exc:  # a host lost here is this host's mix, never the others'
-            self.mixes[host] = {"error": str(exc) or type(exc).__name__}
-        c = self.mixes[host]
-        say(f"Stream capacity on {host}: {c['capacity']} stream(s)" if "capacity" in c else
-            f"Stream capacity on {host}: not measured ({c['error']})")

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..inference.overlay import OverlayOptions
+from ..inference.tuning import BestSettings
 from ..registry import Catalogue, Query
 from ..zoo import n2x
 from ..zoo.bundled import demo_registry
@@ -51,12 +52,13 @@ from .log_panel import LogPanel, log
 from .menus import build_menus
 from .run_actions import RunActionsMixin
 from .settings_bar import SettingsBar
+from .validate_actions import ValidateActionsMixin
+from .validation_worker import ValidationWorker
 from .workers import (
     FetchWorker,
     HostProbe,
     InferenceWorker,
     RegistryLoader,
-    ValidationWorker,
     wait_for_retiring,
 )
 
@@ -64,7 +66,7 @@ LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the l
 FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
 
 
-class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
+class MainWindow(FileActionsMixin, RunActionsMixin, ValidateActionsMixin, QMainWindow):
     def __init__(self, registry: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
@@ -78,6 +80,7 @@ class MainWindow(FileActionsMixin, RunActionsMixin, QMainWindow):
         self.fetcher: FetchWorker | None = None
         self.worker: InferenceWorker | None = None
         self.validator: ValidationWorker | None = None
+        self.best_settings = BestSettings()  # a tuning sweep's best, per (model, host), for live runs
         self.host_devices: dict[str, list[str] | None] = {}
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None

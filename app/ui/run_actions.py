@@ -1,4 +1,4 @@
-"""The run half of the main window: fetching, running, the live view's signals, validating.
+"""The run half of the main window: fetching, running, the live view's signals (validating: validate_actions.py).
 
 Kept apart from main_window.py (the catalogue half) for readers; it is a mixin
 of MainWindow and uses the widgets and workers MainWindow builds. Every slot
@@ -22,11 +22,11 @@ from .guard import qt_virtual
 from .hud import HudInfo
 from .log_panel import log
 from .still_runs import StillShown
-from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
+from .workers import FetchWorker, InferenceWorker, RunRequest
 
 
 class RunActionsMixin:
-    """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
+    """Fetch, run, stop, pause, step, overlay options, frames and statistics."""
 
     # ----- fetching and running -----------------------------------------------------------
     def fetch_selected(self) -> None:
@@ -103,10 +103,13 @@ class RunActionsMixin:
             return
         self.stop_run()
         self.live.threshold = self.settings_bar.threshold_value()
-        request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
+        best = self.best_settings.get(spec.model_name, spec.inference_host_address)  # Validate's "use the best"
+        request = RunRequest(spec=best.apply(spec) if best else spec, source=source,
+                             devices=best.devices if best else self.settings_bar.devices.currentText(),
                              options=self.live.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
-                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec))
+                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
+                             in_flight=best.in_flight if best else None)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
         worker.still_shown.connect(lambda shown: self._still_shown(worker, shown))
@@ -266,76 +269,3 @@ class RunActionsMixin:
             self.live.set_running(False)
             if self.live.state_label.text() != "Failed":
                 self.live.state_label.setText("Finished")
-
-    def validate(self) -> None:
-        """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
-        spec, problem = self.current_spec()
-        if spec is None:
-            self.live.video.set_message(f"Cannot validate: {problem}")
-            return
-        try:
-            source = self.live.source_spec()
-        except SourceError as exc:
-            self.live.video.set_message(str(exc))
-            return
-        if source.kind in ("camera", "stream"):
-            self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
-                                        "image or folder as the source.")
-            return
-        from .validate_dialog import ValidateDialog
-
-        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self)
-        dialog.setObjectName("validate_dialog")
-        dialog.accepted.connect(lambda: self._start_validation(spec, source, dialog))
-        self.validate_dialog = dialog
-        dialog.open()
-
-    def _start_validation(self, spec: Any, source: Any, dialog: Any) -> None:
-        self.stop_run()
-        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self,
-                                  sweep=dialog.sweep)
-        self.validation_terms = (dialog.criteria(), dialog.signoff(), self._registry_figures())
-        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
-        worker.done.connect(self._validated)
-        worker.failed.connect(self._worker_failed)
-        worker.finished.connect(lambda: self.live.state_label.setText(""))
-        self.validator = worker
-        self.live.video.set_message(f"Validating {spec.model_name} on {spec.inference_host_address}…")
-        log.info("validating %s on %s", spec.model_name, spec.inference_host_address)
-        worker.start()
-
-    def _validated(self, result: Any) -> None:
-        from ..inference.fleet import Report
-        from .report_dialog import ReportDialog
-
-        self.live.video.set_message("")
-        log.info("%s: %.1f FPS (throughput mode); latency p50 %.1f ms p95 %.1f ms p99 %.1f ms (latency mode) on %s",
-                 result.model, result.fps, result.single_p50_ms, result.single_p95_ms, result.single_p99_ms,
-                 result.device)
-        criteria, signoff, result.registry = self.validation_terms
-        report = Report.of([result], criteria)
-        report.signoff = signoff
-        self.report = ReportDialog(report, self, on_use_best=self.use_tuning)
-        self.report.open()
-
-    def _registry_figures(self) -> dict[str, Any]:
-        """The selected entry's own figures (fps_cpu, latency_ms_cpu) and its registry file, for the report."""
-        from ..inference.report import registry_figures
-
-        index = self.selected_index()
-        if index is None or self.catalogue is None:
-            return {}
-        return registry_figures(self.catalogue.entries[index].metadata, self.catalogue.document.shown)
-
-    def use_tuning(self, setting: dict[str, Any]) -> None:
-        """The sweep's best setting for live runs: the device choice and PySDK's queue properties."""
-        bar = self.settings_bar
-        bar.devices.setCurrentText(str(setting.get("devices", bar.devices.currentText())))
-        for key in ("eager_batch_size", "frame_queue_depth"):
-            if key in setting:
-                bar.extra_properties[key] = setting[key]
-        bar.changed.emit()
-        self.statusBar().showMessage(
-            "Live runs now use devices {devices}, eager_batch_size {eager_batch_size}, frame_queue_depth "
-            "{frame_queue_depth} (Settings → Properties…)".format(**{"devices": "auto", "eager_batch_size": "-",
-                                                                   "frame_queue_depth": "-", **setting}), 8000)

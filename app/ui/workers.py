@@ -98,6 +98,7 @@ class RunRequest:
     reader: Any = None  # a FrameReader to use instead of opening the source (benchmarks: decoded frames)
     slideshow_s: float = 0.0  # folders: seconds per image (0: the user steps with next/previous)
     empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
+    in_flight: int | None = None  # frames in flight (a tuning sweep's best); None: the pipeline's default
 
 
 def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
@@ -260,7 +261,8 @@ class InferenceWorker(StillRunsMixin, QThread):
             self._run_stills(model, model_threshold, reader)
             return
         with self._control:  # pause and steps given while loading apply from the first frame
-            self.pipeline = Pipeline(model, feeder, watchdog_s=req.watchdog_s, host=req.spec.inference_host_address,
+            self.pipeline = Pipeline(model, feeder, in_flight=req.in_flight, watchdog_s=req.watchdog_s,
+                                     host=req.spec.inference_host_address,
                                      on_stall=lambda err: self.failed.emit(str(err), err.detail))
             if self._paused:
                 self.pipeline.pause()
@@ -390,42 +392,3 @@ class RegistryLoader(QThread):
             self.failed.emit(str(exc), self.source)
         except Exception as exc:
             self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}", self.source)
-
-
-class ValidationWorker(QThread):
-    """A validation run (inference/validation.py) for the Validate action: both modes, the host's
-    hardware and, if asked, the tuning sweep; ``done`` carries the ValidationResult."""
-
-    progress = Signal(int, int)  # frames done, total
-    done = Signal(object)  # ValidationResult
-    failed = Signal(str, str)
-
-    def __init__(self, spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20, devices: str = "auto",
-                 parent: Any = None, sweep: bool = False) -> None:
-        super().__init__(parent)
-        self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
-        self.sweep = sweep
-
-    @qt_virtual()
-    def run(self) -> None:
-        from ..inference.hostinfo import host_hardware
-        from ..inference.validation import decode, validate
-
-        try:
-            spec = ensure_local(self.spec)
-            source = SourceSpec(self.source.kind, self.source.location)
-            images = decode(source)
-            result = validate(spec, source, self.frames, self.warmup, self.devices, progress=self.progress.emit,
-                              images=images)
-            result.hardware = host_hardware(spec)
-            if self.sweep:
-                from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
-
-                axes = dict(SWEEP_AXES)
-                if result.hardware.get("devices", {}).get(result.device_type, 1) < 2:
-                    axes.pop("devices")
-                measure = validation_measure(spec, source, images, max(30, self.frames // 2), self.warmup)
-                result.sweep = [t.to_dict() for t in sweep(measure, axes)]
-            self.done.emit(result)
-        except (InferenceError, SourceError) as exc:
-            self.failed.emit(str(exc), getattr(exc, "detail", str(exc)))

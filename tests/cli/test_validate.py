@@ -83,3 +83,21 @@ def test_a_criteria_file_with_a_typo_gets_one_located_line(tmp_path):
     criteria.write_text("site: [unclosed\n")
     out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
     assert out.returncode == 2 and f"{criteria}:2" in out.stderr and "YAML syntax error" in out.stderr
+
+
+def test_capacity_of_a_mix_cycles_the_streams_over_the_models_and_reports_each(tmp_path, media):
+    js, html = tmp_path / "r.json", tmp_path / "r.html"
+    out = cli("validate", "efficientnet_lite0_imagenet", "blazeface_short_range", *QUICK, "--raw-seconds", "0",
+              "--source", str(media / "Megamind.avi"), "--capacity", "4", "--capacity-mix", "--capacity-seconds",
+              "1.5", "--target-fps", "0.5", "--report", str(js), "--report", str(html))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(js.read_text())
+    mix = data["capacity_mix"]["@local"]
+    assert mix["models"] == ["efficientnet_lite0_imagenet", "blazeface_short_range"] and mix["capacity"] == 4
+    assert [p["streams"] for p in mix["curve"]] == [1, 2, 4]
+    assert [p["per_model"]["blazeface_short_range"]["streams"] for p in mix["curve"][1:]] == [1, 2]
+    assert all(not row["result"]["capacity"] for row in data["rows"])  # one run per host, not one per model
+    assert "Stream capacity on @local: 4 stream(s)" in out.stderr
+    page = html.read_text()
+    assert "Stream capacity of a mix on @local" in page and "cycling over efficientnet_lite0_imagenet" in page
+    assert page.count("<svg") == 5  # two per model, and the mix's curve
