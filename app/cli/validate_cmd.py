@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--criteria", metavar="FILE.yaml", help="criteria and sign-off fields (see the README)")
     p.add_argument("--min-fps", type=float, help="pass only with at least this throughput (throughput mode)")
     p.add_argument("--max-p95", type=float, metavar="MS", help="pass only with latency p95 up to MS (latency mode)")
+    p.add_argument("--min-agreement", type=float, metavar="SCORE",
+                   help="pass only with at least this mean agreement (0..1) with --reference on the same frames")
+    p.add_argument("--reference", metavar="MODEL|HOST",
+                   help="what to agree with: a model name (another runtime) or a host running the same model")
     for name in ("site", "customer", "engineer", "notes"):
         p.add_argument(f"--{name}", help=f"{name} for the report (overrides the criteria file's)")
     p.add_argument("--source", help="video/image/folder (default: the bundled Traffic.mp4)")
@@ -80,8 +85,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         criteria, signoff = load_criteria(args.criteria) if args.criteria else (Criteria(), SignOff())
     except CriteriaError as exc:
         raise CliError(str(exc)) from None
-    criteria = Criteria(args.min_fps if args.min_fps is not None else criteria.min_fps,
-                        args.max_p95 if args.max_p95 is not None else criteria.max_latency_p95_ms)
+    given = {"min_fps": args.min_fps, "max_latency_p95_ms": args.max_p95, "min_agreement": args.min_agreement,
+             "reference": args.reference}
+    criteria = replace(criteria, **{k: v for k, v in given.items() if v is not None})
+    if criteria.min_agreement is not None and not criteria.reference:
+        raise CliError("--min-agreement needs --reference (a model name or a host) or criteria.reference")
     for name in ("site", "customer", "engineer", "notes"):
         if getattr(args, name):
             setattr(signoff, name, getattr(args, name))

@@ -54,8 +54,9 @@ def registry_text(r: ValidationResult) -> str:
 def summary_rows(report: Report) -> list[list[str]]:
     """Latency columns are latency mode's; with several runs, each run's throughput against the first's."""
     compare = len(report.rows) > 1
+    agree = any(row.result is not None and row.result.agreement for row in report.rows)
     header = ["Model", "Host", "Device", "FPS", "p50 ms", "p95 ms", "p99 ms", *(["vs first"] if compare else []),
-              "Verdict"]
+              *(["Agreement"] if agree else []), "Verdict"]
     rows = [header]
     first = report.rows[0].result if report.rows else None
     for row in report.rows:
@@ -68,8 +69,9 @@ def summary_rows(report: Report) -> list[list[str]]:
         device = f"{r.device} (emulated on the CPU)" if r.emulated else r.device
         p = (r.single_p50_ms, r.single_p95_ms, r.single_p99_ms) if r.single_frames else (0.0, 0.0, 0.0)
         ratio = [f"{r.fps / first.fps:.2f}x" if first is not None and first.fps else "-"] if compare else []
+        agreed = [f"{r.agreement['score']:.3f}" if "score" in r.agreement else "-"] if agree else []
         rows.append([r.model, r.host, device, f"{r.fps:.1f}", *(f"{v:.1f}" if v else "-" for v in p), *ratio,
-                     verdict])
+                     *agreed, verdict])
     return rows
 
 
@@ -91,12 +93,25 @@ def _details(r: ValidationResult) -> list[tuple[str, str]]:
                                      f"p99 {r.single_p99_ms:.1f} ms over {r.single_frames} frames, one in flight "
                                      f"({r.single_fps:.1f} FPS)"))
     rows.append(("Registry figure", registry_text(r)))
+    if r.agreement:
+        rows.append(("Agreement", agreement_text(r.agreement)))
     if r.raw:
         rows.append(("Device's own limit", ratio_text(r.fps, r.raw)))
     rows += [("PySDK breakdown (mean)", breakdown or "-"), ("Date", r.date),
              ("Client machine", f"{r.machine.get('cpu')}, {r.machine.get('cores')} cores, {r.machine.get('os')}"),
              ("Software", ", ".join(f"{k} {v}" for k, v in r.software.items()))]
     return rows
+
+
+def agreement_text(a: dict) -> str:
+    """The row's agreement with its reference in words: the score and what it is over, or why there is none."""
+    if "score" not in a:
+        return f"with {a.get('reference') or 'no reference'}: not measured ({a.get('error', '')})"
+    where = f"{a['reference_model']} on {a['reference_host']}"
+    shared = f"; classes both models have: {', '.join(a['shared_classes'])}" if a.get("shared_classes") else ""
+    figures = ", ".join(f"{k} {v:.3g}" for k, v in a.get("metrics", {}).items())
+    return (f"{a['score']:.3f} with {where} (mean score over {a['frames']} frames, 1 = the same answer; "
+            f"{figures}){shared}")
 
 
 def tuning_tables(r: ValidationResult) -> list[tuple[str, list[list[str]]]]:
@@ -152,8 +167,7 @@ def to_json(results: Report | list[ValidationResult]) -> str:
     report = as_report(results)
     return json.dumps({"schema": "model-picker-validation", "schema_version": SCHEMA_VERSION,
                        "signoff": report.signoff.to_dict(),
-                       "criteria": {"min_fps": report.criteria.min_fps,
-                                    "max_latency_p95_ms": report.criteria.max_latency_p95_ms},
+                       "criteria": report.criteria.to_dict(),
                        "modes": dict(MODES), "verdict": report.verdict, "hosts": report.hosts,
                        "rows": [row.to_dict() for row in report.rows], "capacity_mix": report.capacity}, indent=2)
 

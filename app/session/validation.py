@@ -21,6 +21,7 @@ from ..inference.criteria import Criteria, SignOff
 from ..inference.fleet import Report, Row, run_fleet
 from ..inference.hostinfo import host_hardware
 from ..inference.rawbench import raw_limit
+from ..inference.reference import measure_agreement
 from ..inference.report import registry_figures
 from ..inference.sources import SourceSpec, parse_source
 from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
@@ -128,9 +129,25 @@ class Validator:
         if o.capacity > 0 and not o.capacity_mix:
             result.capacity = capacity([spec], self.streams, o.target_fps, self.criteria.max_latency_p95_ms,
                                        counts_up_to(o.capacity), o.capacity_seconds, o.devices, o.watchdog_s)
+        if self.criteria.min_agreement is not None or self.criteria.reference:
+            result.agreement = self.agreement(name, host, spec)
         if o.raw_seconds > 0:
             result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(index), name, o.raw_seconds)
         return result
+
+    def agreement(self, name: str, host: str, spec: Any) -> dict[str, Any]:
+        """The row's agreement with the criteria's reference: a model name (another runtime, on this host) or a
+        host (this model there); never raises, an impossible reference is the row's reason."""
+        reference = self.criteria.reference or ""
+        if not reference:
+            return {"reference": "", "error": "no reference set"}
+        entries = {entry.name: entry for entry in self.catalogue.entries}
+        try:
+            other = self.prepared(reference, host) if reference in entries else self.prepared(name, reference)
+        except InferenceError as exc:
+            return {"reference": reference, "error": str(exc)}
+        self.say(f"Agreement of {name} on {host} with {reference}…")
+        return measure_agreement(entries[name].task, spec, other, self.images, reference, self.options.devices)
 
     def mix(self, host: str) -> None:
         """After a host's rows: the stream capacity of ``capacity_mix`` there, the streams cycling over the models.

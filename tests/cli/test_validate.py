@@ -27,7 +27,8 @@ def test_criteria_that_pass_give_a_signed_report_in_three_formats(tmp_path, medi
     data = json.loads(js.read_text())
     assert data["schema_version"] == 2 and data["verdict"] == "PASS"
     assert data["signoff"] == {"site": "Plant 3", "customer": "ACME", "engineer": "J. Doe", "notes": "rack 2"}
-    assert data["criteria"] == {"min_fps": 1.0, "max_latency_p95_ms": 5000.0}
+    assert data["criteria"] == {"min_fps": 1.0, "max_latency_p95_ms": 5000.0, "min_agreement": None,
+                                "reference": None}
     assert set(data["modes"]) == {"Throughput mode", "Latency mode"}
     host = data["hosts"]["@local"]
     assert host["devices"]["OPENVINO/CPU"] >= 1 and host["devices"]["TFLITE/CPU"] >= 1 and host["pysdk_version"]
