@@ -59,8 +59,18 @@ class ValidateDialog(QDialog):
             form.addRow(name.capitalize(), edit)
         self.min_fps = self._limit("min_fps", " FPS", 100000.0)
         self.max_p95 = self._limit("max_p95", " ms", 100000.0)
+        self.min_agreement = self._limit("min_agreement", "", 1.0)
+        self.min_agreement.setDecimals(3)
+        self.min_agreement.setSingleStep(0.01)
+        self.min_agreement.setToolTip("Mean agreement score with the reference on the same frames (1 = the same "
+                                      "answers): detection F1, classification top-1, segmentation mIoU, pose PCK")
+        self.reference = QLineEdit()
+        self.reference.setObjectName("reference")
+        self.reference.setPlaceholderText("a model name (another runtime) or a host running this model")
         form.addRow("Minimum throughput", self.min_fps)
         form.addRow("Maximum latency p95", self.max_p95)
+        form.addRow("Minimum agreement", self.min_agreement)
+        form.addRow("Reference", self.reference)
         row = QHBoxLayout()
         self.load = QPushButton("Load criteria file…")
         self.load.setObjectName("load_criteria")
@@ -131,6 +141,9 @@ class ValidateDialog(QDialog):
         if not self.hosts():
             self.error.setText("Type an inference host (e.g. @local, or localhost:8778 for an AI server).")
             return
+        if self.min_agreement.value() and not self.reference.text().strip():
+            self.error.setText("Minimum agreement needs a reference: a model name or a host running this model.")
+            return
         super().accept()
 
     def hosts(self) -> list[str]:
@@ -163,7 +176,8 @@ class ValidateDialog(QDialog):
         return self.sweep_box.isChecked()
 
     def criteria(self) -> Criteria:
-        return Criteria(self.min_fps.value() or None, self.max_p95.value() or None)
+        return Criteria(self.min_fps.value() or None, self.max_p95.value() or None, self.min_agreement.value() or None,
+                        self.reference.text().strip() or None)
 
     def signoff(self) -> SignOff:
         return SignOff(**{name: edit.text().strip() for name, edit in self.fields.items()})
@@ -185,4 +199,6 @@ class ValidateDialog(QDialog):
             edit.setText(getattr(signoff, name))
         self.min_fps.setValue(criteria.min_fps or 0.0)
         self.max_p95.setValue(criteria.max_latency_p95_ms or 0.0)
+        self.min_agreement.setValue(criteria.min_agreement or 0.0)
+        self.reference.setText(criteria.reference or "")
         return True

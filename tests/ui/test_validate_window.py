@@ -131,3 +131,40 @@ def test_use_the_best_setting_changes_the_next_live_run(window, qtbot, zoo_dir, 
     qtbot.waitUntil(lambda: window.worker is not None and window.worker.pipeline is not None, timeout=SLOW)
     assert window.worker.request.in_flight is None and window.worker.pipeline.in_flight_limit == 1
     window.stop_run()
+
+
+def test_validate_with_a_reference_and_a_stream_capacity_mix(window, qtbot, media):
+    """The dialog's agreement criterion and mixed stream capacity reach the report: the agreement per row with
+    its verdict, and the capacity curve with each model's per-stream FPS."""
+    choose(window, "blazeface_short_range_openvino", media / "Megamind.avi")
+    dialog = open_validate(window, qtbot)
+    dialog.min_agreement.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.min_agreement.lineEdit(), "0.95")
+    assert dialog.min_agreement.value() == 0.95
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # a bound without a reference: said, and the dialog stays
+    assert dialog.isVisible() and "needs a reference" in dialog.error.text()
+    qtbot.keyClicks(dialog.reference, "blazeface_short_range")
+    qtbot.mouseClick(dialog.capacity_box, Qt.MouseButton.LeftButton, pos=dialog.capacity_box.rect().center())
+    for box, text in ((dialog.most_streams, "2"), (dialog.target_fps, "0.5"), (dialog.step_seconds, "1")):
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box.lineEdit(), text)
+    other = dialog.mix.findItems("blazeface_short_range", Qt.MatchFlag.MatchExactly)[0]
+    dialog.mix.setFocus()
+    dialog.mix.setCurrentItem(other)
+    qtbot.keyClick(dialog.mix, Qt.Key.Key_Space)  # check it: the streams cycle over the two runtimes
+    assert dialog.mix_models() == ["blazeface_short_range_openvino", "blazeface_short_range"]
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
+    report = window.report
+    row = report.report.rows[0]
+    assert row.verdict.verdict == "PASS", row.verdict.reasons
+    assert row.result.agreement["score"] >= 0.95 and row.result.agreement["reference_model"] == "blazeface_short_range"
+    mix = report.report.capacity["@local"]
+    assert mix["models"] == ["blazeface_short_range_openvino", "blazeface_short_range"]
+    assert [p["streams"] for p in mix["curve"]] == [1, 2] and mix["capacity"] == 2
+    assert set(mix["curve"][1]["per_model"]) == set(mix["models"])
+    text = report.browser.toPlainText()
+    assert "Agreement" in text and "with blazeface_short_range on @local" in text
+    assert "Stream capacity of a mix on @local" in text and "cycling over blazeface_short_range_openvino" in text
+    report.accept()
