@@ -114,15 +114,15 @@ def capacity_svg(capacity: dict, title: str) -> str:
     def xy(x: float, y: float) -> tuple[float, float]:
         return PAD + x / x_max * (W - 10 - PAD), H - PAD - y / y_max * (H - PAD - 24)
 
-    lines = [("mean per stream", "#1f5fa8", [p["per_stream_fps"] for p in curve]),
-             ("slowest stream", "#d98a00", [p["min_stream_fps"] for p in curve])]
+    lines = [("mean per stream", "#1f5fa8", [(x, p["per_stream_fps"]) for x, p in zip(xs, curve)]),
+             ("slowest stream", "#d98a00", [(x, p["min_stream_fps"]) for x, p in zip(xs, curve)])]
     models = list(capacity.get("models") or [])
-    if len(models) > 1:
+    if len(models) > 1:  # each model from the first step that has a stream of it
         for name, colour in zip(models, MIX_COLOURS):
-            lines.append((name, colour, [p.get("per_model", {}).get(name, {}).get("per_stream_fps", 0.0)
-                                         for p in curve]))
-    for _label, colour, ys in lines:
-        points = [xy(x, y) for x, y in zip(xs, ys)]
+            lines.append((name, colour, [(x, p["per_model"][name]["per_stream_fps"]) for x, p in zip(xs, curve)
+                                         if name in p.get("per_model", {})]))
+    for _label, colour, values in lines:
+        points = [xy(x, y) for x, y in values]
         parts.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}" fill="none" '
                      f'stroke="{colour}" stroke-width="2"/>')
         parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{colour}"/>' for a, b in points]
