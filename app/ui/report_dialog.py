@@ -48,7 +48,8 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.report = as_report(results)
         self.results = self.report.results
-        self.setWindowTitle(f"Validation: {', '.join(r.model for r in self.results)} · {self.report.verdict}")
+        self.setWindowTitle(f"Validation: {', '.join(dict.fromkeys(row.model for row in self.report.rows))} · "
+                            f"{self.report.verdict}")
         self.resize(820, 860)
         self._charts = tempfile.TemporaryDirectory(prefix="model-picker-report-")
         self.browser = QTextBrowser()
