@@ -47,13 +47,14 @@ CAPACITY_MODELS = ["blazeface_short_range", "ssd_mobilenet_v2_coco_quant"]
 
 def capacity(quick: bool = False) -> str:
     """How many cameras this machine takes at 15 FPS each: paced Traffic.mp4 streams, 1, 2, 4, …"""
+    from model_picker.inference.capacity import capacity as run_capacity
     from model_picker.inference.sources import SourceSpec
-    from model_picker.inference.tuning import capacity as run_capacity
 
     video = SourceSpec("video", str(ROOT / "resources" / "media" / "Traffic.mp4"))
     lines = []
-    for name in CAPACITY_MODELS:
-        result = run_capacity([spec(name)], video, 15.0, None, (1, 2, 4, 8) if quick else (1, 2, 4, 8, 16),
+    for names in [[name] for name in CAPACITY_MODELS] + [CAPACITY_MODELS]:  # each alone, then the two mixed
+        name = " + ".join(names)
+        result = run_capacity([spec(n) for n in names], video, 15.0, None, (1, 2, 4, 8) if quick else (1, 2, 4, 8, 16),
                               3.0 if quick else 10.0)
         curve = ", ".join(f"{p['streams']}: {p['per_stream_fps']:.1f} (slowest {p['min_stream_fps']:.1f})"
                           for p in result["curve"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--criteria", metavar="FILE.yaml", help="criteria and sign-off fields (see the README)")
     p.add_argument("--min-fps", type=float, help="pass only with at least this throughput (throughput mode)")
     p.add_argument("--max-p95", type=float, metavar="MS", help="pass only with latency p95 up to MS (latency mode)")
+    p.add_argument("--min-agreement", type=float, metavar="SCORE",
+                   help="pass only with at least this mean agreement (0..1) with --reference on the same frames")
+    p.add_argument("--reference", metavar="MODEL|HOST",
+                   help="what to agree with: a model name (another runtime) or a host running the same model")
     for name in ("site", "customer", "engineer", "notes"):
         p.add_argument(f"--{name}", help=f"{name} for the report (overrides the criteria file's)")
     p.add_argument("--source", help="video/image/folder (default: the bundled Traffic.mp4)")
@@ -51,6 +56,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sweep-frames", type=int, default=150, help="timed frames of each sweep run (default 150)")
     p.add_argument("--capacity", type=int, metavar="MAX", default=0,
                    help="also find how many paced streams (1, 2, 4, … up to MAX) keep --target-fps")
+    p.add_argument("--capacity-mix", action="store_true",
+                   help="with several models: one capacity run per host whose streams cycle over all of them "
+                        "(instead of one run per model)")
     p.add_argument("--target-fps", type=float, default=15.0, help="per-stream FPS a stream must keep (default 15)")
     p.add_argument("--capacity-seconds", type=float, default=10.0, help="seconds of each capacity step (default 10)")
     p.add_argument("--startup-grace", type=float, default=60.0,
@@ -61,13 +69,14 @@ def add_parser(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..inference.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
-    from ..inference.fleet import Report, run_fleet
     from ..inference.report import text_table, write_report
     from ..inference.sources import SourceError, parse_source
     from ..inference.validation import decode
+    from ..session.plan import default_token
+    from ..session.validation import ValidationOptions, Validator
     from ..zoo.bundled import default_video
     from .commands import find_model, load_catalogue, query_from_args
-    from .main import EXIT_FAILED, CliError
+    from .errors import EXIT_FAILED, CliError
 
     for report in args.report:
         if Path(report).suffix.lower() not in REPORT_SUFFIXES:
@@ -76,8 +85,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         criteria, signoff = load_criteria(args.criteria) if args.criteria else (Criteria(), SignOff())
     except CriteriaError as exc:
         raise CliError(str(exc)) from None
-    criteria = Criteria(args.min_fps if args.min_fps is not None else criteria.min_fps,
-                        args.max_p95 if args.max_p95 is not None else criteria.max_latency_p95_ms)
+    given = {"min_fps": args.min_fps, "max_latency_p95_ms": args.max_p95, "min_agreement": args.min_agreement,
+             "reference": args.reference}
+    criteria = replace(criteria, **{k: v for k, v in given.items() if v is not None})
+    if criteria.min_agreement is not None and not criteria.reference:
+        raise CliError("--min-agreement needs --reference (a model name or a host) or criteria.reference")
     for name in ("site", "customer", "engineer", "notes"):
         if getattr(args, name):
             setattr(signoff, name, getattr(args, name))
@@ -93,17 +105,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         images = decode(source)
     except SourceError as exc:
         raise CliError(str(exc)) from None
-    runner = _Runner(catalogue, args, source, images)
-    runner.p95_bound = criteria.max_latency_p95_ms
     names = [catalogue.entries[i].name for i in indexes]
+    mixed = args.capacity > 0 and args.capacity_mix and len(names) > 1
+    options = ValidationOptions(args.frames, args.latency_frames, args.warmup, args.devices, default_token(),
+                                args.raw_seconds, args.watchdog, args.startup_grace, args.sweep, args.sweep_frames,
+                                args.capacity, names if mixed else [], args.target_fps, args.capacity_seconds)
+    validator = Validator(catalogue, options, source, images, criteria, say)
     print(f"Validating {len(names)} model(s) on {len(hosts)} host(s): {', '.join(hosts)}", file=sys.stderr)
 
     def on_row(row: Any) -> None:
         text = row.verdict.verdict + (f" ({'; '.join(row.verdict.reasons)})" if row.verdict.reasons else "")
         say(f"{row.model} on {row.host}: {text}")
 
-    rows = run_fleet(names, hosts, runner.run, criteria, on_row)
-    report = Report(rows, criteria, signoff, hosts=runner.hardware)
+    report = validator.validate_all(names, hosts, signoff, on_row)
     print(text_table(report))
     print(f"Overall: {report.verdict} ({criteria.describe()})")
     for path in map(Path, args.report):
@@ -115,67 +129,3 @@ def cmd_validate(args: argparse.Namespace) -> int:
             write_report(report, path)
         print(f"Report: {path}", file=sys.stderr)
     return 0 if report.verdict == PASS else EXIT_FAILED
-
-
-class _Runner:
-    """One (model, host) run for the fleet: spec, host hardware (asked once per host), both modes, raw limit."""
-
-    def __init__(self, catalogue: Any, args: argparse.Namespace, source: Any, images: list[Any]) -> None:
-        self.catalogue, self.args, self.source, self.images = catalogue, args, source, images
-        self.hardware: dict[str, dict[str, Any]] = {}
-        self.p95_bound: float | None = None  # the criteria's, for stream capacity
-        self._lock = threading.Lock()
-
-    def run(self, name: str, host: str) -> Any:
-        from ..inference.errors import InferenceError
-        from ..inference.hostinfo import host_hardware
-        from ..inference.rawbench import raw_limit
-        from ..inference.report import registry_figures
-        from ..inference.validation import validate
-        from ..zoo.fetch import ensure_local
-        from ..zoo.hosts import spec_for_host, why_not_runnable
-        from .commands import default_token
-
-        index = self.catalogue.index_of(name)
-        entry = self.catalogue.entries[index]
-        spec = spec_for_host(self.catalogue.spec(index, token=default_token()), host)
-        with self._lock:
-            known = host in self.hardware
-        if not known:
-            info = host_hardware(spec)
-            with self._lock:
-                self.hardware[host] = info
-        info = self.hardware[host]
-        if info.get("error"):
-            raise InferenceError(info["error"])
-        problem = why_not_runnable(entry.hardware, host, info.get("devices", {}))
-        if problem:
-            raise InferenceError(problem)
-        say(f"Validating {name} on {host}…")
-        spec = ensure_local(spec)
-        a = self.args
-        result = validate(spec, self.source, a.frames, a.warmup, a.devices, images=self.images,
-                          latency_frames=a.latency_frames, watchdog_s=a.watchdog,
-                          startup_grace_s=a.startup_grace)
-        result.registry = registry_figures(entry.metadata, self.catalogue.document.shown)
-        result.hardware = info
-        self.tune(spec, result, info)
-        if a.raw_seconds > 0:
-            result.raw = raw_limit(result.device_type, host, self.catalogue.spec_zoo(index), name, a.raw_seconds)
-        return result
-
-    def tune(self, spec: Any, result: Any, info: dict[str, Any]) -> None:
-        """The optional sweep and stream capacity of one row (their failures are the row's failure)."""
-        from ..inference.tuning import SWEEP_AXES, capacity, sweep, validation_measure
-
-        a = self.args
-        if a.sweep:
-            axes = dict(SWEEP_AXES)
-            if info.get("devices", {}).get(result.device_type, 1) < 2:
-                axes.pop("devices")  # one device: "all" is "auto"
-            measure = validation_measure(spec, self.source, self.images, a.sweep_frames, a.warmup, a.watchdog)
-            result.sweep = [t.to_dict() for t in sweep(measure, axes)]
-        if a.capacity > 0:
-            counts = tuple(n for n in (1, 2, 4, 8, 16, 32, 64) if n <= a.capacity)
-            result.capacity = capacity([spec], self.source, a.target_fps, self.p95_bound, counts, a.capacity_seconds,
-                                       a.devices, a.watchdog)

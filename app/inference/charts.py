@@ -96,30 +96,40 @@ def fps_svg(result: ValidationResult) -> str:
     return "\n".join([*parts, "</svg>"])
 
 
-def capacity_svg(result: ValidationResult) -> str:
-    """Per-stream FPS (mean and slowest) against the number of streams, with the target line."""
-    curve = result.capacity.get("curve") if result.capacity else None
+MIX_COLOURS = ("#2a9d3a", "#8e44ad", "#16a085", "#7f8c8d")
+
+
+def capacity_svg(capacity: dict, title: str) -> str:
+    """Per-stream FPS (mean and slowest; in a mix each model's mean too) against the number of streams,
+    with the target line."""
+    curve = capacity.get("curve") if capacity else None
     if not curve:
         return ""
-    target = float(result.capacity.get("target_fps") or 0.0)
+    target = float(capacity.get("target_fps") or 0.0)
     xs = [float(p["streams"]) for p in curve]
     x_max = max(xs) or 1.0
     y_max = max(*(p["per_stream_fps"] for p in curve), target) * 1.15 or 1.0
-    parts = _axes(f"Stream capacity of {result.model}", "concurrent streams", "FPS per stream", x_max, y_max)
+    parts = _axes(title, "concurrent streams", "FPS per stream", x_max, y_max)
 
-    def xy(x: float, y: float) -> str:
-        return f"{PAD + x / x_max * (W - 10 - PAD):.1f},{H - PAD - y / y_max * (H - PAD - 24):.1f}"
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return PAD + x / x_max * (W - 10 - PAD), H - PAD - y / y_max * (H - PAD - 24)
 
-    for key, colour in (("per_stream_fps", "#1f5fa8"), ("min_stream_fps", "#d98a00")):
-        points = " ".join(xy(x, p[key]) for x, p in zip(xs, curve))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts += [f'<circle cx="{xy(x, p[key]).split(",")[0]}" cy="{xy(x, p[key]).split(",")[1]}" r="3" '
-                  f'fill="{colour}"/>' for x, p in zip(xs, curve)]
+    lines = [("mean per stream", "#1f5fa8", [(x, p["per_stream_fps"]) for x, p in zip(xs, curve)]),
+             ("slowest stream", "#d98a00", [(x, p["min_stream_fps"]) for x, p in zip(xs, curve)])]
+    models = list(capacity.get("models") or [])
+    if len(models) > 1:  # each model from the first step that has a stream of it
+        for name, colour in zip(models, MIX_COLOURS):
+            lines.append((name, colour, [(x, p["per_model"][name]["per_stream_fps"]) for x, p in zip(xs, curve)
+                                         if name in p.get("per_model", {})]))
+    for _label, colour, values in lines:
+        points = [xy(x, y) for x, y in values]
+        parts.append(f'<polyline points="{" ".join(f"{a:.1f},{b:.1f}" for a, b in points)}" fill="none" '
+                     f'stroke="{colour}" stroke-width="2"/>')
+        parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{colour}"/>' for a, b in points]
     if target:
         y = H - PAD - target / y_max * (H - PAD - 24)
         parts.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - 10}" y2="{y:.1f}" stroke="#c0392b" '
                      'stroke-dasharray="4 3"/>')
         parts.append(_marker_label(W - 10, max(y - 4, 36), f"target {target:g} FPS", "#c0392b"))
-    parts.append(_marker_label(PAD + 4, 36, "mean per stream", "#1f5fa8"))
-    parts.append(_marker_label(PAD + 4, 36 + LABEL_STEP, "slowest stream", "#d98a00"))
+    parts += [_marker_label(PAD + 4, 36 + k * LABEL_STEP, label, colour) for k, (label, colour, _) in enumerate(lines)]
     return "\n".join([*parts, "</svg>"])

@@ -9,11 +9,15 @@ A criteria file, every key optional::
     criteria:
       min_fps: 25               # throughput mode
       max_latency_p95_ms: 40    # latency mode (one frame in flight)
+      min_agreement: 0.95       # mean agreement score (0..1) with the reference on the same frames
+      reference: blazeface_short_range   # a model name (another runtime) or a host (e.g. localhost:8778)
 
 It is read with the registry's YAML reader (registry/yamlread.py), so a syntax
 error, a duplicate key or a misspelt field comes back as one line naming the
 file, the line and the field. The latency bound applies to latency mode: in
 throughput mode the time in flight is mostly queueing, a choice of the run.
+The agreement is inference/agreement.py's score (detection F1, top-1, mIoU,
+keypoint PCK), averaged over the frames both answered.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from ..registry.errors import RegistryError
 from ..registry.yamlread import locate, read_yaml
 
 SIGNOFF_FIELDS = ("site", "customer", "engineer", "notes")
-CRITERIA_FIELDS = ("min_fps", "max_latency_p95_ms")
+CRITERIA_FIELDS = ("min_fps", "max_latency_p95_ms", "min_agreement", "reference")
 PASS, FAIL, NOT_RUN = "PASS", "FAIL", "NOT RUN"
 
 
@@ -39,9 +43,14 @@ class CriteriaError(ValueError):
 class Criteria:
     min_fps: float | None = None
     max_latency_p95_ms: float | None = None
+    min_agreement: float | None = None
+    reference: str | None = None  # a model name or a host; needed by min_agreement
 
     def __bool__(self) -> bool:
-        return self.min_fps is not None or self.max_latency_p95_ms is not None
+        return self.min_fps is not None or self.max_latency_p95_ms is not None or self.min_agreement is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     def describe(self) -> str:
         parts = []
@@ -49,6 +58,8 @@ class Criteria:
             parts.append(f"throughput ≥ {self.min_fps:g} FPS")
         if self.max_latency_p95_ms is not None:
             parts.append(f"latency p95 ≤ {self.max_latency_p95_ms:g} ms (one frame in flight)")
+        if self.min_agreement is not None:
+            parts.append(f"agreement ≥ {self.min_agreement:g} with {self.reference or 'no reference set'}")
         return ", ".join(parts) or "none set"
 
 
@@ -81,7 +92,21 @@ def judge(result: Any | None, criteria: Criteria, error: str = "") -> Verdict:
             reasons.append("latency mode was not run")
         elif result.single_p95_ms > criteria.max_latency_p95_ms:
             reasons.append(f"latency p95 {result.single_p95_ms:.1f} ms > {criteria.max_latency_p95_ms:g}")
+    if criteria.min_agreement is not None:
+        reasons += _agreement_reasons(getattr(result, "agreement", None) or {}, criteria)
     return Verdict(FAIL if reasons else PASS, reasons)
+
+
+def _agreement_reasons(found: dict[str, Any], criteria: Criteria) -> list[str]:
+    reference = found.get("reference") or criteria.reference or "no reference"
+    if not criteria.reference:
+        return ["min_agreement needs a reference (a model name or a host)"]
+    if found.get("error") or "score" not in found:
+        return [f"agreement with {reference} not measured: {found.get('error') or 'no reference run'}"]
+    if found["score"] < criteria.min_agreement:
+        return [f"agreement {found['score']:.3f} with {reference} < {criteria.min_agreement:g} "
+                f"({found.get('frames', 0)} frames)"]
+    return []
 
 
 def overall(verdicts: list[str]) -> str:
@@ -125,13 +150,20 @@ def load_criteria(path: str | Path) -> tuple[Criteria, SignOff]:
     limits = data.get("criteria") or {}
     if not isinstance(limits, dict):
         raise fail(["criteria"], f"must be a mapping of {', '.join(CRITERIA_FIELDS)}")
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for key, value in limits.items():
         if key not in CRITERIA_FIELDS:
             raise fail(["criteria", key], _unknown(key, CRITERIA_FIELDS))
+        if key == "reference":
+            if not isinstance(value, str) or not value.strip():
+                raise fail(["criteria", key], f"must be a model name or a host, got {value!r}")
+            values[key] = value.strip()
+            continue
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise fail(["criteria", key], f"must be a number ≥ 0, got {value!r}")
         values[key] = float(value)
+    if "min_agreement" in values and "reference" not in values:
+        raise fail(["criteria", "min_agreement"], "needs criteria.reference: the model name or host to agree with")
     return Criteria(**values), SignOff(**signoff)
 
 

@@ -46,6 +46,9 @@ class Report:
     criteria: Criteria = field(default_factory=Criteria)
     signoff: SignOff = field(default_factory=SignOff)
     hosts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Stream capacity of a mix of models, per host (inference/capacity.py), or {"error": why} for a host where
+    # it failed; a single model's capacity is its row's.
+    capacity: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def verdict(self) -> str:
@@ -67,8 +70,12 @@ Job = Callable[[str, str], ValidationResult]  # (model name, host) -> result; ra
 
 
 def run_fleet(models: list[str], hosts: list[str], job: Job, criteria: Criteria | None = None,
-              on_row: Callable[[Row], None] | None = None) -> list[Row]:
-    """Every model on every host (hosts in parallel); rows in model-major order, whatever finished first."""
+              on_row: Callable[[Row], None] | None = None,
+              then: Callable[[str, list[Row]], None] | None = None) -> list[Row]:
+    """Every model on every host (hosts in parallel); rows in model-major order, whatever finished first.
+
+    ``then(host, its rows)`` runs on the host's thread after its rows (a mixed stream capacity): it must not raise.
+    """
     criteria = criteria or Criteria()
     rows = {(m, h): Row(m, h) for m in models for h in hosts}
 
@@ -84,6 +91,8 @@ def run_fleet(models: list[str], hosts: list[str], job: Job, criteria: Criteria 
             row.verdict = judge(row.result, criteria, row.error)
             if on_row is not None:
                 on_row(row)
+        if then is not None:
+            then(host, [rows[(m, host)] for m in models])
 
     threads = [threading.Thread(target=one_host, args=(h,), name=f"validate-{h}", daemon=True) for h in hosts]
     for thread in threads:

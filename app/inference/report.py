@@ -54,8 +54,9 @@ def registry_text(r: ValidationResult) -> str:
 def summary_rows(report: Report) -> list[list[str]]:
     """Latency columns are latency mode's; with several runs, each run's throughput against the first's."""
     compare = len(report.rows) > 1
+    agree = any(row.result is not None and row.result.agreement for row in report.rows)
     header = ["Model", "Host", "Device", "FPS", "p50 ms", "p95 ms", "p99 ms", *(["vs first"] if compare else []),
-              "Verdict"]
+              *(["Agreement"] if agree else []), "Verdict"]
     rows = [header]
     first = report.rows[0].result if report.rows else None
     for row in report.rows:
@@ -68,8 +69,9 @@ def summary_rows(report: Report) -> list[list[str]]:
         device = f"{r.device} (emulated on the CPU)" if r.emulated else r.device
         p = (r.single_p50_ms, r.single_p95_ms, r.single_p99_ms) if r.single_frames else (0.0, 0.0, 0.0)
         ratio = [f"{r.fps / first.fps:.2f}x" if first is not None and first.fps else "-"] if compare else []
+        agreed = [f"{r.agreement['score']:.3f}" if "score" in r.agreement else "-"] if agree else []
         rows.append([r.model, r.host, device, f"{r.fps:.1f}", *(f"{v:.1f}" if v else "-" for v in p), *ratio,
-                     verdict])
+                     *agreed, verdict])
     return rows
 
 
@@ -91,12 +93,25 @@ def _details(r: ValidationResult) -> list[tuple[str, str]]:
                                      f"p99 {r.single_p99_ms:.1f} ms over {r.single_frames} frames, one in flight "
                                      f"({r.single_fps:.1f} FPS)"))
     rows.append(("Registry figure", registry_text(r)))
+    if r.agreement:
+        rows.append(("Agreement", agreement_text(r.agreement)))
     if r.raw:
         rows.append(("Device's own limit", ratio_text(r.fps, r.raw)))
     rows += [("PySDK breakdown (mean)", breakdown or "-"), ("Date", r.date),
              ("Client machine", f"{r.machine.get('cpu')}, {r.machine.get('cores')} cores, {r.machine.get('os')}"),
              ("Software", ", ".join(f"{k} {v}" for k, v in r.software.items()))]
     return rows
+
+
+def agreement_text(a: dict) -> str:
+    """The row's agreement with its reference in words: the score and what it is over, or why there is none."""
+    if "score" not in a:
+        return f"with {a.get('reference') or 'no reference'}: not measured ({a.get('error', '')})"
+    where = f"{a['reference_model']} on {a['reference_host']}"
+    shared = f"; classes both models have: {', '.join(a['shared_classes'])}" if a.get("shared_classes") else ""
+    figures = ", ".join(f"{k} {v:.3g}" for k, v in a.get("metrics", {}).items())
+    return (f"{a['score']:.3f} with {where} (mean score over {a['frames']} frames, 1 = the same answer; "
+            f"{figures}){shared}")
 
 
 def tuning_tables(r: ValidationResult) -> list[tuple[str, list[list[str]]]]:
@@ -110,16 +125,31 @@ def tuning_tables(r: ValidationResult) -> list[tuple[str, list[list[str]]]]:
             rows.append(["★ best" if t["best"] else "", *(str(t[k]) for k in keys), *figures])
         tables.append(("Tuning sweep (one setting changed at a time; ★ the best throughput)", rows))
     if r.capacity:
-        c = r.capacity
-        bound = f", latency p95 ≤ {c['p95_bound_ms']:g} ms" if c.get("p95_bound_ms") else ""
-        rows = [["Streams", "FPS per stream (mean)", "slowest stream", "latency p95 ms", "total FPS"]]
-        rows += [[str(p["streams"]), f"{p['per_stream_fps']:.1f}", f"{p['min_stream_fps']:.1f}",
-                  f"{p['p95_ms']:.1f}", f"{p['total_fps']:.1f}"] for p in c["curve"]]
-        most = c["curve"][-1]["streams"] if c["curve"] else 0
-        fit = f"at least {most} (the most tried)" if c["capacity"] == most else str(c["capacity"])
-        tables.append((f"Stream capacity: {fit} stream(s) of {c['source']} at its own frame rate keep "
-                       f"{c['target_fps']:g} FPS each{bound} ({c['seconds']:g} s per step)", rows))
+        tables.append(capacity_table(r.capacity))
     return tables
+
+
+def capacity_table(c: dict) -> tuple[str, list[list[str]]]:
+    """(title, rows) of a stream capacity run; in a mix, a column per model (its mean per-stream FPS)."""
+    bound = f", latency p95 ≤ {c['p95_bound_ms']:g} ms" if c.get("p95_bound_ms") else ""
+    mix = list(c.get("models") or []) if len(c.get("models") or []) > 1 else []
+    rows = [["Streams", "FPS per stream (mean)", "slowest stream", "latency p95 ms", "total FPS",
+             *(f"{m} (streams: FPS each)" for m in mix)]]
+    for p in c["curve"]:
+        own = [p.get("per_model", {}).get(m) for m in mix]
+        rows.append([str(p["streams"]), f"{p['per_stream_fps']:.1f}", f"{p['min_stream_fps']:.1f}",
+                     f"{p['p95_ms']:.1f}", f"{p['total_fps']:.1f}",
+                     *(f"{o['streams']}: {o['per_stream_fps']:.1f}" if o else "-" for o in own)])
+    most = c["curve"][-1]["streams"] if c["curve"] else 0
+    fit = f"at least {most} (the most tried)" if c["capacity"] == most else str(c["capacity"])
+    of = f" cycling over {', '.join(mix)}" if mix else ""
+    return (f"Stream capacity: {fit} stream(s){of} of {c['source']} at its own frame rate keep "
+            f"{c['target_fps']:g} FPS each{bound} ({c['seconds']:g} s per step)", rows)
+
+
+def mix_sections(report: Report) -> list[tuple[str, str, dict]]:
+    """(heading, error or "", capacity) of each host's mixed stream capacity."""
+    return [(f"Stream capacity of a mix on {host}", c.get("error", ""), c) for host, c in report.capacity.items()]
 
 
 def _front(report: Report) -> list[tuple[str, str]]:
@@ -137,10 +167,9 @@ def to_json(results: Report | list[ValidationResult]) -> str:
     report = as_report(results)
     return json.dumps({"schema": "model-picker-validation", "schema_version": SCHEMA_VERSION,
                        "signoff": report.signoff.to_dict(),
-                       "criteria": {"min_fps": report.criteria.min_fps,
-                                    "max_latency_p95_ms": report.criteria.max_latency_p95_ms},
+                       "criteria": report.criteria.to_dict(),
                        "modes": dict(MODES), "verdict": report.verdict, "hosts": report.hosts,
-                       "rows": [row.to_dict() for row in report.rows]}, indent=2)
+                       "rows": [row.to_dict() for row in report.rows], "capacity_mix": report.capacity}, indent=2)
 
 
 def _md_table(rows: list[list[str]]) -> str:
@@ -165,11 +194,22 @@ def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None
             parts += [f"**{title}**", "", _md_table(rows), ""]
         if chart_dir is not None:
             for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
-                              ("capacity", capacity_svg(r))):
+                              ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}"))):
                 if svg:
                     name = f"{chart_prefix}{i + 1}-{kind}.svg"
                     (chart_dir / name).write_text(svg)
                     parts += [f"![{kind} of {r.model}]({name})", ""]
+    for i, (heading, error, c) in enumerate(mix_sections(report)):
+        parts += [f"## {heading}", ""]
+        if error:
+            parts += [f"Not measured: {error}", ""]
+            continue
+        title, rows = capacity_table(c)
+        parts += [f"**{title}**", "", _md_table(rows), ""]
+        if chart_dir is not None and (svg := capacity_svg(c, heading)):
+            name = f"{chart_prefix}mix-{i + 1}-capacity.svg"
+            (chart_dir / name).write_text(svg)
+            parts += [f"![{heading}]({name})", ""]
     return "\n".join(parts)
 
 
@@ -214,9 +254,19 @@ def to_html(results: Report | list[ValidationResult], image: Image = _inline) ->
         parts.append(_table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
         for title, rows in tuning_tables(r):
             parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
-        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)), ("capacity", capacity_svg(r))):
+        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
+                          ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}"))):
             if svg:
                 parts.append(f"<p>{image(f'chart-{i + 1}-{kind}.svg', svg)}</p>")
+    for i, (heading, error, c) in enumerate(mix_sections(report)):
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        if error:
+            parts.append(f"<p>Not measured: {html.escape(error)}</p>")
+            continue
+        title, rows = capacity_table(c)
+        parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
+        if svg := capacity_svg(c, heading):
+            parts.append(f"<p>{image(f'chart-mix-{i + 1}-capacity.svg', svg)}</p>")
     parts.append("<p><br>Engineer's signature: ______________________ &nbsp; "
                  "Customer's signature: ______________________</p></body></html>")
     return "\n".join(parts)

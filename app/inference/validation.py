@@ -69,7 +69,8 @@ class ValidationResult:
     hardware: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     sweep: list[dict[str, Any]] = field(default_factory=list)  # inference/tuning.py: every setting tried
-    capacity: dict[str, Any] = field(default_factory=dict)  # inference/tuning.py: concurrent paced streams
+    capacity: dict[str, Any] = field(default_factory=dict)  # inference/capacity.py: concurrent paced streams
+    agreement: dict[str, Any] = field(default_factory=dict)  # inference/reference.py: with the criteria's reference
 
     @property
     def emulated(self) -> bool:

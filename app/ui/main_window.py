@@ -90,6 +90,8 @@ class MainWindow(FileActionsMixin, QMainWindow):
     shown_frame_id = property(lambda self: self.runs.shown_frame_id, doc="the frame id on screen")
     report = property(lambda self: self.runs.report, doc="the last validation ReportDialog")
     validate_dialog = property(lambda self: self.runs.validate_dialog, doc="the last ValidateDialog")
+    best_settings = property(lambda self: self.runs.best_settings, doc="tuning sweeps' best, per (model, host)")
+    use_tuning = property(lambda self: self.runs.use_tuning, doc="apply a sweep's best to live runs")
 
     def run(self) -> None:
         self.runs.run()

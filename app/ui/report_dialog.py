@@ -1,6 +1,7 @@
 """Shows a validation report (Markdown with SVG charts) and saves it as PDF, HTML, Markdown or JSON.
 
-After a tuning sweep it offers "Use the best setting" for live runs.
+After a tuning sweep it offers "Use the best setting": each row's best (devices, frames in
+flight, PySDK properties) for the live runs of that model on that host.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -23,21 +23,33 @@ from PySide6.QtWidgets import (
 
 from ..inference.fleet import Report
 from ..inference.report import as_report, to_markdown, write_report
-from ..inference.tuning import Trial, best_setting
+from ..inference.tuning import BestSetting
 from ..inference.validation import ValidationResult
 from .guard import qt_virtual
 from .log_panel import log
+
+
+def best_settings(results: list[ValidationResult]) -> dict[tuple[str, str], BestSetting]:
+    """The best sweep row of each result that has a sweep, by (model, host)."""
+    found = {}
+    for r in results:
+        best = next((t for t in r.sweep if t.get("best")), None)
+        if best is not None:
+            found[(r.model, r.host)] = BestSetting.of(best)
+    return found
+
 
 FILTERS = "PDF (*.pdf);;HTML (*.html);;Markdown with SVG charts (*.md);;JSON (*.json)"
 
 
 class ReportDialog(QDialog):
     def __init__(self, results: Report | list[ValidationResult], parent: QWidget | None = None,
-                 on_use_best: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_use_best: Callable[[str, str, BestSetting], None] | None = None) -> None:
         super().__init__(parent)
         self.report = as_report(results)
         self.results = self.report.results
-        self.setWindowTitle(f"Validation: {', '.join(r.model for r in self.results)} · {self.report.verdict}")
+        self.setWindowTitle(f"Validation: {', '.join(dict.fromkeys(row.model for row in self.report.rows))} · "
+                            f"{self.report.verdict}")
         self.resize(820, 860)
         self._charts = tempfile.TemporaryDirectory(prefix="model-picker-report-")
         self.browser = QTextBrowser()
@@ -50,12 +62,14 @@ class ReportDialog(QDialog):
         self.saved = QLabel()
         self.saved.setObjectName("saved")
         row.addWidget(self.saved, 1)
-        self.best = best_setting([Trial(t, best=t.get("best", False)) for r in self.results for t in r.sweep])
+        self.best = best_settings(self.results)
         self.use_best = QPushButton("Use the best setting")
         self.use_best.setObjectName("use_best")
-        self.use_best.setToolTip(f"For live runs: {self.best}" if self.best else "")
+        self.use_best.setToolTip("For live runs: " + "; ".join(f"{m} on {h}: {b.describe()}"
+                                                              for (m, h), b in self.best.items()))
         self.use_best.setVisible(bool(self.best) and on_use_best is not None)
-        self.use_best.clicked.connect(lambda: on_use_best(dict(self.best)) if on_use_best and self.best else None)
+        self.on_use_best = on_use_best
+        self.use_best.clicked.connect(self._use_best)
         save = QPushButton("Save report…")
         save.setObjectName("save_report")
         save.clicked.connect(self.save)
@@ -64,6 +78,13 @@ class ReportDialog(QDialog):
         for button in (self.use_best, save, close):
             row.addWidget(button)
         layout.addLayout(row)
+
+    def _use_best(self) -> None:
+        if self.on_use_best is not None:
+            for (model, host), best in self.best.items():
+                self.on_use_best(model, host, best)
+        self.use_best.setEnabled(False)
+        self.use_best.setText("Best setting in use")
 
     def save(self) -> None:
         default = f"{self.results[0].model}-validation.pdf" if self.results else "validation.pdf"

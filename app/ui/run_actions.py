@@ -22,6 +22,7 @@ from ..inference.compound import pair_for_model
 from ..inference.overlay import OverlayOptions
 from ..inference.sources import SourceError
 from ..inference.stats import percentile
+from ..inference.tuning import BestSettings
 from ..redact import redact
 from ..session.plan import RunPlan
 from ..session.session import Session
@@ -33,12 +34,14 @@ from .hud import HudInfo
 from .live_panel import LivePanel
 from .log_panel import log
 from .settings_bar import SettingsBar
-from .workers import FetchWorker, InferenceWorker, RunRequest, ValidationWorker
+from .validate_actions import ValidateActionsMixin
+from .validation_worker import ValidationWorker
+from .workers import FetchWorker, InferenceWorker, RunRequest
 
 PlanSource = Callable[[], tuple[RunPlan | None, str]]  # the selected entry's plan, or None and why
 
 
-class RunController(QObject):
+class RunController(ValidateActionsMixin, QObject):
     """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
 
     message = Signal(str, int)  # a status-bar message and how long it stays (ms)
@@ -61,7 +64,7 @@ class RunController(QObject):
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None
         self.shown_frame_id = -1
-        self.in_flight: int | None = None  # frames in flight for live runs (a tuning sweep's best; None: auto)
+        self.best_settings = BestSettings()  # a tuning sweep's best, per (model, host), for live runs
         self._connect_live()
 
     def _connect_live(self) -> None:
@@ -156,11 +159,13 @@ class RunController(QObject):
             return
         self.stop_run()
         self.live.threshold = self.settings_bar.threshold_value()
-        request = RunRequest(spec=spec, source=source, devices=self.settings_bar.devices.currentText(),
+        best = self.best_settings.get(spec.model_name, spec.inference_host_address)  # Validate's "use the best"
+        request = RunRequest(spec=best.apply(spec) if best else spec, source=source,
+                             devices=best.devices if best else self.settings_bar.devices.currentText(),
                              options=self.live.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
                              slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
-                             in_flight=self.in_flight)
+                             in_flight=best.in_flight if best else None)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
         worker.still_shown.connect(lambda shown: self._still_shown(worker, shown))
@@ -316,79 +321,3 @@ class RunController(QObject):
             self.live.set_running(False)
             if self.live.state_label.text() != "Failed":
                 self.live.state_label.setText("Finished")
-
-    def validate(self) -> None:
-        """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
-        _plan, spec, problem = self._plan()
-        if spec is None:
-            self.live.video.set_message(f"Cannot validate: {problem}")
-            return
-        try:
-            source = self.live.source_spec()
-        except SourceError as exc:
-            self.live.video.set_message(str(exc))
-            return
-        if source.kind in ("camera", "stream"):
-            self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
-                                        "image or folder as the source.")
-            return
-        from .validate_dialog import ValidateDialog
-
-        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self.dialog_parent)
-        dialog.setObjectName("validate_dialog")
-        dialog.accepted.connect(lambda: self._start_validation(spec, source, dialog))
-        self.validate_dialog = dialog
-        dialog.open()
-
-    def _start_validation(self, spec: Any, source: Any, dialog: Any) -> None:
-        self.stop_run()
-        worker = ValidationWorker(spec, source, devices=self.settings_bar.devices.currentText(), parent=self,
-                                  sweep=dialog.sweep)
-        self.validation_terms = (dialog.criteria(), dialog.signoff(), self._registry_figures())
-        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
-        worker.done.connect(self._validated)
-        worker.failed.connect(self._worker_failed)
-        worker.finished.connect(lambda: self.live.state_label.setText(""))
-        self.validator = worker
-        self.live.video.set_message(f"Validating {spec.model_name} on {spec.inference_host_address}…")
-        log.info("validating %s on %s", spec.model_name, spec.inference_host_address)
-        worker.start()
-
-    def _validated(self, result: Any) -> None:
-        from ..inference.fleet import Report
-        from .report_dialog import ReportDialog
-
-        self.live.video.set_message("")
-        log.info("%s: %.1f FPS (throughput mode); latency p50 %.1f ms p95 %.1f ms p99 %.1f ms (latency mode) on %s",
-                 result.model, result.fps, result.single_p50_ms, result.single_p95_ms, result.single_p99_ms,
-                 result.device)
-        criteria, signoff, result.registry = self.validation_terms
-        report = Report.of([result], criteria)
-        report.signoff = signoff
-        self.report = ReportDialog(report, self.dialog_parent, on_use_best=self.use_tuning)
-        self.report.open()
-
-    def _registry_figures(self) -> dict[str, Any]:
-        """The selected entry's own figures (fps_cpu, latency_ms_cpu) and its registry file, for the report."""
-        from ..inference.report import registry_figures
-
-        entry, catalogue = self.session.entry(), self.session.catalogue
-        if entry is None or catalogue is None:
-            return {}
-        return registry_figures(entry.metadata, catalogue.document.shown)
-
-    def use_tuning(self, setting: dict[str, Any]) -> None:
-        """The sweep's best setting for live runs: the device choice, PySDK's queue properties (through the
-        toolbar's properties, so into every RunPlan) and frames in flight (``in_flight``, into every Run)."""
-        bar = self.settings_bar
-        bar.devices.setCurrentText(str(setting.get("devices", bar.devices.currentText())))
-        if "in_flight" in setting:
-            self.in_flight = int(setting["in_flight"]) if setting["in_flight"] else None
-        for key in ("eager_batch_size", "frame_queue_depth"):
-            if key in setting:
-                bar.extra_properties[key] = setting[key]
-        bar.changed.emit()
-        self.message.emit(
-            "Live runs now use devices {devices}, eager_batch_size {eager_batch_size}, frame_queue_depth "
-            "{frame_queue_depth} (Settings → Properties…)".format(**{"devices": "auto", "eager_batch_size": "-",
-                                                                   "frame_queue_depth": "-", **setting}), 8000)

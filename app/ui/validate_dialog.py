@@ -1,5 +1,7 @@
 """The Validate dialog: what the report is for (site, customer, engineer, notes), the pass/fail
-criteria (typed in or loaded from a criteria file) and whether to run the tuning sweep.
+criteria (typed in or loaded from a criteria file), the hosts (one, or a fleet of AI servers, a
+row each), whether to run the tuning sweep, and the stream capacity (one model, or the streams
+cycling over a mix of models).
 
 Both modes (throughput and latency) are always run; the dialog says so, so the
 engineer never has to choose the wrong one.
@@ -7,6 +9,7 @@ engineer never has to choose the wrong one.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -17,26 +20,37 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ..inference.criteria import Criteria, CriteriaError, SignOff, load_criteria
 from ..inference.report import MODES
+from .guard import qt_virtual
 
 
 class ValidateDialog(QDialog):
-    """Fields, criteria and options of a validation run; read ``criteria()``, ``signoff()``, ``sweep`` after OK."""
+    """Fields, criteria and options of a validation run; read ``criteria()``, ``signoff()``, ``hosts()``,
+    ``sweep`` and the capacity options after OK. ``models``: the catalogue's names, for a mixed stream capacity."""
 
-    def __init__(self, model: str, host: str, parent: QWidget | None = None) -> None:
+    def __init__(self, model: str, host: str, parent: QWidget | None = None, models: list[str] | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Validate {model} on {host}")
+        self.model = model
+        self.setWindowTitle(f"Validate {model}")
         layout = QVBoxLayout(self)
         modes = QLabel("<br>".join(f"<b>{name}</b>: {text}" for name, text in MODES))
         modes.setWordWrap(True)
         layout.addWidget(modes)
         form = QFormLayout()
+        self.hosts_edit = QLineEdit(host)
+        self.hosts_edit.setObjectName("hosts")
+        self.hosts_edit.setToolTip("One inference host, or several AI servers separated by commas: "
+                                   "validated at the same time, a row each")
+        form.addRow("Hosts", self.hosts_edit)
         self.fields: dict[str, QLineEdit] = {}
         for name in ("site", "customer", "engineer", "notes"):
             edit = QLineEdit()
@@ -45,8 +59,18 @@ class ValidateDialog(QDialog):
             form.addRow(name.capitalize(), edit)
         self.min_fps = self._limit("min_fps", " FPS", 100000.0)
         self.max_p95 = self._limit("max_p95", " ms", 100000.0)
+        self.min_agreement = self._limit("min_agreement", "", 1.0)
+        self.min_agreement.setDecimals(3)
+        self.min_agreement.setSingleStep(0.01)
+        self.min_agreement.setToolTip("Mean agreement score with the reference on the same frames (1 = the same "
+                                      "answers): detection F1, classification top-1, segmentation mIoU, pose PCK")
+        self.reference = QLineEdit()
+        self.reference.setObjectName("reference")
+        self.reference.setPlaceholderText("a model name (another runtime) or a host running this model")
         form.addRow("Minimum throughput", self.min_fps)
         form.addRow("Maximum latency p95", self.max_p95)
+        form.addRow("Minimum agreement", self.min_agreement)
+        form.addRow("Reference", self.reference)
         row = QHBoxLayout()
         self.load = QPushButton("Load criteria file…")
         self.load.setObjectName("load_criteria")
@@ -57,6 +81,7 @@ class ValidateDialog(QDialog):
         self.sweep_box = QCheckBox("Also try PySDK's settings (tuning sweep) and mark the best")
         self.sweep_box.setObjectName("sweep")
         form.addRow("", self.sweep_box)
+        self._capacity_rows(form, models or [model])
         layout.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("error")
@@ -69,6 +94,72 @@ class ValidateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
+
+    def _capacity_rows(self, form: QFormLayout, models: list[str]) -> None:
+        """Stream capacity: on/off, the most streams, the per-stream target, and the models the streams cycle over."""
+        self.capacity_box = QCheckBox("Find how many streams, each paced at its video's frame rate, keep the target")
+        self.capacity_box.setObjectName("capacity")
+        form.addRow("Stream capacity", self.capacity_box)
+        row = QHBoxLayout()
+        self.most_streams = QSpinBox()
+        self.most_streams.setObjectName("most_streams")
+        self.most_streams.setRange(1, 64)
+        self.most_streams.setValue(8)
+        self.most_streams.setPrefix("up to ")
+        self.most_streams.setSuffix(" streams")
+        self.target_fps = QDoubleSpinBox()
+        self.target_fps.setObjectName("target_fps")
+        self.target_fps.setRange(0.1, 240.0)
+        self.target_fps.setValue(15.0)
+        self.target_fps.setSuffix(" FPS each")
+        self.step_seconds = QSpinBox()
+        self.step_seconds.setObjectName("step_seconds")
+        self.step_seconds.setRange(1, 120)
+        self.step_seconds.setValue(10)
+        self.step_seconds.setSuffix(" s per step")
+        for widget in (self.most_streams, self.target_fps, self.step_seconds):
+            row.addWidget(widget)
+        form.addRow("", row)
+        self.mix = QListWidget()
+        self.mix.setObjectName("mix")
+        self.mix.setToolTip("The streams cycle over the checked models (stream 1 the first, stream 2 the next, …)")
+        self.mix.setMaximumHeight(110)
+        for name in dict.fromkeys([self.model, *models]):
+            item = QListWidgetItem(name)
+            item.setCheckState(Qt.CheckState.Checked if name == self.model else Qt.CheckState.Unchecked)
+            self.mix.addItem(item)
+        form.addRow("Models in the streams", self.mix)
+        self.capacity_box.toggled.connect(self._capacity_toggled)
+        self._capacity_toggled(False)
+
+    def _capacity_toggled(self, on: bool) -> None:
+        for widget in (self.most_streams, self.target_fps, self.step_seconds, self.mix):
+            widget.setEnabled(on)
+
+    @qt_virtual()
+    def accept(self) -> None:
+        if not self.hosts():
+            self.error.setText("Type an inference host (e.g. @local, or localhost:8778 for an AI server).")
+            return
+        if self.min_agreement.value() and not self.reference.text().strip():
+            self.error.setText("Minimum agreement needs a reference: a model name or a host running this model.")
+            return
+        super().accept()
+
+    def hosts(self) -> list[str]:
+        """The hosts typed, in order, each once (commas or spaces between them)."""
+        return list(dict.fromkeys(h for h in self.hosts_edit.text().replace(",", " ").split() if h))
+
+    @property
+    def capacity_most(self) -> int:
+        """The most streams to try; 0 when stream capacity is off."""
+        return self.most_streams.value() if self.capacity_box.isChecked() else 0
+
+    def mix_models(self) -> list[str]:
+        """The models the streams cycle over, the validated one first."""
+        checked = [self.mix.item(i).text() for i in range(self.mix.count())
+                   if self.mix.item(i).checkState() == Qt.CheckState.Checked]
+        return list(dict.fromkeys([self.model, *checked]))
 
     @staticmethod
     def _limit(name: str, suffix: str, top: float) -> QDoubleSpinBox:
@@ -85,7 +176,8 @@ class ValidateDialog(QDialog):
         return self.sweep_box.isChecked()
 
     def criteria(self) -> Criteria:
-        return Criteria(self.min_fps.value() or None, self.max_p95.value() or None)
+        return Criteria(self.min_fps.value() or None, self.max_p95.value() or None, self.min_agreement.value() or None,
+                        self.reference.text().strip() or None)
 
     def signoff(self) -> SignOff:
         return SignOff(**{name: edit.text().strip() for name, edit in self.fields.items()})
@@ -107,4 +199,6 @@ class ValidateDialog(QDialog):
             edit.setText(getattr(signoff, name))
         self.min_fps.setValue(criteria.min_fps or 0.0)
         self.max_p95.setValue(criteria.max_latency_p95_ms or 0.0)
+        self.min_agreement.setValue(criteria.min_agreement or 0.0)
+        self.reference.setText(criteria.reference or "")
         return True

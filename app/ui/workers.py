@@ -24,14 +24,13 @@ from ..inference.live_counting import LiveCounting
 from ..inference.loading import host_device_types
 from ..inference.overlay import OverlayOptions
 from ..inference.pipeline import Pipeline
-from ..inference.sources import SourceError, SourceSpec
+from ..inference.sources import SourceError
 from ..session.plan import RunPlan, prepare
 from ..session.run import Run, RunRequest
-from ..zoo.fetch import ensure_local  # ValidationWorker's, until it moves to its own module
 from .guard import qt_virtual
 from .overlay_painter import render_bgr
 
-__all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest", "ValidationWorker",
+__all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest",
            "to_qimage", "wait_for_retiring"]
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
@@ -293,42 +292,3 @@ class RegistryLoader(QThread):
             self.failed.emit(str(exc), self.source)
         except Exception as exc:
             self.failed.emit(f"{self.source}: {type(exc).__name__}: {exc}", self.source)
-
-
-class ValidationWorker(QThread):
-    """A validation run (inference/validation.py) for the Validate action: both modes, the host's
-    hardware and, if asked, the tuning sweep; ``done`` carries the ValidationResult."""
-
-    progress = Signal(int, int)  # frames done, total
-    done = Signal(object)  # ValidationResult
-    failed = Signal(str, str)
-
-    def __init__(self, spec: Any, source: SourceSpec, frames: int = 300, warmup: int = 20, devices: str = "auto",
-                 parent: Any = None, sweep: bool = False) -> None:
-        super().__init__(parent)
-        self.spec, self.source, self.frames, self.warmup, self.devices = spec, source, frames, warmup, devices
-        self.sweep = sweep
-
-    @qt_virtual()
-    def run(self) -> None:
-        from ..inference.hostinfo import host_hardware
-        from ..inference.validation import decode, validate
-
-        try:
-            spec = ensure_local(self.spec)
-            source = SourceSpec(self.source.kind, self.source.location)
-            images = decode(source)
-            result = validate(spec, source, self.frames, self.warmup, self.devices, progress=self.progress.emit,
-                              images=images)
-            result.hardware = host_hardware(spec)
-            if self.sweep:
-                from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
-
-                axes = dict(SWEEP_AXES)
-                if result.hardware.get("devices", {}).get(result.device_type, 1) < 2:
-                    axes.pop("devices")
-                measure = validation_measure(spec, source, images, max(30, self.frames // 2), self.warmup)
-                result.sweep = [t.to_dict() for t in sweep(measure, axes)]
-            self.done.emit(result)
-        except (InferenceError, SourceError) as exc:
-            self.failed.emit(str(exc), getattr(exc, "detail", str(exc)))

@@ -27,7 +27,8 @@ def test_criteria_that_pass_give_a_signed_report_in_three_formats(tmp_path, medi
     data = json.loads(js.read_text())
     assert data["schema_version"] == 2 and data["verdict"] == "PASS"
     assert data["signoff"] == {"site": "Plant 3", "customer": "ACME", "engineer": "J. Doe", "notes": "rack 2"}
-    assert data["criteria"] == {"min_fps": 1.0, "max_latency_p95_ms": 5000.0}
+    assert data["criteria"] == {"min_fps": 1.0, "max_latency_p95_ms": 5000.0, "min_agreement": None,
+                                "reference": None}
     assert set(data["modes"]) == {"Throughput mode", "Latency mode"}
     host = data["hosts"]["@local"]
     assert host["devices"]["OPENVINO/CPU"] >= 1 and host["devices"]["TFLITE/CPU"] >= 1 and host["pysdk_version"]
@@ -83,3 +84,64 @@ def test_a_criteria_file_with_a_typo_gets_one_located_line(tmp_path):
     criteria.write_text("site: [unclosed\n")
     out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
     assert out.returncode == 2 and f"{criteria}:2" in out.stderr and "YAML syntax error" in out.stderr
+
+
+def test_capacity_of_a_mix_cycles_the_streams_over_the_models_and_reports_each(tmp_path, media):
+    js, html = tmp_path / "r.json", tmp_path / "r.html"
+    out = cli("validate", "efficientnet_lite0_imagenet", "blazeface_short_range", *QUICK, "--raw-seconds", "0",
+              "--source", str(media / "Megamind.avi"), "--capacity", "4", "--capacity-mix", "--capacity-seconds",
+              "1.5", "--target-fps", "0.5", "--report", str(js), "--report", str(html))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(js.read_text())
+    mix = data["capacity_mix"]["@local"]
+    assert mix["models"] == ["efficientnet_lite0_imagenet", "blazeface_short_range"] and mix["capacity"] == 4
+    assert [p["streams"] for p in mix["curve"]] == [1, 2, 4]
+    assert [p["per_model"]["blazeface_short_range"]["streams"] for p in mix["curve"][1:]] == [1, 2]
+    assert all(not row["result"]["capacity"] for row in data["rows"])  # one run per host, not one per model
+    assert "Stream capacity on @local: 4 stream(s)" in out.stderr
+    page = html.read_text()
+    assert "Stream capacity of a mix on @local" in page and "cycling over efficientnet_lite0_imagenet" in page
+    assert page.count("<svg") == 5  # two per model, and the mix's curve
+
+
+def test_agreement_with_a_reference_runtime_passes_and_a_bound_above_one_or_another_task_fails(tmp_path, media):
+    from model_picker.inference.criteria import FAIL, PASS, Criteria, judge
+    from model_picker.inference.validation import ValidationResult
+
+    js = tmp_path / "r.json"
+    quick = (*QUICK, "--raw-seconds", "0", "--source", str(media / "Megamind.avi"), "--report", str(js))
+    out = cli("validate", "blazeface_short_range_openvino", "--min-agreement", "0.95", "--reference",
+              "blazeface_short_range", *quick)
+    assert out.returncode == 0, out.stderr
+    row = json.loads(js.read_text())["rows"][0]
+    found = row["result"]["agreement"]
+    assert row["verdict"] == PASS and found["score"] >= 0.95 and found["frames"] == 30, found
+    assert found["reference_model"] == "blazeface_short_range" and found["metrics"]["matched"] > 0
+    assert "Agreement" in out.stdout and f"{found['score']:.3f}" in out.stdout
+    # The same measured row judged by a bound no agreement reaches: the reason names the figure and the reference.
+    result = ValidationResult(**row["result"])
+    verdict = judge(result, Criteria(min_agreement=1.01, reference="blazeface_short_range"))
+    assert verdict.verdict == FAIL
+    assert verdict.reasons == [f"agreement {found['score']:.3f} with blazeface_short_range < 1.01 (30 frames)"]
+    # A reference of another task cannot be compared: the criterion fails with that reason, the figures stay.
+    out = cli("validate", "blazeface_short_range_openvino", "--min-agreement", "0.5", "--reference",
+              "efficientnet_lite0_imagenet", *quick)
+    assert out.returncode == 1, out.stderr
+    row = json.loads(js.read_text())["rows"][0]
+    assert row["verdict"] == FAIL and row["result"]["fps"] > 0
+    assert len(row["reasons"]) == 1 and row["reasons"][0].startswith("agreement with efficientnet_lite0_imagenet "
+                                                                     "not measured: cannot compare"), row["reasons"]
+
+
+def test_agreement_criteria_in_a_file_are_checked_with_located_messages(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    cases = [("criteria:\n  min_fps: 1\n  min_agrement: 0.9\n",
+              "3: criteria.min_agrement: unknown field; did you mean min_agreement?"),
+             ("criteria:\n  min_agreement: 0.9\n",
+              "2: criteria.min_agreement: needs criteria.reference: the model name or host to agree with"),
+             ("criteria:\n  min_agreement: 0.9\n  reference: [a, b]\n",
+              "3: criteria.reference: must be a model name or a host, got ['a', 'b']")]
+    for text, message in cases:
+        criteria.write_text(text)
+        out = cli("validate", "blazeface_short_range", "--criteria", str(criteria))
+        assert out.returncode == 2 and out.stderr.strip() == f"model-picker: {criteria}:{message}", out.stderr

@@ -79,3 +79,18 @@ def test_a_host_killed_mid_run_gives_failed_rows_and_the_other_host_completes(tw
     assert lost[-1]["verdict"] == "FAIL"
     assert data["hosts"][alive]["devices"]["TFLITE/CPU"] >= 1 and data["hosts"][alive]["server_version"]
     assert f"on {doomed}: FAIL" in "".join(lines) and "Overall: FAIL" in out
+
+
+def test_agreement_with_a_reference_host_runs_the_same_model_there(two_servers, tmp_path, media):
+    (host, _), (reference, _) = two_servers
+    report = tmp_path / "agree.json"
+    out = subprocess.run([sys.executable, "-m", "model_picker", "validate", "blazeface_short_range", "--host", host,
+                          "--reference", reference, "--min-agreement", "0.95", "--frames", "20", "--latency-frames",
+                          "10", "--warmup", "2", "--raw-seconds", "0", "--source", str(media / "Megamind.avi"),
+                          "--report", str(report)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    row = json.loads(report.read_text())["rows"][0]
+    found = row["result"]["agreement"]
+    assert row["host"] == host and row["verdict"] == "PASS"
+    assert found["reference_host"] == reference and found["reference_model"] == "blazeface_short_range"
+    assert found["score"] >= 0.95 and found["frames"] == 30

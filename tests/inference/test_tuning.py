@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from degirum_tools import ModelSpec
 
+from model_picker.inference.capacity import capacity
 from model_picker.inference.sources import parse_source
-from model_picker.inference.tuning import best_setting, capacity, sweep, validation_measure
+from model_picker.inference.tuning import BestSetting, best_setting, sweep, validation_measure
 from model_picker.inference.validation import decode
 
 
@@ -28,6 +30,14 @@ def test_the_sweep_reports_every_setting_tried_with_the_best_marked(zoo_dir, med
     best = [t for t in trials if t.best]
     assert len(best) == 1 and best[0].fps == max(t.fps for t in trials)
     assert best_setting(trials) == best[0].setting
+    chosen = BestSetting.of(best[0].to_dict())  # as the report's JSON row carries it
+    assert chosen.in_flight == best[0].setting["in_flight"] and chosen.devices == "auto"
+    assert chosen.properties == {k: best[0].setting[k] for k in ("eager_batch_size", "frame_queue_depth")}
+    spec = local_spec(zoo_dir, "blazeface_short_range_openvino")
+    spec.model_properties = {"output_confidence_threshold": 0.4}
+    fitted = chosen.apply(spec)
+    assert fitted.model_properties == {"output_confidence_threshold": 0.4, **chosen.properties}
+    assert spec.model_properties == {"output_confidence_threshold": 0.4}  # the caller's spec is left alone
 
 
 def test_a_setting_the_runtime_refuses_is_a_row_with_its_error(zoo_dir, photos):
@@ -58,3 +68,22 @@ def test_capacity_stops_at_the_first_count_below_the_target(zoo_dir, media):
     result = capacity([local_spec(zoo_dir, "efficientnet_lite0_imagenet")], parse_source(str(media / "Megamind.avi")),
                       target_fps=1000.0, counts=(1, 2, 4), seconds=1.0)
     assert result["capacity"] == 0 and [p["streams"] for p in result["curve"]] == [1]
+
+
+def test_stream_capacity_of_a_mix_reports_each_model_per_stream_and_a_monotone_curve(zoo_dir, media):
+    # The streams cycle over the models: at 2 streams one of each, at 4 two of each, each paced at 24 FPS.
+    specs = [local_spec(zoo_dir, "efficientnet_lite0_imagenet"), local_spec(zoo_dir, "blazeface_short_range")]
+    result = capacity(specs, parse_source(str(media / "Megamind.avi")), target_fps=0.5, counts=(2, 4), seconds=2.0)
+    assert result["models"] == ["efficientnet_lite0_imagenet", "blazeface_short_range"] and result["capacity"] == 4
+    curve = result["curve"]
+    assert [p["streams"] for p in curve] == [2, 4]
+    for p in curve:
+        own = p["per_model"]
+        assert set(own) == {"efficientnet_lite0_imagenet", "blazeface_short_range"}
+        assert all(o["streams"] == p["streams"] // 2 and 0 < o["min_stream_fps"] <= o["per_stream_fps"]
+                   for o in own.values()), own
+        mean = sum(o["per_stream_fps"] * o["streams"] for o in own.values()) / p["streams"]
+        assert p["per_stream_fps"] == pytest.approx(mean)
+        assert p["per_stream_fps"] <= 24 * 1.15  # paced at the video's own 24 FPS, never faster
+    shown = [(p["streams"], round(p["per_stream_fps"], 1)) for p in curve]
+    assert curve[1]["per_stream_fps"] <= curve[0]["per_stream_fps"] * 1.1, shown

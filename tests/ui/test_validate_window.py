@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import subprocess
 
+from degirum_tools import ModelSpec
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLineEdit
+
+from model_picker.inference.fleet import Report
+from model_picker.inference.sources import parse_source
+from model_picker.inference.tuning import BestSetting
+from model_picker.inference.validation import validate
+from model_picker.ui.report_dialog import ReportDialog
 
 from .test_live_side import SLOW, choose
 
@@ -83,6 +90,81 @@ def test_validate_with_criteria_and_sweep_gives_a_verdict_a_pdf_and_the_best_set
     assert report.use_best.isVisible()
     best = next(t for t in result.sweep if t["best"])
     qtbot.mouseClick(report.use_best, Qt.MouseButton.LeftButton)
-    assert window.settings_bar.devices.currentText() == best["devices"]
-    assert window.settings_bar.extra_properties["eager_batch_size"] == best["eager_batch_size"]
+    assert window.best_settings.get(result.model, result.host) == BestSetting.of(best)
+    assert not report.use_best.isEnabled()
+    report.accept()
+
+
+def test_use_the_best_setting_changes_the_next_live_run(window, qtbot, zoo_dir, media, photos):
+    """Frames in flight, eager_batch_size, frame_queue_depth and devices all reach the next run of that model on
+    that host, read back from the running pipeline and the loaded PySDK model; another model is left alone."""
+    name = "blazeface_short_range_openvino"
+    result = validate(ModelSpec(name, str(zoo_dir), inference_host_address="@local"),
+                      parse_source(str(photos / "Face1.jpg")), frames=5, warmup=1, latency_frames=0)
+    # The sweep's rows as the report carries them; the best differs from every default of a live run.
+    row = {"devices": "all", "in_flight": 3, "eager_batch_size": 2, "frame_queue_depth": 5, "fps": 9.0,
+           "p95_ms": 1.0, "error": "", "best": True}
+    result.sweep = [row, {**row, "in_flight": 1, "eager_batch_size": 8, "fps": 5.0, "best": False}]
+    assert window.settings_bar.host_text() == result.host == "@local"
+    report = ReportDialog(Report.of([result]), window, on_use_best=window.use_tuning)
+    report.open()
+    qtbot.waitUntil(report.isActiveWindow, timeout=5000)
+    qtbot.mouseClick(report.use_best, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(report, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not report.isVisible(), timeout=5000)
+    window.activateWindow()  # offscreen Qt gives the focus back to no window: the user clicks the window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    assert "3 frame(s) in flight" in window.statusBar().currentMessage()
+    choose(window, name, media / "Megamind.avi", realtime=True)
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F5)  # Run
+    qtbot.waitUntil(lambda: window.worker is not None and window.worker.pipeline is not None
+                    and window.worker.inferences > 3, timeout=SLOW)
+    worker = window.worker
+    assert worker.request.in_flight == 3 and worker.pipeline.in_flight_limit == 3
+    assert worker.request.devices == "all"
+    model = worker.pipeline.model
+    assert model.eager_batch_size == 2 and model.frame_queue_depth == 5
+    assert list(model.devices_selected) == list(model.devices_available)  # "all"
+    window.stop_run()
+    choose(window, "blazeface_short_range", media / "Megamind.avi", realtime=True)  # no best setting: defaults
+    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.worker is not None and window.worker.pipeline is not None, timeout=SLOW)
+    assert window.worker.request.in_flight is None and window.worker.pipeline.in_flight_limit == 1
+    window.stop_run()
+
+
+def test_validate_with_a_reference_and_a_stream_capacity_mix(window, qtbot, media):
+    """The dialog's agreement criterion and mixed stream capacity reach the report: the agreement per row with
+    its verdict, and the capacity curve with each model's per-stream FPS."""
+    choose(window, "blazeface_short_range_openvino", media / "Megamind.avi")
+    dialog = open_validate(window, qtbot)
+    dialog.min_agreement.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.min_agreement.lineEdit(), "0.95")
+    assert dialog.min_agreement.value() == 0.95
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)  # a bound without a reference: said, and the dialog stays
+    assert dialog.isVisible() and "needs a reference" in dialog.error.text()
+    qtbot.keyClicks(dialog.reference, "blazeface_short_range")
+    qtbot.mouseClick(dialog.capacity_box, Qt.MouseButton.LeftButton, pos=dialog.capacity_box.rect().center())
+    for box, text in ((dialog.most_streams, "2"), (dialog.target_fps, "0.5"), (dialog.step_seconds, "1")):
+        box.lineEdit().selectAll()
+        qtbot.keyClicks(box.lineEdit(), text)
+    other = dialog.mix.findItems("blazeface_short_range", Qt.MatchFlag.MatchExactly)[0]
+    dialog.mix.setFocus()
+    dialog.mix.setCurrentItem(other)
+    qtbot.keyClick(dialog.mix, Qt.Key.Key_Space)  # check it: the streams cycle over the two runtimes
+    assert dialog.mix_models() == ["blazeface_short_range_openvino", "blazeface_short_range"]
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
+    report = window.report
+    row = report.report.rows[0]
+    assert row.verdict.verdict == "PASS", row.verdict.reasons
+    assert row.result.agreement["score"] >= 0.95 and row.result.agreement["reference_model"] == "blazeface_short_range"
+    mix = report.report.capacity["@local"]
+    assert mix["models"] == ["blazeface_short_range_openvino", "blazeface_short_range"]
+    assert [p["streams"] for p in mix["curve"]] == [1, 2] and mix["capacity"] == 2
+    assert set(mix["curve"][1]["per_model"]) == set(mix["models"])
+    text = report.browser.toPlainText()
+    assert "Agreement" in text and "with blazeface_short_range on @local" in text
+    assert "Stream capacity of a mix on @local" in text and "cycling over blazeface_short_range_openvino" in text
     report.accept()
