@@ -36,6 +36,16 @@ def test_every_frame_gets_a_result_in_order_with_stats(catalogue, media):
     assert all(r.latency_ms > 0 for r in results)
 
 
+def test_a_run_without_breakdown_leaves_pysdk_timing_off(catalogue, media):
+    """The window shows no PySDK breakdown: its run must not pay for PySDK's per-result timing."""
+    with load_model(spec(catalogue, "blazeface_short_range")) as model:
+        pipeline = Pipeline(model, FrameFeeder(parse_source(str(media / "Megamind.avi")), max_frames=40),
+                            breakdown=False)
+        results = list(pipeline.run())
+        assert not model.measure_time and not model.time_stats()
+    assert len(results) == 40 and pipeline.stats.snapshot(final=True).breakdown_ms == {}
+
+
 def test_auto_device_choice_takes_one_cpu_device(catalogue):
     with load_model(spec(catalogue, "blazeface_short_range")) as model:
         assert list(model.devices_selected) == [0]
