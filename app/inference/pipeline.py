@@ -30,7 +30,7 @@ from .stats import StreamStats
 
 IDLE_SLEEP_S = 0.0005  # the pause between polls when there is nothing to do
 LIVE_IN_FLIGHT = 1  # live sources: a new frame never waits behind an older one (latency)
-FILE_IN_FLIGHT = 6  # files at full speed: enough to keep a fast device busy
+FILE_IN_FLIGHT = 6  # files at full speed, at least (validation and the tuning sweep set their own)
 BREAKDOWN_EVERY = 30  # results between refreshes of PySDK's time breakdown
 
 
@@ -61,7 +61,7 @@ class Pipeline:
         self.breakdown = breakdown
         self.feeder = feeder
         if in_flight is None:
-            in_flight = LIVE_IN_FLIGHT if feeder.spec.live else FILE_IN_FLIGHT
+            in_flight = LIVE_IN_FLIGHT if feeder.spec.live else self._queue_depth(model)
         # A crop-and-detect pair hands out a frame's result when the next frame's crops arrive:
         # with one frame in flight it would wait forever (compound.py sets this to 2).
         self.in_flight_limit = max(1, in_flight, getattr(type(model), "min_in_flight", 1))
@@ -83,6 +83,19 @@ class Pipeline:
         self._ended = False
         self.on_stall = on_stall
         self.failure: InferenceError | None = None  # set by the watchdog thread
+
+    @staticmethod
+    def _queue_depth(model: Any) -> int:
+        """A file at full speed keeps as many frames in flight as raw ``predict_batch`` does (PySDK's queue).
+
+        With 6 instead of PySDK's 8, BlazeFace on OpenVINO ran at 0.90-0.92 of raw
+        ``predict_batch``, and at 0.95-1.00 with 8 (median of paired short runs on
+        one loaded model, twice; ``python -m bench --only pipeline`` shows the ratio).
+        """
+        try:
+            return max(FILE_IN_FLIGHT, int(model.frame_queue_depth))
+        except Exception:
+            return FILE_IN_FLIGHT
 
     # ----- control (any thread) --------------------------------------------------------
     def stop(self) -> None:
