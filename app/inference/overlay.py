@@ -157,6 +157,26 @@ class Shapes:
         return not (self.boxes or self.points or self.classes or (self.mask is not None and self.mask.legend))
 
 
+def found_text(shapes: Shapes) -> str:
+    """What a result found, in its task's words, for the status line and the HUD of a photo.
+
+    Counting ``result.results`` said "1 detection" for a segmentation result (one
+    entry: the class map); a mask is described by the classes it covers instead.
+    """
+    if shapes.mask is not None:
+        labels = [label for label, _color in shapes.mask.legend]
+        if not labels:
+            return "mask: background only"
+        named = ", ".join(labels[:3]) + (", …" if len(labels) > 3 else "")
+        return f"mask: {len(labels)} class{'es' if len(labels) != 1 else ''} ({named})"
+    if shapes.classes and not shapes.boxes:
+        return f"top class: {shapes.classes[0]}"
+    if shapes.points and not shapes.boxes:
+        poses = sum(shapes.counts.values()) or 1
+        return f"{poses} pose{'s' if poses != 1 else ''}"
+    return f"{len(shapes.boxes)} detection{'s' if len(shapes.boxes) != 1 else ''}"
+
+
 def caption(label: Any, score: Any, options: OverlayOptions) -> str:
     parts = []
     if options.show_labels and label is not None:

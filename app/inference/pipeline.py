@@ -30,7 +30,7 @@ from .stats import StreamStats
 
 IDLE_SLEEP_S = 0.0005  # the pause between polls when there is nothing to do
 LIVE_IN_FLIGHT = 1  # live sources: a new frame never waits behind an older one (latency)
-FILE_IN_FLIGHT = 6  # files at full speed: enough to keep a fast device busy
+FILE_IN_FLIGHT = 6  # files at full speed, at least (validation and the tuning sweep set their own)
 BREAKDOWN_EVERY = 30  # results between refreshes of PySDK's time breakdown
 
 
@@ -53,11 +53,15 @@ class Pipeline:
 
     def __init__(self, model: Any, feeder: FrameFeeder, *, in_flight: int | None = None, watchdog_s: float = 10.0,
                  startup_grace_s: float = 60.0, host: str = "",
-                 on_stall: Callable[[InferenceError], None] | None = None) -> None:
+                 on_stall: Callable[[InferenceError], None] | None = None, breakdown: bool = True) -> None:
+        """``breakdown``: ask PySDK for its per-step times (``model.measure_time``) for the CLI and
+        reports. The window does not show them, and they cost ~0.02 ms of Python per result on the
+        inference thread (BlazeFace on OpenVINO: ~9% of that thread's time), so it passes False."""
         self.model = model
+        self.breakdown = breakdown
         self.feeder = feeder
         if in_flight is None:
-            in_flight = LIVE_IN_FLIGHT if feeder.spec.live else FILE_IN_FLIGHT
+            in_flight = LIVE_IN_FLIGHT if feeder.spec.live else self._queue_depth(model)
         # A crop-and-detect pair hands out a frame's result when the next frame's crops arrive:
         # with one frame in flight it would wait forever (compound.py sets this to 2).
         self.in_flight_limit = max(1, in_flight, getattr(type(model), "min_in_flight", 1))
@@ -79,6 +83,19 @@ class Pipeline:
         self._ended = False
         self.on_stall = on_stall
         self.failure: InferenceError | None = None  # set by the watchdog thread
+
+    @staticmethod
+    def _queue_depth(model: Any) -> int:
+        """A file at full speed keeps as many frames in flight as raw ``predict_batch`` does (PySDK's queue).
+
+        With 6 instead of PySDK's 8, BlazeFace on OpenVINO ran at 0.90-0.92 of raw
+        ``predict_batch``, and at 0.95-1.00 with 8 (median of paired short runs on
+        one loaded model, twice; ``python -m bench --only pipeline`` shows the ratio).
+        """
+        try:
+            return max(FILE_IN_FLIGHT, int(model.frame_queue_depth))
+        except Exception:
+            return FILE_IN_FLIGHT
 
     # ----- control (any thread) --------------------------------------------------------
     def stop(self) -> None:
@@ -187,7 +204,8 @@ class Pipeline:
         failed mid-run). The feeder is always stopped, the model released by the caller.
         """
         self.model.non_blocking_batch_predict = True
-        self.model.measure_time = True
+        if self.breakdown:
+            self.model.measure_time = True
         try:
             if self.model.frame_queue_depth < self.in_flight_limit:
                 self.model.frame_queue_depth = self.in_flight_limit
@@ -213,8 +231,9 @@ class Pipeline:
             self.feeder.stop()
         if self.failure is not None:
             raise self.failure
-        with contextlib.suppress(Exception):
-            self.stats.set_breakdown(self.model.time_stats())
+        if self.breakdown:
+            with contextlib.suppress(Exception):
+                self.stats.set_breakdown(self.model.time_stats())
         if self.feeder.error is not None and not self._stop.is_set():
             err = self.feeder.error
             raise err if isinstance(err, SourceError) else SourceError(f"{self.feeder.spec.describe()}: {err}")
@@ -234,6 +253,6 @@ class Pipeline:
             # speed: from sending, as waiting in the read-ahead buffer is self-inflicted.
             self.stats.add(frame.capture_time if self.feeder.spec.live else frame.sent_time, done)
             self.stats.dropped = self.feeder.dropped
-            if self._received % BREAKDOWN_EVERY == 1:
+            if self.breakdown and self._received % BREAKDOWN_EVERY == 1:
                 self.stats.set_breakdown(self.model.time_stats())
             yield FrameResult(frame, result, done)

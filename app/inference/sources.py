@@ -13,7 +13,6 @@ keep only the newest frames, as a live view must.
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ import numpy as np
 
 from ..redact import redact
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
+from .handoff import FrameQueue
 from .images import SourceError, read_image
 
 CAMERA_PREFIX = "camera:"
@@ -271,7 +271,7 @@ class FrameFeeder:
         self.reader = reader or open_reader(spec)
         # Live: only the newest frame waits (latency); files: a little read-ahead (throughput).
         depth = depth if depth is not None else (1 if spec.live else 8)
-        self.queue: queue.Queue = queue.Queue(maxsize=max(1, depth))
+        self.queue = FrameQueue(depth)  # wakes a blocked feeder in bursts, not once per frame (handoff.py)
         self.max_frames = max_frames
         self.dropped = 0
         self.reconnects = 0
@@ -308,10 +308,7 @@ class FrameFeeder:
 
     def get(self, timeout: float | None = None) -> Frame | object | None:
         """The next frame, END after the last, or None if none is ready in time."""
-        try:
-            return self.queue.get(timeout=timeout) if timeout else self.queue.get_nowait()
-        except queue.Empty:
-            return None
+        return self.queue.get(timeout)
 
     def _say(self, text: str) -> None:
         self.status = text
@@ -321,22 +318,9 @@ class FrameFeeder:
     def _put(self, item: Frame | object) -> None:
         held = self._hold.is_set() and self.spec.kind in ("video", "image", "folder")
         if self.spec.live and item is not END and not held:  # held: the frame read as Pause came waits
-            while True:
-                try:
-                    self.queue.put_nowait(item)
-                    return
-                except queue.Full:
-                    try:
-                        self.queue.get_nowait()
-                        self.dropped += 1
-                    except queue.Empty:
-                        pass
-        while not self._stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
+            self.dropped += self.queue.put_latest(item)
+            return
+        self.queue.put(item, self._stop)
 
     def _held(self) -> bool:
         """Wait while held with a frame already waiting; True if it waited (the pacing clock restarts)."""

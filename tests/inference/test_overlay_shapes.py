@@ -48,6 +48,21 @@ def test_deeplab_mask_is_translucent_with_a_legend_of_the_classes_present(catalo
     assert faint.mask.colors[:, 3].max() < mask.colors[:, 3].max()
 
 
+def test_what_was_found_is_said_in_the_words_of_the_task(catalogue, photos):
+    """A DeepLab result is one entry (the mask): it must not read as "1 detection"."""
+    person = cv2.imread(str(photos / "person.jpg"))
+    result, seg = shapes_of(catalogue, "deeplabv3_mnv2_pascal", person)
+    assert len(result.results) == 1
+    text = overlay.found_text(seg)
+    assert text.startswith("mask: ") and "person" in text and "detection" not in text
+    assert "background" not in text and f"{len(seg.mask.legend)} class" in text
+    _, boxes = shapes_of(catalogue, "ssd_mobilenet_v2_coco_quant", cv2.imread(str(photos / "ThreePersons.jpg")))
+    assert overlay.found_text(boxes) == f"{len(boxes.boxes)} detections"
+    assert overlay.found_text(overlay.Shapes(10, 10)) == "0 detections"
+    _, top = shapes_of(catalogue, "efficientnet_lite0_imagenet", cv2.imread(str(photos / "Cat.jpg")))
+    assert overlay.found_text(top) == f"top class: {top.classes[0]}"
+
+
 def test_classification_is_a_list_not_boxes(catalogue, photos):
     _, shapes = shapes_of(catalogue, "efficientnet_lite0_imagenet", cv2.imread(str(photos / "Cat.jpg")))
     assert len(shapes.classes) == 5 and not shapes.boxes
