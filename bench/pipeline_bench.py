@@ -96,7 +96,7 @@ def app_engine(model_spec, images: list, count: int, warmup: int, display: bool 
     app = qt_app()
     source = SourceSpec("video", "memory")
     worker = InferenceWorker(RunRequest(spec=model_spec, source=source,
-                                        reader=MemoryReader(source, images, count)))
+                                        reader=MemoryReader(source, images, count), breakdown=False))  # as the window
     view = VideoView()
     if display:
         view.resize(960, 540)

@@ -62,6 +62,7 @@ class RunRequest:
     empty_hint: str = ""  # said with "0 detections" (e.g. a single-person pose model on a whole photo)
     in_flight: int | None = None  # frames in flight (None: the pipeline's choice for the source; a tuning override)
     max_frames: int | None = None  # stop after this many source frames
+    breakdown: bool = True  # PySDK's per-step times (the CLI prints them; the window, which does not, saves the cost)
 
 
 def request_for(plan: RunPlan, source: SourceSpec, **fields: Any) -> RunRequest:
@@ -256,7 +257,8 @@ class Run:
         with self._control:  # pause and steps given while loading apply from the first frame
             self.pipeline = Pipeline(self.model, self.feeder, in_flight=self.request.in_flight,
                                      watchdog_s=self.request.watchdog_s,
-                                     host=self.request.spec.inference_host_address, on_stall=self.on_stall)
+                                     host=self.request.spec.inference_host_address, on_stall=self.on_stall,
+                                     breakdown=self.request.breakdown)
             if self._paused:
                 self.pipeline.pause()
             for _ in range(self._pending_steps):

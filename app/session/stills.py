@@ -38,12 +38,13 @@ class StillShown:
     detections: int
     latency_ms: float
     skipped: int = 0  # images of the folder that could not be read
+    found: str = ""  # in the task's words (overlay.found_text): "3 detections", "mask: 2 classes (person, dog)"
 
 
 class StillItem:
     """One image inferred: the image, its result, its shapes (described once) and what to say about it."""
 
-    def __init__(self, image: np.ndarray, result: Any, shown: StillShown, sent_time: float,
+    def __init__(self, image: np.ndarray, result: Any, shown: StillShown | None, sent_time: float,
                  options: OverlayOptions) -> None:
         self.image, self.result, self.shown, self.sent_time = image, result, shown, sent_time
         self._options = options
@@ -125,12 +126,13 @@ class StillLoop:
         latency_ms = (time.perf_counter() - sent) * 1000
         run.inferences += 1
         run.last_frame_id = index
-        detections = len(result.results)
+        item = StillItem(image, result, None, sent, run.options)
+        detections = 0 if item.shapes.empty else len(result.results)  # a mask of background only found nothing
         if detections:
             run.results_with_detections += 1
         name = reader.paths[index].name if isinstance(reader, FolderReader) else Path(run.request.source.location).name
-        shown = StillShown(name, index, count, detections, latency_ms, getattr(reader, "skipped", 0))
-        item = StillItem(image, result, shown, sent, run.options)
+        item.shown = StillShown(name, index, count, detections, latency_ms, getattr(reader, "skipped", 0),
+                                overlay.found_text(item.shapes))
         self.on_screen = item
         self._snapshot()
         return item

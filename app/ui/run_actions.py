@@ -165,7 +165,7 @@ class RunController(ValidateActionsMixin, QObject):
                              options=self.live.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
                              slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
-                             in_flight=best.in_flight if best else None)
+                             in_flight=best.in_flight if best else None, breakdown=False)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
         worker.still_shown.connect(lambda shown: self._still_shown(worker, shown))
@@ -257,7 +257,7 @@ class RunController(ValidateActionsMixin, QObject):
         if worker is not self.worker:
             return
         where = f"image {shown.index + 1} of {shown.count}: {shown.name}" if shown.count > 1 else shown.name
-        found = f"{shown.detections} detection{'s' if shown.detections != 1 else ''}"
+        found = shown.found or f"{shown.detections} detection{'s' if shown.detections != 1 else ''}"
         still = [where, f"{found} · inferred once in {shown.latency_ms:.0f} ms"]
         if shown.skipped:
             still.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
@@ -266,7 +266,8 @@ class RunController(ValidateActionsMixin, QObject):
         self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:
-            message = "0 detections: nothing found above the threshold."
+            message = ("0 detections: nothing found above the threshold." if "detection" in found
+                       else f"Nothing found above the threshold ({found}).")
             if worker.request.empty_hint:
                 message += f"\n{worker.request.empty_hint}."
         self.live.video.set_message(message)

@@ -82,6 +82,16 @@ def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
     assert "FPS" not in " ".join(window.live.video.hud_lines)  # was "0.0 FPS" with Loop off
 
 
+def test_a_segmentation_photo_says_which_classes_the_mask_covers(window, qtbot, photos):
+    """A DeepLab result is one entry (the class map): it used to read "1 detection"."""
+    start(window, qtbot, "deeplabv3_mnv2_pascal", photos / "person.jpg", loop=False)
+    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.state_label.text().startswith("mask: "), timeout=5000)
+    assert "person" in window.live.state_label.text() and "detection" not in window.live.state_label.text()
+    assert any(line.startswith("mask: ") for line in window.live.video.hud_lines)
+    assert "detection" not in " ".join(window.live.video.hud_lines)
+
+
 def test_an_option_given_while_the_model_loads_applies_to_the_first_inference(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
     worker = window.worker
