@@ -1,8 +1,10 @@
 """The main window: catalogue on the left, live view on the right, log below.
 
-It owns the workers and follows one rule: starting a task cancels the one of
-the same kind that is running (a new registry load, host probe, fetch or run),
-so the window always shows the result of the user's last request.
+Its controllers own the workers (``runs``: fetch, run, validate; ``files``:
+registry loads and spec files; ``hosts``: host probes) and follow one rule:
+starting a task cancels the one of the same kind that is running, so the window
+always shows the result of the user's last request. The window wires their
+signals to its widgets and keeps the catalogue side (filtering, selection).
 """
 
 from __future__ import annotations
@@ -19,11 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..inference.overlay import OverlayOptions
@@ -35,7 +33,6 @@ from ..zoo.bundled import demo_registry
 from ..zoo.hosts import needs_fetch
 from . import settings as stored
 from . import window_parts as parts
-from .catalogue_model import ENTRY_ROLE
 from .compare_action import CompareController
 from .counting_controls import install as install_counting
 from .details_pane import DetailsPane
@@ -104,14 +101,11 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.settings_bar)
 
         self.facets = FacetPanel()
-        dock = QDockWidget("Filters")
-        dock.setObjectName("filters-dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setWidget(self.facets)
         self.facets.setMinimumWidth(205)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
-        self.filters_dock = dock
+        self.filters_dock = parts.add_dock(self, "Filters", "filters-dock", self.facets,
+                                           Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.filters_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.resizeDocks([self.filters_dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
 
         self.model, self.proxy, self.table = parts.build_table(self)
         self.table.doubleClicked.connect(lambda _i: self.run())
@@ -131,18 +125,7 @@ class MainWindow(QMainWindow):
         self.details.save_spec_requested.connect(lambda: self.files.save_spec())
         self.details.fetch_requested.connect(lambda: self.runs.fetch_selected())
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 6, 0)
-        left_layout.addLayout(header)
-        left_layout.addWidget(self.table, 3)
-        left_layout.addWidget(self.empty_label, 3)
-        left_split = QSplitter(Qt.Orientation.Vertical)
-        left_split.addWidget(left)
-        left_split.addWidget(self.details)
-        left_split.setStretchFactor(0, 3)
-        left_split.setStretchFactor(1, 2)
-
+        left_split = parts.build_left_side(header, self.table, self.empty_label, self.details)
         self.live = LivePanel()
         self.live_scroll = parts.build_live_scroll(self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -156,31 +139,21 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
-        self.log_dock = QDockWidget("Log")
-        self.log_dock.setObjectName("log-dock")
-        self.log_dock.setWidget(self.log_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.log_dock = parts.add_dock(self, "Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.log_dock.hide()
 
         self.registry_label = QLabel()
         self.host_label = QLabel()
-        self.fetch_bar = QProgressBar()
-        self.fetch_bar.setObjectName("fetch-progress")
-        self.fetch_bar.setMaximumWidth(260)
-        self.fetch_bar.setTextVisible(True)
-        self.fetch_cancel = QPushButton("Cancel")
-        self.fetch_cancel.setObjectName("fetch-cancel")
-        self.fetch_cancel.clicked.connect(lambda: self.runs.cancel_fetch())
+        self.fetch_bar, self.fetch_cancel = parts.build_fetch_status(lambda: self.runs.cancel_fetch())
         self.statusBar().addWidget(self.registry_label, 1)
         self.statusBar().addPermanentWidget(self.fetch_bar)
         self.statusBar().addPermanentWidget(self.fetch_cancel)
         self.statusBar().addPermanentWidget(self.host_label)
-        self.fetch_bar.hide()
-        self.fetch_cancel.hide()
         self.runs = RunController(self.live, self.settings_bar, self.settings, self.session, self.current_plan, self)
         self.runs.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.runs.error.connect(lambda text: setattr(self, "last_error", text))
-        self.runs.fetch_progress.connect(self._fetch_progress)
+        self.runs.fetch_progress.connect(lambda *shown: parts.show_fetch_progress(self.fetch_bar, self.fetch_cancel,
+                                                                                  *shown))
         self.runs.fetch_ended.connect(lambda: (self.fetch_bar.hide(), self.fetch_cancel.hide()))
         self.files = FileController(self.session, self.settings, self.registry_label, self.current_spec, self)
         self.files.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
@@ -202,13 +175,6 @@ class MainWindow(QMainWindow):
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
 
-    def _fetch_progress(self, text: str, value: int, maximum: int) -> None:
-        self.fetch_bar.setRange(0, maximum)
-        self.fetch_bar.setValue(value)
-        self.fetch_bar.setFormat(text)
-        self.fetch_bar.show()
-        self.fetch_cancel.show()
-
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
         """The toolbar's defaults into the session (its properties laid over the registry's own)."""
@@ -219,18 +185,12 @@ class MainWindow(QMainWindow):
     def defaults_changed(self) -> None:
         self._apply_defaults()
         self.show_selected()
-        self._probe_host()
+        self.hosts.check()
         self.live.threshold = self.settings_bar.threshold_value()
         self.runs.options_changed(self.live.options())
 
-    def _probe_host(self) -> None:
-        self.hosts.check()
-
     def _host_unreachable(self, host: str, error: str) -> None:
-        """A frame and HUD of the previous host must not stay behind this error.
-
-        A run on this very host reports its own failure.
-        """
+        """A frame and HUD of the previous host must not stay behind this error (a run here says its own)."""
         if self.worker is None or self.worker.request.spec.inference_host_address != host:
             self.stop_run()
             self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
@@ -251,7 +211,7 @@ class MainWindow(QMainWindow):
         if len(catalogue):
             self.table.selectRow(0)
         self.show_selected()
-        self._probe_host()
+        self.hosts.check()
 
     def _registry_failed(self, _message: str, _source: str) -> None:
         if self.base is None:
@@ -304,14 +264,7 @@ class MainWindow(QMainWindow):
         self.table.setVisible(not text)
 
     def selected_index(self) -> int | None:
-        # selectedIndexes, not selectedRows: a click on the frozen Name column selects the row's
-        # visible cells only, and selectedRows wants every column of the row.
-        cells = self.table.selectionModel().selectedIndexes()
-        if not cells:
-            return None
-        current = self.table.currentIndex()  # with several rows selected, the one clicked last
-        rows = {c.row() for c in cells}
-        return int((current if current.isValid() and current.row() in rows else cells[0]).data(ENTRY_ROLE))
+        return parts.selected_entry(self.table)
 
     def select_entry(self, entry_index: int) -> None:
         source = self.model.index(entry_index, 0)

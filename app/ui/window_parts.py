@@ -13,9 +13,13 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QMenu,
+    QProgressBar,
+    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -24,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .catalogue_model import CatalogueProxy, CatalogueTableModel
+from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
 from .frozen_table import FrozenColumnTable
 
 LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
@@ -50,6 +54,18 @@ def build_table(parent: QObject) -> tuple[CatalogueTableModel, CatalogueProxy, F
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.setWordWrap(False)
     return model, proxy, table
+
+
+def selected_entry(table: FrozenColumnTable) -> int | None:
+    """The registry index of the selected row: with several selected, the one clicked last."""
+    # selectedIndexes, not selectedRows: a click on the frozen Name column selects the row's
+    # visible cells only, and selectedRows wants every column of the row.
+    cells = table.selectionModel().selectedIndexes()
+    if not cells:
+        return None
+    current = table.currentIndex()
+    rows = {c.row() for c in cells}
+    return int((current if current.isValid() and current.row() in rows else cells[0]).data(ENTRY_ROLE))
 
 
 def fit_columns(table: FrozenColumnTable, columns: int) -> None:
@@ -154,3 +170,50 @@ def balance_splitter(window: QWidget, splitter: QSplitter, dock: QDockWidget, li
         wanted = max(need, round(total * (1 - left_share)))
     live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
     splitter.setSizes([total - live, live])
+
+
+def add_dock(window: QMainWindow, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    """A dock named for the saved window state (restoreState finds docks by object name)."""
+    dock = QDockWidget(title)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    window.addDockWidget(area, dock)
+    return dock
+
+
+def build_left_side(header: QHBoxLayout, table: QWidget, empty_label: QLabel, details: QWidget) -> QSplitter:
+    """Count and selection buttons over the table (or its empty state), the details below."""
+    left = QWidget()
+    layout = QVBoxLayout(left)
+    layout.setContentsMargins(6, 6, 6, 0)
+    layout.addLayout(header)
+    layout.addWidget(table, 3)
+    layout.addWidget(empty_label, 3)
+    split = QSplitter(Qt.Orientation.Vertical)
+    split.addWidget(left)
+    split.addWidget(details)
+    split.setStretchFactor(0, 3)
+    split.setStretchFactor(1, 2)
+    return split
+
+
+def build_fetch_status(cancel: Callable[[], None]) -> tuple[QProgressBar, QPushButton]:
+    """The status bar's fetch progress and its Cancel button, hidden until a fetch starts."""
+    bar = QProgressBar()
+    bar.setObjectName("fetch-progress")
+    bar.setMaximumWidth(260)
+    bar.setTextVisible(True)
+    button = QPushButton("Cancel")
+    button.setObjectName("fetch-cancel")
+    button.clicked.connect(lambda: cancel())
+    bar.hide()
+    button.hide()
+    return bar, button
+
+
+def show_fetch_progress(bar: QProgressBar, button: QPushButton, text: str, value: int, maximum: int) -> None:
+    bar.setRange(0, maximum)
+    bar.setValue(value)
+    bar.setFormat(text)
+    bar.show()
+    button.show()
