@@ -1,8 +1,10 @@
 """The main window: catalogue on the left, live view on the right, log below.
 
-It owns the workers and follows one rule: starting a task cancels the one of
-the same kind that is running (a new registry load, host probe, fetch or run),
-so the window always shows the result of the user's last request.
+Its controllers own the workers (``runs``: fetch, run, validate; ``files``:
+registry loads and spec files; ``hosts``: host probes) and follow one rule:
+starting a task cancels the one of the same kind that is running, so the window
+always shows the result of the user's last request. The window wires their
+signals to its widgets and keeps the catalogue side (filtering, selection).
 """
 
 from __future__ import annotations
@@ -12,24 +14,14 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt, QThread
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
     QSplitter,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
 )
 
 from ..inference.overlay import OverlayOptions
@@ -38,29 +30,33 @@ from ..session.plan import RunPlan
 from ..session.session import Session
 from ..zoo import n2x
 from ..zoo.bundled import demo_registry
-from ..zoo.hosts import host_summary, needs_fetch
+from ..zoo.hosts import needs_fetch
 from . import settings as stored
-from .catalogue_model import ENTRY_ROLE, CatalogueProxy, CatalogueTableModel
+from . import window_parts as parts
 from .compare_action import CompareController
 from .counting_controls import install as install_counting
 from .details_pane import DetailsPane
 from .facet_panel import FacetPanel
-from .file_actions import FileActionsMixin
-from .frozen_table import FrozenColumnTable
+from .file_actions import FileController, is_registry_drop, show_message
 from .guard import qt_virtual
+from .host_control import HostController
 from .live_panel import LivePanel
 from .log_panel import LogPanel, log
 from .menus import build_menus
 from .run_actions import RunController
 from .settings_bar import SettingsBar
-from .workers import HostProbe, RegistryLoader, wait_for_retiring
-
-LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
-FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, to its minimum, at 1024 px)
+from .workers import wait_for_retiring
 
 
-class MainWindow(FileActionsMixin, QMainWindow):
-    """The catalogue side reads and sets the Session; the live side is the RunController's (``self.runs``)."""
+def _forward(owner: str, name: str) -> property:
+    """``window.name`` is ``window.<owner>.name``: menus, tests and benchmarks keep the window's names."""
+    return property(lambda self: getattr(getattr(self, owner), name), doc=f"self.{owner}.{name}")
+
+
+class MainWindow(QMainWindow):
+    """The catalogue side reads and sets the Session; the live side is the RunController's (``self.runs``),
+    registries and spec files the FileController's (``self.files``), the host the HostController's
+    (``self.hosts``)."""
 
     def __init__(self, registry: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -68,11 +64,7 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.setWindowTitle("Model Picker")
         self.setAcceptDrops(True)
         self.session = Session()  # catalogue, defaults, query, selection, host devices (Qt-free)
-        self.loader: RegistryLoader | None = None
-        self.probe: HostProbe | None = None
         self.last_error = ""
-        self.source = ""  # the open registry as given, credentials included: in memory only
-        self.secret_sources: dict[str, str] = {}  # redacted -> real, for this session's recent list
         self._build()
         self._restore()
         self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
@@ -92,21 +84,16 @@ class MainWindow(FileActionsMixin, QMainWindow):
     validate_dialog = property(lambda self: self.runs.validate_dialog, doc="the last ValidateDialog")
     best_settings = property(lambda self: self.runs.best_settings, doc="tuning sweeps' best, per (model, host)")
     use_tuning = property(lambda self: self.runs.use_tuning, doc="apply a sweep's best to live runs")
-
-    def run(self) -> None:
-        self.runs.run()
-
-    def stop_run(self) -> None:
-        self.runs.stop_run()
-
-    def start_run(self, spec: Any) -> None:
-        self.runs.start_run(spec)
-
-    def fetch_selected(self) -> None:
-        self.runs.fetch_selected()
-
-    def validate(self) -> None:
-        self.runs.validate()
+    run, stop_run, start_run = _forward("runs", "run"), _forward("runs", "stop_run"), _forward("runs", "start_run")
+    fetch_selected, validate = _forward("runs", "fetch_selected"), _forward("runs", "validate")
+    loader = _forward("files", "loader")  # the current RegistryLoader, or None
+    source = _forward("files", "source")  # the open registry as given, credentials included: in memory only
+    load_registry, reload_registry = _forward("files", "load_registry"), _forward("files", "reload_registry")
+    open_registry_dialog = _forward("files", "open_registry_dialog")
+    open_registry_url = _forward("files", "open_registry_url")
+    save_spec, load_spec = _forward("files", "save_spec"), _forward("files", "load_spec")
+    export_all_specs = _forward("files", "export_all_specs")
+    probe = _forward("hosts", "probe")  # the last HostProbe, or None
 
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
@@ -114,99 +101,37 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.addToolBar(self.settings_bar)
 
         self.facets = FacetPanel()
-        dock = QDockWidget("Filters")
-        dock.setObjectName("filters-dock")
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        dock.setWidget(self.facets)
         self.facets.setMinimumWidth(205)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
-        self.filters_dock = dock
+        self.filters_dock = parts.add_dock(self, "Filters", "filters-dock", self.facets,
+                                           Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.filters_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.resizeDocks([self.filters_dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
 
-        self.model = CatalogueTableModel(self)
-        self.proxy = CatalogueProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.table = FrozenColumnTable()  # the Name column stays in view when scrolling right
-        self.table.setObjectName("models")
-        self.table.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)  # Ctrl-click: Compare
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setWordWrap(False)
+        self.model, self.proxy, self.table = parts.build_table(self)
         self.table.doubleClicked.connect(lambda _i: self.run())
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
-        # "Best by" is one menu button (a choice per numeric key and direction): it fits the
-        # narrowest catalogue side, where three fields and a button were cut or overflowed.
-        self.best_button = QToolButton()
-        self.best_button.setObjectName("select-best")
-        self.best_button.setText("Best by")
-        self.best_button.setToolTip("Select the best model of the filtered list by a numeric key (best_model_spec)")
-        self.best_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.best_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.best_menu = QMenu(self.best_button)
-        self.best_menu.setObjectName("best-menu")
-        self.best_button.setMenu(self.best_menu)
-        top = QToolButton()
-        top.setText("First")
-        top.setObjectName("select-first")
-        top.setToolTip("Select the first model of the filtered list (top_model_spec)")
-        top.clicked.connect(self.select_top)
+        self.best_button, self.best_menu = parts.build_best_button()
         header = QHBoxLayout()
         header.addWidget(self.count_label, 1)
         header.addWidget(self.best_button)
-        header.addWidget(top)
+        header.addWidget(parts.build_first_button(self.select_top))
         self.compare = CompareController(self)  # 2-4 selected rows, or one model on several hosts
         header.addWidget(self.compare.button)
-
-        self.empty_label = QLabel()
-        self.empty_label.setObjectName("table-empty")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.hide()
+        self.empty_label = parts.build_empty_label()
 
         self.details = DetailsPane()
-        self.details.save_spec_requested.connect(self.save_spec)
+        self.details.save_spec_requested.connect(lambda: self.files.save_spec())
         self.details.fetch_requested.connect(lambda: self.runs.fetch_selected())
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 6, 0)
-        left_layout.addLayout(header)
-        left_layout.addWidget(self.table, 3)
-        left_layout.addWidget(self.empty_label, 3)
-        left_split = QSplitter(Qt.Orientation.Vertical)
-        left_split.addWidget(left)
-        left_split.addWidget(self.details)
-        left_split.setStretchFactor(0, 3)
-        left_split.setStretchFactor(1, 2)
-
+        left_split = parts.build_left_side(header, self.table, self.empty_label, self.details)
         self.live = LivePanel()
-        live_holder = QWidget()
-        live_layout = QVBoxLayout(live_holder)
-        live_layout.setContentsMargins(6, 6, 6, 6)
-        live_layout.addWidget(self.live)
-        # The live panel's rows may want more width than a 1024 px window has left: they scroll
-        # sideways then, rather than forcing the window wider than the screen (or cutting them).
-        live_scroll = QScrollArea()
-        live_scroll.setObjectName("live-scroll")
-        live_scroll.setWidget(live_holder)
-        live_scroll.setWidgetResizable(True)
-        live_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        live_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        live_scroll.setMinimumWidth(380)
-        self.live_scroll = live_scroll
+        self.live_scroll = parts.build_live_scroll(self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
         self.splitter.addWidget(left_split)
-        self.splitter.addWidget(live_scroll)
+        self.splitter.addWidget(self.live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
         self.left_share = 0.42  # the catalogue side: its columns and details readable; the rest is video
@@ -214,33 +139,34 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
-        self.log_dock = QDockWidget("Log")
-        self.log_dock.setObjectName("log-dock")
-        self.log_dock.setWidget(self.log_panel)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.log_dock = parts.add_dock(self, "Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.log_dock.hide()
 
         self.registry_label = QLabel()
         self.host_label = QLabel()
-        self.fetch_bar = QProgressBar()
-        self.fetch_bar.setObjectName("fetch-progress")
-        self.fetch_bar.setMaximumWidth(260)
-        self.fetch_bar.setTextVisible(True)
-        self.fetch_cancel = QPushButton("Cancel")
-        self.fetch_cancel.setObjectName("fetch-cancel")
-        self.fetch_cancel.clicked.connect(lambda: self.runs.cancel_fetch())
+        self.fetch_bar, self.fetch_cancel = parts.build_fetch_status(lambda: self.runs.cancel_fetch())
         self.statusBar().addWidget(self.registry_label, 1)
         self.statusBar().addPermanentWidget(self.fetch_bar)
         self.statusBar().addPermanentWidget(self.fetch_cancel)
         self.statusBar().addPermanentWidget(self.host_label)
-        self.fetch_bar.hide()
-        self.fetch_cancel.hide()
         self.runs = RunController(self.live, self.settings_bar, self.settings, self.session, self.current_plan, self)
         self.runs.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.runs.error.connect(lambda text: setattr(self, "last_error", text))
-        self.runs.fetch_progress.connect(self._fetch_progress)
+        self.runs.fetch_progress.connect(lambda *shown: parts.show_fetch_progress(self.fetch_bar, self.fetch_cancel,
+                                                                                  *shown))
         self.runs.fetch_ended.connect(lambda: (self.fetch_bar.hide(), self.fetch_cancel.hide()))
+        self.files = FileController(self.session, self.settings, self.registry_label, self.current_spec, self)
+        self.files.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self.files.error.connect(lambda text: setattr(self, "last_error", text))
+        self.files.loaded.connect(self._registry_loaded)
+        self.files.failed.connect(self._registry_failed)
+        self.files.spec_loaded.connect(self._spec_loaded)
+        self.hosts = HostController(self.session, self.host_label, self.settings_bar.host_text, self)
+        self.hosts.unrunnable.connect(self.model.set_unrunnable)
+        self.hosts.unreachable.connect(self._host_unreachable)
+        self.hosts.probed.connect(self.show_selected)
         build_menus(self)
+        self.files.set_recent_menu(self.recent_menu)
 
         self.facets.query_changed.connect(self.apply_query)
         # selectionChanged, not currentRowChanged: the current row changes before the selection moves,
@@ -248,13 +174,6 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
-
-    def _fetch_progress(self, text: str, value: int, maximum: int) -> None:
-        self.fetch_bar.setRange(0, maximum)
-        self.fetch_bar.setValue(value)
-        self.fetch_bar.setFormat(text)
-        self.fetch_bar.show()
-        self.fetch_cancel.show()
 
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
@@ -266,41 +185,58 @@ class MainWindow(FileActionsMixin, QMainWindow):
     def defaults_changed(self) -> None:
         self._apply_defaults()
         self.show_selected()
-        self._probe_host()
+        self.hosts.check()
         self.live.threshold = self.settings_bar.threshold_value()
         self.runs.options_changed(self.live.options())
 
-    def _probe_host(self) -> None:
-        host = self.settings_bar.host_text()
-        if host in self.host_devices:
-            self._host_probed(host, self.host_devices[host], "")
-            return
-        self.host_label.setText(f"Host {host}: checking…")
-        self.model.set_unrunnable({})
-        self.probe = HostProbe(host, self)
-        self.probe.done.connect(self._host_probed)
-        self.probe.start()
+    def _host_unreachable(self, host: str, error: str) -> None:
+        """A frame and HUD of the previous host must not stay behind this error (a run here says its own)."""
+        if self.worker is None or self.worker.request.spec.inference_host_address != host:
+            self.stop_run()
+            self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
+                                  "Choose another host in the toolbar, or @local for this machine.")
 
-    def _host_probed(self, host: str, types: list[str] | None, error: str) -> None:
-        if host != self.settings_bar.host_text():
-            return  # an answer for a host the user has left
-        self.session.host_probed(host, types)
-        self.model.set_unrunnable(self.session.unrunnable(host))
-        if types is None:
-            self.host_label.setText(f"Host {host}: not reachable")
-            self.host_label.setToolTip(error)
-            log.warning("host %s: %s", host, error)
-            # A frame and HUD of the previous host must not stay behind this error (a run on
-            # this very host reports its own failure).
-            if self.worker is None or self.worker.request.spec.inference_host_address != host:
-                self.stop_run()
-                self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
-                                      "Choose another host in the toolbar, or @local for this machine.")
-        else:
-            text, tip = host_summary(host, types)
-            self.host_label.setText(text)
-            self.host_label.setToolTip(tip)
+    # ----- registry and spec files (the FileController's signals) -------------------------
+    def _registry_loaded(self, catalogue: Any, shown: str) -> None:
+        self.table.clearSelection()
+        self._apply_defaults()
+        self.model.set_catalogue(self.catalogue)
+        self.facets.set_catalogue(self.catalogue)
+        self.fill_best_menu()
+        self.apply_query(Query())
+        parts.fit_columns(self.table, self.model.columnCount())
+        self._balance_splitter()
+        self.table.fit_name_column()
+        self.setWindowTitle(f"{shown.rstrip('/').rsplit('/', 1)[-1]} — Model Picker")
+        if len(catalogue):
+            self.table.selectRow(0)
         self.show_selected()
+        self.hosts.check()
+
+    def _registry_failed(self, _message: str, _source: str) -> None:
+        if self.base is None:
+            self._set_empty("No registry is open.\nUse File → Open Registry… or File → Open Demo Registry.")
+
+    def _spec_loaded(self, spec: Any) -> None:
+        """A spec read from a file: select its model when the registry lists it, take its host, run it."""
+        if self.catalogue is not None:
+            try:
+                self.select_entry(self.catalogue.index_of(spec.model_name))
+            except KeyError:
+                pass
+        self.settings_bar.host.setCurrentText(spec.inference_host_address)
+        self.settings_bar.commit_host()
+        self.start_run(spec)
+
+    @qt_virtual()
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if is_registry_drop(event.mimeData()):
+            event.acceptProposedAction()
+
+    @qt_virtual()
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.files.drop(event.mimeData()):
+            event.acceptProposedAction()
 
     # ----- filtering and selection -------------------------------------------------------
     def apply_query(self, query: Query) -> None:
@@ -328,14 +264,7 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.table.setVisible(not text)
 
     def selected_index(self) -> int | None:
-        # selectedIndexes, not selectedRows: a click on the frozen Name column selects the row's
-        # visible cells only, and selectedRows wants every column of the row.
-        cells = self.table.selectionModel().selectedIndexes()
-        if not cells:
-            return None
-        current = self.table.currentIndex()  # with several rows selected, the one clicked last
-        rows = {c.row() for c in cells}
-        return int((current if current.isValid() and current.row() in rows else cells[0]).data(ENTRY_ROLE))
+        return parts.selected_entry(self.table)
 
     def select_entry(self, entry_index: int) -> None:
         source = self.model.index(entry_index, 0)
@@ -346,14 +275,8 @@ class MainWindow(FileActionsMixin, QMainWindow):
             self.table.scrollTo(row)
 
     def fill_best_menu(self) -> None:
-        """One pair of choices per numeric key of the catalogue, speed first (the ranking people ask for)."""
-        self.best_menu.clear()
         keys = self.catalogue.numeric_keys if self.catalogue is not None else []
-        for key in sorted(keys, key=lambda k: "fps" not in k.lower()):
-            for order, word in (("max", "Highest"), ("min", "Lowest")):
-                act = self.best_menu.addAction(f"{word} {key.replace('_', ' ')}")
-                act.triggered.connect(lambda _c=False, k=key, o=order: self.select_best(k, o))
-        self.best_button.setEnabled(bool(keys))
+        parts.fill_best_menu(self.best_button, self.best_menu, keys, self.select_best)
 
     def select_best(self, key: str, order: str = "max") -> None:
         if self.catalogue is None:
@@ -396,13 +319,6 @@ class MainWindow(FileActionsMixin, QMainWindow):
                                 needs_fetch=spec is not None and needs_fetch(spec))
 
     # ----- misc ----------------------------------------------------------------------------
-    def _message(self, icon: QMessageBox.Icon, title: str, text: str) -> None:
-        """A non-blocking message box (a modal one would stall tests and scripts)."""
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("message")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
     def show_cache(self) -> None:
         from .cache_dialog import CacheDialog
 
@@ -422,7 +338,7 @@ class MainWindow(FileActionsMixin, QMainWindow):
         from importlib import metadata
 
         versions = ", ".join(f"{d} {metadata.version(d)}" for d in ("degirum", "degirum-tools", "PySide6"))
-        self._message(QMessageBox.Icon.Information, "About Model Picker",
+        show_message(self, QMessageBox.Icon.Information, "About Model Picker",
                       f"Model Picker: browse DeGirum model registries and run models live.\n\n{versions}")
 
     def _restore(self) -> None:
@@ -438,7 +354,6 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.settings_bar.restore(stored.get_dict(self.settings, "defaults"))
         self.live.restore_options(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
         self.live.restore_source(stored.get_dict(self.settings, "source"))
-        self._fill_recent()
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
@@ -455,31 +370,8 @@ class MainWindow(FileActionsMixin, QMainWindow):
         self.runs.view_resized()
 
     def _balance_splitter(self) -> None:
-        """Keep the catalogue/live split at the user's share, with the width the live controls need.
-
-        Without this the splitter shares a resize by stretch factors, and at 1024 px the
-        live panel's rows end up narrower than they are. What the table cannot give
-        (it keeps LEFT_MIN_WIDTH) the Filters dock gives, down to its minimum; with room
-        to spare again the dock gets its comfortable width back.
-        """
-        need = self.live_scroll.widget().minimumSizeHint().width()
-        left, live = self.splitter.sizes()
-        total = left + live
-        if total <= 0:
-            return
-        dock = self.filters_dock.width()
-        wanted = max(need, round(total * (1 - self.left_share)))
-        if wanted > total - LEFT_MIN_WIDTH:  # short of room: the dock narrows
-            narrower = max(self.filters_dock.minimumSizeHint().width(), dock - (wanted - total + LEFT_MIN_WIDTH))
-            if narrower < dock:
-                self.resizeDocks([self.filters_dock], [narrower], Qt.Orientation.Horizontal)
-                total += dock - narrower
-        elif dock < FILTERS_WIDTH and total - wanted - LEFT_MIN_WIDTH > FILTERS_WIDTH - dock:
-            self.resizeDocks([self.filters_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
-            total -= FILTERS_WIDTH - dock
-            wanted = max(need, round(total * (1 - self.left_share)))
-        live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
-        self.splitter.setSizes([total - live, live])
+        """Keep the catalogue/live split at the user's share (window_parts.balance_splitter)."""
+        parts.balance_splitter(self, self.splitter, self.filters_dock, self.live_scroll, self.left_share)
 
     def _remember_share(self, *_args: Any) -> None:
         """The user dragged the splitter: keep that share when the window resizes."""
