@@ -72,32 +72,42 @@ def glass_to_glass(name: str, seconds: float = 12.0) -> tuple[float, float, floa
     return float(np.percentile(glass, 50)), float(np.percentile(glass, 95)), inference
 
 
+def heartbeat(app, seconds: float, done=lambda: False) -> list[float]:
+    """Lateness (ms) of each tick of a 5 ms timer on the UI thread, for ``seconds`` or until ``done()``.
+
+    The loop pumps events as Qt's own would, so any long slot or paint shows up as a late tick:
+    what a user feels as a frozen window.
+    """
+    from PySide6.QtCore import QTimer
+
+    late: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - 5.0))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setTimerType(timer.timerType().PreciseTimer)
+    timer.timeout.connect(tick)
+    timer.start(5)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not done():
+        app.processEvents()  # the loop a user's clicks go through
+        time.sleep(0.0005)
+    timer.stop()
+    return late or [0.0]
+
+
 def ui_stalls(name: str, seconds: float = 10.0) -> tuple[float, float, int]:
     """(p99, max lateness ms of a 5 ms timer, frames painted) while streaming at full speed."""
     import tempfile
 
-    from PySide6.QtCore import QTimer
-
     with tempfile.TemporaryDirectory() as tmp:
         app, window = start_streaming(f"{tmp}/s.ini", name, realtime=False)
-        late: list[float] = []
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            late.append(max(0.0, (now - last[0]) * 1000 - 5.0))
-            last[0] = now
-
-        timer = QTimer()
-        timer.setTimerType(timer.timerType().PreciseTimer)
-        timer.timeout.connect(tick)
-        timer.start(5)
         start_painted = window.live.video.painted_frames
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()  # the loop a user's clicks go through
-            time.sleep(0.0005)
-        timer.stop()
+        late = heartbeat(app, seconds)
         painted = window.live.video.painted_frames - start_painted
         window.stop_run()
         window.close()

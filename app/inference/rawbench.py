@@ -45,19 +45,26 @@ def model_file(zoo: str, name: str) -> Path | None:
     return None
 
 
+def unavailable(device_type: str, host: str, zoo: str, name: str) -> str:
+    """Why there is no raw figure for this model on this host ('' when benchmark_app can run it)."""
+    if device_type.split("/")[0] != "OPENVINO":
+        return f"no raw benchmark is installed for {device_type or 'this runtime'} (only OpenVINO's benchmark_app)"
+    if host.split(":")[0] not in LOCAL_HOSTS:
+        return f"the model file is on {host}; run benchmark_app there"
+    path = model_file(zoo, name)
+    if path is None or not path.exists():
+        return "the model file is not in a zoo folder of this machine"
+    if benchmark_app() is None:
+        return "benchmark_app is not installed (it comes with the openvino wheel)"
+    return ""
+
+
 def raw_limit(device_type: str, host: str, zoo: str, name: str, seconds: float = 3.0) -> dict[str, Any]:
     """``{"tool", "throughput_fps", "latency_median_ms"}`` or ``{"none": why there is no figure}``."""
-    runtime = device_type.split("/")[0]
-    if runtime != "OPENVINO":
-        return {"none": f"no raw benchmark is installed for {device_type or 'this runtime'} "
-                        "(only OpenVINO's benchmark_app)"}
-    if host.split(":")[0] not in LOCAL_HOSTS:
-        return {"none": f"the model file is on {host}; run benchmark_app there"}
+    why = unavailable(device_type, host, zoo, name)
+    if why:
+        return {"none": why}
     path, tool = model_file(zoo, name), benchmark_app()
-    if path is None or not path.exists():
-        return {"none": "the model file is not in a zoo folder of this machine"}
-    if tool is None:
-        return {"none": "benchmark_app is not installed (it comes with the openvino wheel)"}
     out: dict[str, Any] = {"tool": "OpenVINO benchmark_app", "file": str(path)}
     runs = (("throughput", _THROUGHPUT, "throughput_fps"), ("latency", _MEDIAN, "latency_median_ms"))
     for hint, pattern, key in runs:

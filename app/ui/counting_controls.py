@@ -20,12 +20,13 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QWidget
+from PySide6.QtGui import QAction, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from ..inference.counting import CountingError, CountingSetup, Line, Zone, detector_reason
 from ..inference.counting_edit import replaced
 from .count_editor import CountEditor
+from .guard import qt_virtual
 from .log_panel import log
 
 HINTS = {"line": "Click the line's two ends on the video.",
@@ -37,6 +38,27 @@ EDIT_TIP = ("Drag an end or a corner to move it, or the line or zone to move it 
 EVENTS_TIP = ("Write events: each line crossing and zone entry or exit (frame, time, track ID, class, direction) "
               "to CSV and JSON lines in the output folder, the totals at the end; the files close when you "
               "turn this off or the run ends")
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" where its width cuts it: ``text()`` stays whole (for the tooltip and tests),
+    and a long text never widens the panel under the user's mouse."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(0)
+
+    def shown_text(self) -> str:
+        """What is painted: the text, elided to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    @qt_virtual()
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        self.style().drawItemText(painter, self.contentsRect(), int(align), self.palette(), self.isEnabled(),
+                                  self.shown_text(), self.foregroundRole())
 
 
 def _button(action: QAction) -> QToolButton:
@@ -68,22 +90,26 @@ class CountingControls(QObject):
         self.bar = QWidget()
         self.bar.setObjectName("counting-bar")
         self._make_actions(self.bar.style())
-        self.hint = QLabel(READY)
+        self.hint = ElidedLabel(READY)
         self.hint.setObjectName("counting-hint")
-        # A long hint or reason is cut (full text in its tooltip), never widens the panel under the user's mouse.
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.hint.setMinimumWidth(0)
-        self.hint.setToolTip(EDIT_TIP)
-        layout = QHBoxLayout(self.bar)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.hint.setToolTip(f"{READY} {EDIT_TIP}")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
         self.buttons = {}
         for action in (self.track, self.draw_line, self.draw_zone, self.clear, self.reset, self.events, self.save,
                        self.load):
             self.buttons[action.text()] = _button(action)
-            layout.addWidget(self.buttons[action.text()])
+            buttons.addWidget(self.buttons[action.text()])
         for action in (self.events, self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
             self.buttons[action.text()].setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        layout.addWidget(self.hint, 1)
+        buttons.addStretch(1)
+        # The hint has the panel's whole width on its own line, under the buttons (beside them it was cut at
+        # 1440 px); a longer reason is elided with "…", whole in its tooltip and in the status bar.
+        layout = QVBoxLayout(self.bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(buttons)
+        layout.addWidget(self.hint)
         self._connect()
 
     def _action(self, style: QStyle, icon: QStyle.StandardPixmap, text: str, tip: str) -> QAction:
@@ -124,7 +150,7 @@ class CountingControls(QObject):
 
     def say(self, text: str) -> None:
         self.hint.setText(text)
-        self.hint.setToolTip(EDIT_TIP if text == READY else text)
+        self.hint.setToolTip(f"{READY} {EDIT_TIP}" if text == READY else text)
 
     def _tell(self, text: str) -> None:
         """An edit's outcome: beside the buttons and, whole, in the status bar."""

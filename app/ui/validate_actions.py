@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inference.rawbench import unavailable
 from ..inference.sources import SourceError
 from ..inference.tuning import BestSetting
 from ..session.validation import ValidationOptions
 from .log_panel import log
 from .validation_worker import ValidationWorker
+
+
+def raw_unavailable(spec: Any) -> str:
+    """Why the device's own limit cannot be measured for this spec ('' when benchmark_app can run its file)."""
+    types = spec.model_properties.get("device_type") or [""]
+    device_type = types[0] if isinstance(types, list) else str(types)
+    return unavailable(device_type, spec.inference_host_address, spec.zoo_url, spec.model_name)
 
 
 class ValidateActionsMixin:
@@ -39,7 +47,8 @@ class ValidateActionsMixin:
         from .validate_dialog import ValidateDialog
 
         names = [entry.name for entry in self.session.catalogue.entries]
-        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self.dialog_parent, models=names)
+        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self.dialog_parent, models=names,
+                                raw_unavailable=raw_unavailable(spec))
         dialog.setObjectName("validate_dialog")
         dialog.accepted.connect(lambda: self._start_validation(spec.model_name, source, dialog))
         self.validate_dialog = dialog
@@ -49,7 +58,8 @@ class ValidateActionsMixin:
         self.stop_run()
         mix = dialog.mix_models()
         options = ValidationOptions(devices=self.settings_bar.devices.currentText(),
-                                    token=self.settings_bar.token_value(), raw_seconds=0.0, sweep=dialog.sweep,
+                                    token=self.settings_bar.token_value(), raw_seconds=dialog.raw_seconds,
+                                    sweep=dialog.sweep,
                                     capacity=dialog.capacity_most, capacity_mix=mix if len(mix) > 1 else [],
                                     target_fps=dialog.target_fps.value(),
                                     capacity_seconds=float(dialog.step_seconds.value()))

@@ -1,7 +1,8 @@
 """The Validate dialog: what the report is for (site, customer, engineer, notes), the pass/fail
 criteria (typed in or loaded from a criteria file), the hosts (one, or a fleet of AI servers, a
-row each), whether to run the tuning sweep, and the stream capacity (one model, or the streams
-cycling over a mix of models).
+row each), whether to run the tuning sweep, the device's own limit (OpenVINO's benchmark_app on
+the same model file, for "PySDK end to end / raw device"), and the stream capacity (one model, or
+the streams cycling over a mix of models).
 
 Both modes (throughput and latency) are always run; the dialog says so, so the
 engineer never has to choose the wrong one.
@@ -35,9 +36,11 @@ from .guard import qt_virtual
 
 class ValidateDialog(QDialog):
     """Fields, criteria and options of a validation run; read ``criteria()``, ``signoff()``, ``hosts()``,
-    ``sweep`` and the capacity options after OK. ``models``: the catalogue's names, for a mixed stream capacity."""
+    ``sweep``, ``raw_seconds`` and the capacity options after OK. ``models``: the catalogue's names, for a mixed
+    stream capacity; ``raw_unavailable``: why the device's own limit cannot be measured ('' when it can)."""
 
-    def __init__(self, model: str, host: str, parent: QWidget | None = None, models: list[str] | None = None) -> None:
+    def __init__(self, model: str, host: str, parent: QWidget | None = None, models: list[str] | None = None,
+                 raw_unavailable: str = "") -> None:
         super().__init__(parent)
         self.model = model
         self.setWindowTitle(f"Validate {model}")
@@ -81,6 +84,7 @@ class ValidateDialog(QDialog):
         self.sweep_box = QCheckBox("Also try PySDK's settings (tuning sweep) and mark the best")
         self.sweep_box.setObjectName("sweep")
         form.addRow("", self.sweep_box)
+        self._raw_row(form, raw_unavailable)
         self._capacity_rows(form, models or [model])
         layout.addLayout(form)
         self.error = QLabel()
@@ -94,6 +98,36 @@ class ValidateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(560, self.sizeHint().height())
+
+    def _raw_row(self, form: QFormLayout, unavailable: str) -> None:
+        """The device's own limit: on by default where benchmark_app can run the model file, else off and why not."""
+        row = QHBoxLayout()
+        self.raw_box = QCheckBox("Measure the device's own limit (OpenVINO benchmark_app)")
+        self.raw_box.setObjectName("raw")
+        self.raw_seconds_box = QSpinBox()
+        self.raw_seconds_box.setObjectName("raw_seconds")
+        self.raw_seconds_box.setRange(1, 60)
+        self.raw_seconds_box.setValue(3)
+        self.raw_seconds_box.setSuffix(" s per mode")
+        self.raw_seconds_box.setToolTip("How long benchmark_app runs in each of its modes (throughput, latency)")
+        if unavailable:
+            self.raw_box.setEnabled(False)
+            self.raw_box.setToolTip(f"Not available: {unavailable}")
+        else:
+            self.raw_box.setChecked(True)
+            self.raw_box.setToolTip("Runs the runtime's own benchmark on the same model file, without PySDK; the "
+                                    "report shows PySDK end to end / raw device: the framework's share")
+        self.raw_box.toggled.connect(self.raw_seconds_box.setEnabled)
+        self.raw_seconds_box.setEnabled(self.raw_box.isChecked())
+        row.addWidget(self.raw_box)
+        row.addWidget(self.raw_seconds_box)
+        row.addStretch(1)
+        form.addRow("", row)
+
+    @property
+    def raw_seconds(self) -> float:
+        """Seconds of each benchmark_app run; 0 when the device's own limit is not measured."""
+        return float(self.raw_seconds_box.value()) if self.raw_box.isChecked() else 0.0
 
     def _capacity_rows(self, form: QFormLayout, models: list[str]) -> None:
         """Stream capacity: on/off, the most streams, the per-stream target, and the models the streams cycle over."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
+from model_picker.ui.counting_controls import READY
 from tests.counting.facevideo import sweep, write_video
 from tests.ui.test_live_side import SLOW, choose
 
@@ -252,3 +253,31 @@ def test_an_output_folder_that_cannot_be_written_unticks_events_with_the_reason(
     qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
     assert not window.counting.events.isChecked()
     assert window.counting.hint.text().startswith(f"Events not written: {blocker / 'out'}")
+
+
+def test_the_counting_row_and_its_hint_fit_at_1440_and_1024(window, qtbot, media):
+    """Every control of the counting row is whole and inside the window, and the hint is never cut silently: at
+    1440 x 900 (where it was cut at the right edge) and 1024 x 640 it shows whole, and a reason too long for the
+    row ends in "…" with the whole text in its tooltip."""
+    choose(window, "blazeface_short_range", media / "Megamind.avi")
+    counting, hint = window.counting, window.counting.hint
+    qtbot.waitUntil(counting.bar.isVisible, timeout=3000)
+    for width, height in ((1440, 900), (1024, 640)):
+        window.resize(width, height)
+        qtbot.wait(100)
+        assert window.width() == width
+        right = window.rect().right()
+        for name, button in counting.buttons.items():
+            assert button.isVisible() and button.width() >= button.sizeHint().width(), name
+            assert button.mapTo(window, button.rect().topRight()).x() <= right, name
+        assert hint.isVisible() and hint.mapTo(window, hint.rect().topRight()).x() <= right
+        assert hint.text() == READY and hint.shown_text() == READY  # whole, not cut
+        assert hint.fontMetrics().horizontalAdvance(READY) <= hint.contentsRect().width()
+        assert READY in hint.toolTip()
+        long = "Counting is off: " + "a reason far longer than the row has room for, " * 4
+        counting.say(long)
+        qtbot.wait(50)
+        shown = hint.shown_text()
+        assert shown.endswith("…") and long.startswith(shown[:-1]) and hint.toolTip() == long
+        assert hint.fontMetrics().horizontalAdvance(shown) <= hint.contentsRect().width()
+        counting.say(READY)

@@ -168,3 +168,38 @@ def test_validate_with_a_reference_and_a_stream_capacity_mix(window, qtbot, medi
     assert "Agreement" in text and "with blazeface_short_range on @local" in text
     assert "Stream capacity of a mix on @local" in text and "cycling over blazeface_short_range_openvino" in text
     report.accept()
+
+
+def test_validate_measures_the_device_own_limit_and_the_report_gives_the_ratio(window, qtbot, photos):
+    """The dialog's "device's own limit" box, on by default for an OpenVINO model: benchmark_app runs on the same
+    file and the report says "PySDK end to end / raw device" with the ratio; a TFLite model has the box off,
+    saying why."""
+    choose(window, "blazeface_short_range", photos / "astronaut.png")
+    dialog = open_validate(window, qtbot)
+    assert not dialog.raw_box.isEnabled() and not dialog.raw_box.isChecked() and dialog.raw_seconds == 0
+    assert "no raw benchmark is installed for TFLITE/CPU" in dialog.raw_box.toolTip()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    window.activateWindow()  # offscreen Qt gives the focus back to no window: the user clicks the window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    choose(window, "blazeface_short_range_openvino", photos / "astronaut.png")
+    dialog = open_validate(window, qtbot)
+    assert dialog.raw_box.isEnabled() and dialog.raw_box.isChecked()
+    dialog.raw_seconds_box.lineEdit().selectAll()
+    qtbot.keyClicks(dialog.raw_seconds_box.lineEdit(), "1")  # a short run: 1 s per benchmark_app mode
+    qtbot.mouseClick(dialog.raw_box, Qt.MouseButton.LeftButton, pos=dialog.raw_box.rect().center())
+    assert dialog.raw_seconds == 0 and not dialog.raw_seconds_box.isEnabled()  # off, then on again: a real box
+    qtbot.mouseClick(dialog.raw_box, Qt.MouseButton.LeftButton, pos=dialog.raw_box.rect().center())
+    assert dialog.raw_seconds == 1.0
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
+    report = window.report
+    raw = report.results[0].raw
+    assert raw.get("tool") == "OpenVINO benchmark_app", raw
+    assert raw["throughput_fps"] > 0 and raw["latency_median_ms"] > 0
+    text = report.browser.toPlainText()
+    assert "Device's own limit" in text
+    assert "PySDK end to end / raw device (OpenVINO benchmark_app)" in text
+    assert f"/ {raw['throughput_fps']:.1f} FPS = " in text  # the raw figure and the ratio
+    report.accept()
