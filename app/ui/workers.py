@@ -251,7 +251,9 @@ class InferenceWorker(QThread):
         last_stats = last_shown = 0.0
         for item in self.job.results():
             now = time.perf_counter()
-            if self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS:
+            # Paused, a result is a frame the user stepped to (or one still in flight): always shown, even
+            # if the previous frame is not painted yet, or the step would show nothing.
+            if self.job.paused or (self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS):
                 # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
                 # only the result's shapes are described, and only for frames someone will see.
                 last_shown = now
