@@ -2,7 +2,8 @@
 
 ``plan`` turns a registry entry and a host into a runnable ModelSpec (fitted to
 the host, fetched when it must be); ``run`` owns one run (source, model context,
-pipeline, outputs, the stall rule, controls given before it starts); ``stills``
+pipeline, the stall rule, controls given before it starts) and writes its files
+through ``outputs``; ``stills``
 is a run's photo half (each image inferred once); ``session`` is what the user
 has chosen (catalogue, defaults, query, selection, host devices). The command
 line and the window call this layer instead of wiring registry → host → fetch →

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,12 +34,12 @@ import numpy as np
 from ..inference import overlay
 from ..inference.compound import load_runnable
 from ..inference.errors import InferenceError, explain
-from ..inference.export import ResultsWriter, VideoWriter, save_snapshot
 from ..inference.live_counting import LiveCounting
 from ..inference.loading import describe_devices
 from ..inference.overlay import OverlayOptions, Shapes
 from ..inference.pipeline import Pipeline
 from ..inference.sources import Frame, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
+from .outputs import RunOutputs
 from .plan import RunPlan, prepare
 from .stills import StillItem, StillLoop, StillShown
 
@@ -111,7 +110,6 @@ class Run:
                  on_status: Callable[[str], None] | None = None, on_saved: Callable[[Path], None] | None = None,
                  on_stall: Callable[[InferenceError], None] | None = None) -> None:
         self.request = request
-        self.renderer = renderer
         self.on_status = on_status or (lambda _text: None)
         self.on_saved = on_saved or (lambda _path: None)
         self.on_stall = on_stall
@@ -124,7 +122,6 @@ class Run:
         self.inferences = 0  # results received (stills: one per image shown)
         self.results_with_detections = 0
         self.last_frame_id = -1  # of the newest result
-        self.written: list[Any] = []  # closed VideoWriter / ResultsWriter objects, for summaries
         self.slideshow_s = request.slideshow_s
         self.model_threshold = 0.0
         self._options = request.options
@@ -135,10 +132,7 @@ class Run:
         self._paused = False
         self._pending_steps = 0
         self._snapshot_wanted = threading.Event()
-        self._record: Path | bool = False  # True: a file named in output_dir; a Path: that file
-        self._export: Path | bool = False
-        self._video: VideoWriter | None = None
-        self._results: list[ResultsWriter] = []
+        self.outputs = RunOutputs(request, renderer, self.on_saved, self._video_fps)
         self._stills = StillLoop(self)
         self._closed = False
 
@@ -219,11 +213,11 @@ class Run:
 
     def set_recording(self, on: bool | Path) -> None:
         """Record the drawn results as a video: True names a file in output_dir, a Path is that file."""
-        self._record = on
+        self.outputs.record = on
 
     def set_exporting(self, on: bool | Path) -> None:
         """Write every detection: True writes .jsonl and .csv in output_dir, a Path that one file."""
-        self._export = on
+        self.outputs.export = on
 
     # ----- lifecycle (the thread that runs it) --------------------------------------------
     def open(self) -> FrameReader:
@@ -307,7 +301,7 @@ class Run:
             self.results_with_detections += 1
         self.counting.process(result)
         item = RunItem(frame, result, done_time, self._options, self.counting)
-        self._write_outputs(item)
+        self.outputs.write(item)
         if self._snapshot_wanted.is_set():
             self.save_snapshot(item)
         return item
@@ -344,58 +338,24 @@ class Run:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    # ----- outputs --------------------------------------------------------------------------
+    # ----- outputs (outputs.py) --------------------------------------------------------------
+    @property
+    def written(self) -> list[Any]:
+        """Closed VideoWriter / ResultsWriter objects, for summaries."""
+        return self.outputs.written
+
     def output_path(self, kind: str, suffix: str) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.request.output_dir / f"{self.request.spec.model_name}-{kind}-{stamp}{suffix}"
+        return self.outputs.path(kind, suffix)
 
     def save_snapshot(self, item: Any) -> Path:
         self._snapshot_wanted.clear()
-        path = save_snapshot(self.renderer(item), self.output_path("snapshot", ".png"))
-        self.on_saved(path)
-        return path
+        return self.outputs.snapshot(item)
+
+    def close_outputs(self) -> None:
+        self.outputs.close()
 
     def _video_fps(self) -> float:
         if self.request.source.kind == "video" and self.reader is not None and self.reader.fps > 0:
             return self.reader.fps
         live = self.pipeline.stats.rolling_fps() if self.pipeline is not None else 0.0
         return max(1.0, live) if live else 10.0
-
-    def _write_outputs(self, item: RunItem) -> None:
-        record, export = self._record, self._export
-        if record:
-            if self._video is None:
-                path = record if isinstance(record, Path) else self.output_path("recording", ".mp4")
-                self._video = VideoWriter(path, self._video_fps())
-            self._video.write(self.renderer(item))
-        elif self._video is not None:
-            self._close(self._video)
-            self._video = None
-        if export:
-            if not self._results:
-                if isinstance(export, Path):
-                    self._results = [ResultsWriter(export)]
-                else:
-                    base = self.output_path("detections", "")
-                    self._results = [ResultsWriter(base.with_suffix(".jsonl")),
-                                     ResultsWriter(base.with_suffix(".csv"))]
-            for writer in self._results:
-                writer.write(item.frame.frame_id, item.frame.position_s, item.result)
-        elif self._results:
-            self._close_results()
-
-    def _close(self, writer: Any) -> None:
-        writer.close()
-        self.written.append(writer)
-        self.on_saved(writer.path)
-
-    def _close_results(self) -> None:
-        for writer in self._results:
-            self._close(writer)
-        self._results = []
-
-    def close_outputs(self) -> None:
-        if self._video is not None:
-            self._close(self._video)
-            self._video = None
-        self._close_results()
