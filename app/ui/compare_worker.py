@@ -79,13 +79,10 @@ class CompareWorker(QThread):
 
     def retire(self) -> None:
         """Stop without blocking the UI; the thread ends on its own (a model may take a moment to let go)."""
-        from .workers import _retiring  # the live runs' list: the main window waits for it at exit
+        from .workers import keep_until_finished  # with the live runs: the main window waits for them at exit
 
         self.stop()
-        if self.isRunning():
-            self.setParent(None)
-            _retiring.append(self)
-            self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
+        keep_until_finished(self)
 
     # ----- the thread --------------------------------------------------------------------
     @qt_virtual()

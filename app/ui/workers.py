@@ -31,10 +31,22 @@ from .guard import qt_virtual
 from .overlay_painter import render_bgr
 
 __all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest",
-           "to_qimage", "wait_for_retiring"]
+           "keep_until_finished", "to_qimage", "wait_for_retiring"]
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
+
+
+def keep_until_finished(thread: QThread) -> None:
+    """A stopped thread still finishing: owned by the list, not its window, until it ends.
+
+    A window closed (and deleted) before the thread ends must not delete a running
+    QThread, nor leave a dead object in the list; ``wait_for_retiring`` waits for these at exit.
+    """
+    if thread.isRunning():
+        thread.setParent(None)
+        _retiring.append(thread)
+        thread.finished.connect(lambda: _retiring.remove(thread) if thread in _retiring else None)
 
 
 def wait_for_retiring(timeout_ms: int = 3000) -> None:
@@ -205,12 +217,7 @@ class InferenceWorker(QThread):
         self.stop()
         if wait_ms and not self.job.stalled:
             self.wait(wait_ms)
-        if self.isRunning():
-            # Owned by the list, not the window: a window closed (and deleted) before the thread
-            # ends must not delete a running QThread, nor leave a dead object in the list.
-            self.setParent(None)
-            _retiring.append(self)
-            self.finished.connect(lambda: _retiring.remove(self) if self in _retiring else None)
+        keep_until_finished(self)
 
     # ----- the thread --------------------------------------------------------------------
     @qt_virtual()
