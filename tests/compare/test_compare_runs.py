@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import threading
 
-import cv2
 import pytest
 
 from model_picker.errors import InferenceError
 from model_picker.inference.sources import parse_source
 from model_picker.session.compare import Comparison
 from model_picker.session.compare_events import FrameGroup, PaneFailed, PaneReady, PaneResult, SourceEnded
+from tests.clips import short_clip
 
 from .conftest import rows_by_name, run_all
 
@@ -57,16 +57,7 @@ def test_models_of_different_tasks_are_refused_in_one_line(plans, media):
 
 
 def test_a_source_that_ends_ends_the_comparison(plans, media, tmp_path):
-    clip = tmp_path / "short.avi"
-    capture = cv2.VideoCapture(str(media / "Megamind.avi"))
-    writer = None
-    for _ in range(12):
-        ok, image = capture.read()
-        assert ok
-        if writer is None:
-            writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 24, image.shape[1::-1])
-        writer.write(image)
-    writer.release()
+    clip = short_clip(media / "Megamind.avi", tmp_path / "short.avi", 12, 24)
     for mode in ("sync", "free"):
         comparison = Comparison(plans("blazeface_short_range", "blazeface_short_range_onnx"),
                                 parse_source(str(clip)), mode)

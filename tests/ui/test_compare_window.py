@@ -11,6 +11,8 @@ import time
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from tests.clips import short_clip
+
 from .conftest import click_name, click_row, visible_names
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -204,29 +206,11 @@ def test_a_strip_thumbnail_shows_its_frame_in_every_pane(window, qtbot, media):
     assert f"frame {wanted}" in compare.notice.text()
 
 
-def short_clip(media, folder, frames: int = 24):
-    """The first frames of Traffic.mp4 as a video of their own: a source that ends soon."""
-    import cv2
-
-    reader = cv2.VideoCapture(str(media / "Traffic.mp4"))
-    path = folder / "short.mp4"
-    writer = None
-    for _ in range(frames):
-        ok, image = reader.read()
-        assert ok
-        if writer is None:
-            writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, image.shape[1::-1])
-        writer.write(image)
-    writer.release()
-    reader.release()
-    return path
-
-
 def test_a_source_that_ends_says_so(window, qtbot, media, tmp_path):
     select_models(window, qtbot, "blazeface_short_range", "blazeface_short_range_onnx")
     window.live.loop.setChecked(False)
     compare = open_compare(window, qtbot, media)
-    compare.set_source_path(str(short_clip(media, tmp_path)))
+    compare.set_source_path(str(short_clip(media / "Traffic.mp4", tmp_path / "short.mp4", 24, 30)))
     qtbot.mouseClick(compare.start_button, LEFT)
     qtbot.waitUntil(lambda: compare.worker is None, timeout=90000)
     assert "source ended" in compare.notice.text().lower(), compare.notice.text()
