@@ -12,11 +12,10 @@ import yaml
 
 from ..registry import Catalogue, Query, RegistryError, open_catalogue
 from ..registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
-from ..session.plan import default_token
 from ..zoo.bundled import demo_registry, sample_photo
 from .errors import EXIT_BAD_INPUT, CliError
 
-__all__ = ["default_token", "dispatch", "find_model", "load_catalogue", "query_from_args"]
+__all__ = ["dispatch", "find_model", "load_catalogue", "query_from_args"]
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -11,9 +11,9 @@ import argparse
 import sys
 
 from ..zoo import runtimes
-from .errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, CliError
+from .errors import EXIT_INTERRUPTED, CliError
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "CliError", "build_parser", "main"]
+__all__ = ["build_parser", "main"]
 
 
 def _registry_arg(p: argparse.ArgumentParser) -> None:
