@@ -135,8 +135,11 @@ def _onnxruntime_link_dir() -> Path | None:
     link = folder / "libonnxruntime.so.1"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if not link.exists():
-            link.symlink_to(lib)
+        if link.resolve() != lib.resolve():  # missing, dangling (a removed venv) or another install's library
+            spare = folder / f".{link.name}.{os.getpid()}"
+            spare.unlink(missing_ok=True)
+            spare.symlink_to(lib)
+            spare.replace(link)  # atomic: a process starting now sees the old link or the new one
         return folder
     except OSError:
         return None
