@@ -24,7 +24,7 @@ from ..session.compare_events import FrameGroup, PaneFailed, PaneReady, PaneResu
 from .compare_panes import PaneFrame
 from .compare_table import ContenderRow, StripFrame
 from .guard import qt_virtual
-from .workers import to_qimage
+from .qimages import to_qimage
 
 MAX_DISPLAY_FPS = 30.0  # per pane: four panes at 30 fps is plenty, and leaves the cores to the models
 FIGURES_EVERY_S = 0.25

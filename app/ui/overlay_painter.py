@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
 from ..inference.overlay import CountShape, Mask, Shapes
+from .qimages import bgr_of, to_qimage
 
 LABEL_POINTS = 10.0  # label text size at font scale 1 (points at 96 dpi on the output)
 PANEL_BACKGROUND = QColor(0, 0, 0, 165)
@@ -194,7 +195,8 @@ class OverlayPainter:
         if key != self._mask_key:
             rgba = mask.colors[mask.classes]  # (H, W, 4): the class map through the palette
             rows, cols = mask.classes.shape
-            self._mask_image = QImage(rgba.tobytes(), cols, rows, 4 * cols, QImage.Format.Format_RGBA8888).copy()
+            self._mask_image = QImage(rgba.tobytes(), cols, rows, 4 * cols, QImage.Format.Format_RGBA8888
+                                      ).convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)  # once a result
             self._mask_key = key
         x1, y1, x2, y2 = mask.rect
         where = QRectF(target.left() + x1 * sx, target.top() + y1 * sy, (x2 - x1) * sx, (y2 - y1) * sy)
@@ -265,15 +267,11 @@ def render_bgr(bgr: np.ndarray, shapes: Shapes | None, reference_width: int = 12
     Text is scaled as if the frame were shown ``reference_width`` pixels wide, so a
     4K recording has labels as readable as the pane's. Safe on a worker thread (QImage).
     """
-    bgr = np.ascontiguousarray(bgr)
+    image = to_qimage(bgr)
     height, width = bgr.shape[:2]
-    image = QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).convertToFormat(
-        QImage.Format.Format_RGB32)
     if shapes is not None:
         painter = QPainter(image)
         area = QRectF(0, 0, width, height)
         OverlayPainter().paint(painter, shapes, area, area, Corners(area), scale_text=max(1.0, width / reference_width))
         painter.end()
-    image = image.convertToFormat(QImage.Format.Format_BGR888)
-    rows = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
-    return rows[:, : width * 3].reshape(height, width, 3).copy()
+    return bgr_of(image)

@@ -14,7 +14,6 @@ import threading
 import time
 from typing import Any
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
@@ -29,9 +28,10 @@ from ..session.plan import RunPlan, prepare
 from ..session.run import Run, RunRequest
 from .guard import qt_virtual
 from .overlay_painter import render_bgr
+from .qimages import to_qimage
 
 __all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest",
-           "keep_until_finished", "to_qimage", "wait_for_retiring"]
+           "keep_until_finished", "wait_for_retiring"]
 
 MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
@@ -93,23 +93,6 @@ class FetchWorker(QThread):
                                    cancel=self.cancel))
         except InferenceError as exc:
             self.failed.emit(str(exc), exc.detail)
-
-
-def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
-    """BGR ndarray -> QImage that owns its pixels (safe to hand to the UI thread).
-
-    ``fit``: the view's size; the frame is scaled here (OpenCV, on the worker
-    thread) so the UI thread only copies pixels instead of smooth-scaling them.
-    """
-    if fit is not None and fit[0] > 0 and fit[1] > 0:
-        height, width = bgr.shape[:2]
-        scale = min(fit[0] / width, fit[1] / height)
-        if abs(scale - 1.0) > 0.02:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)  # INTER_AREA costs ~3 ms a frame
-    bgr = np.ascontiguousarray(bgr)
-    height, width = bgr.shape[:2]
-    return QImage(bgr.data, width, height, 3 * width, QImage.Format.Format_BGR888).copy()
 
 
 def paint_item(item: Any) -> np.ndarray:
