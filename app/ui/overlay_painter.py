@@ -84,6 +84,20 @@ def panel_size(lines: list[tuple[str, QColor | None]], font: QFont) -> tuple[flo
     return width, metrics.height() * len(lines) + 2 * pad
 
 
+def panel_image(lines: list[tuple[str, QColor | None]], font: QFont, ratio: float = 1.0) -> QImage:
+    """A panel drawn once into its own transparent image (``ratio``: the screen's device pixel ratio)."""
+    width, height = panel_size(lines, font)
+    image = QImage(max(1, round(width * ratio)), max(1, round(height * ratio)),
+                   QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    paint_panel(painter, QRectF(0, 0, width, height), lines, font)
+    painter.end()
+    return image
+
+
 def round_pen(color: QColor, width: float) -> QPen:
     pen = QPen(color, width)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)

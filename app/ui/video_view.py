@@ -14,18 +14,29 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont, QImage, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QRegion,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..inference.overlay import Shapes
 from ..zoo.bundled import IMAGE_SUFFIXES, VIDEO_SUFFIXES
 from .guard import qt_virtual
 from .hud import DEFAULT_CORNER, HudInfo
-from .overlay_painter import Corners, OverlayPainter, label_font, paint_panel, panel_size
+from .overlay_painter import Corners, OverlayPainter, label_font, paint_panel, panel_image, panel_size
 
 EMPTY_TEXT = "Pick a model in the list and a source below, then press Run.\nYou can also drop a video or image here."
 HUD_POINTS = 9.0
 PRESENTATION_POINTS = 20.0
+BACKGROUND = QColor(24, 26, 30)
 
 
 class VideoView(QWidget):
@@ -59,6 +70,7 @@ class VideoView(QWidget):
         self.editor: Any = None  # count_editor.CountEditor: lines and zones drawn and edited with the mouse
         self.setMouseTracking(True)  # the editor shows handles and the cursor under a hovering mouse
         self._pending = False
+        self._hud_plate: tuple[tuple, QImage | None] | None = None  # (what it says, the plate drawn)
         self._rec_timer = QTimer(self)  # the elapsed time ticks even when frames are rare (a photo)
         self._rec_timer.setInterval(500)
         self._rec_timer.timeout.connect(self.update)
@@ -147,11 +159,14 @@ class VideoView(QWidget):
             self.frame_shown.emit(time.perf_counter())
 
     def _paint(self, painter: QPainter) -> None:
-        painter.fillRect(self.rect(), QColor(24, 26, 30))
         self.hud_rect = QRectF()
         self.rec_rect = QRectF()
-        if self.image is not None and not self.image.isNull():
+        if self.image is None or self.image.isNull():
+            painter.fillRect(self.rect(), BACKGROUND)
+        else:
             target = self.image_rect()
+            for bar in QRegion(self.rect()).subtracted(QRegion(target)):  # the letterbox: the frame covers the rest
+                painter.fillRect(bar, BACKGROUND)
             if target.size() == self.image.size():  # pre-scaled by the worker: a plain copy
                 painter.drawImage(target.topLeft(), self.image)
             else:
@@ -159,7 +174,7 @@ class VideoView(QWidget):
                 painter.drawImage(target, self.image)
             view = QRectF(self.rect())
             corners = Corners(view)
-            hud = self._hud_panel(painter, corners)
+            hud = self._hud_panel(corners)
             obstacles = [hud[0]] if hud else []
             rec = self._rec_panel(painter)
             if rec is not None:
@@ -177,23 +192,33 @@ class VideoView(QWidget):
                 paint_panel(painter, *counts)
             if hud:
                 self.hud_rect = hud[0]
-                paint_panel(painter, hud[0], hud[1], hud[2])
+                painter.drawImage(hud[0].topLeft(), hud[1])
             if rec is not None:
                 self.rec_rect = rec[0]
                 self._paint_rec(painter, *rec)
         if self.message:
             self._paint_message(painter)
 
-    def _hud_panel(self, painter: QPainter, corners: Corners) -> tuple[QRectF, list, QFont] | None:
-        lines = self.hud_lines
-        if not lines:
+    def _hud_panel(self, corners: Corners) -> tuple[QRectF, QImage] | None:
+        """Where the HUD goes and its plate, drawn once per change of its text (4 a second), not per frame.
+
+        Every frame painted holds the GIL the model's threads need; one drawImage is the least it can.
+        """
+        if self.hud is None or not self.hud_visible:
             return None
-        font = label_font(self.font(), PRESENTATION_POINTS if self.presentation else HUD_POINTS,
-                          bold=self.presentation)
-        if not self.presentation:
-            font.setFamily("DejaVu Sans Mono")
-        rows = [(line, None) for line in lines]
-        return corners.place(corners.claim(self.hud_corner), *panel_size(rows, font)), rows, font
+        key = (self.hud, self.presentation, self.devicePixelRatioF(), self.font())
+        if self._hud_plate is None or self._hud_plate[0] != key:
+            font = label_font(self.font(), PRESENTATION_POINTS if self.presentation else HUD_POINTS,
+                              bold=self.presentation)
+            if not self.presentation:
+                font.setFamily("DejaVu Sans Mono")
+            lines = [(line, None) for line in self.hud_lines]
+            self._hud_plate = (key, panel_image(lines, font, self.devicePixelRatioF()) if lines else None)
+        if self._hud_plate[1] is None:
+            return None
+        plate = self._hud_plate[1]
+        size = plate.deviceIndependentSize()
+        return corners.place(corners.claim(self.hud_corner), size.width(), size.height()), plate
 
     def _counts_panel(self, corners: Corners) -> tuple[QRectF, list, QFont]:
         """Presentation mode: how many of each class, largest first ('No detections' says the model ran)."""

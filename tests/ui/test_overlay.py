@@ -253,3 +253,30 @@ def test_leaving_presentation_mode_gives_the_name_column_its_width_back(window, 
     qtbot.waitUntil(lambda: window.table.isVisible(), timeout=3000)
     qtbot.waitUntil(lambda: window.table.columnWidth(0) == before, timeout=3000)
     assert window.table.name_view.columnWidth(0) == before
+
+
+def test_the_hud_always_shows_the_newest_figures(qtbot, photos):
+    """The HUD plate is drawn once per change of its text: a new figure must reach the screen, the same one not."""
+    from model_picker.ui.hud import HudInfo
+    from model_picker.ui.qimages import to_qimage
+    from model_picker.ui.video_view import VideoView
+
+    view = VideoView()
+    qtbot.addWidget(view)
+    view.resize(800, 450)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_message("")
+    view.show_frame(to_qimage(cv2.imread(str(photos / "person.jpg")), view.display_size()))
+
+    def hud_pixels(fps: float) -> np.ndarray:
+        view.set_hud(HudInfo("ssd_mobilenet_v2_coco_quant", "TFLITE/CPU", "@local", fps, 70.0, 90.0))
+        shot = grab(view)  # painted now, with the figures just set
+        rect = view.hud_rect.toRect()
+        assert rect.width() > 50
+        return shot[rect.top():rect.bottom(), rect.left():rect.right()]
+
+    first = hud_pixels(12.5)
+    assert first.size and not np.array_equal(hud_pixels(13.5), first)  # the new FPS is painted
+    assert np.array_equal(hud_pixels(12.5), first)  # and the old one again, pixel for pixel
+
