@@ -33,7 +33,10 @@ from .qimages import to_qimage
 __all__ = ["FetchWorker", "HostProbe", "InferenceWorker", "RegistryLoader", "RunRequest",
            "keep_until_finished", "wait_for_retiring"]
 
-MAX_DISPLAY_FPS = 60.0  # no screen shows more; every frame drawn beyond it steals CPU from inference
+MAX_DISPLAY_FPS = 60.0  # live sources: no screen shows more; every frame drawn beyond it steals CPU from inference
+# A file at full speed goes by faster than anyone can follow (a measurement, not a demo): a 30 Hz preview looks the
+# same, and every frame drawn holds the GIL PySDK's result threads need.
+FULL_SPEED_DISPLAY_FPS = 30.0
 _retiring: list[QThread] = []  # stopped runs still finishing: kept alive until they end
 
 
@@ -239,11 +242,12 @@ class InferenceWorker(QThread):
 
     def _stream(self) -> None:
         last_stats = last_shown = 0.0
+        interval = 1.0 / (MAX_DISPLAY_FPS if self.request.source.live else FULL_SPEED_DISPLAY_FPS)
         for item in self.job.results():
             now = time.perf_counter()
             # Paused, a result is a frame the user stepped to (or one still in flight): always shown, even
             # if the previous frame is not painted yet, or the step would show nothing.
-            if self.job.paused or (self.display_ready.is_set() and now - last_shown >= 1.0 / MAX_DISPLAY_FPS):
+            if self.job.paused or (self.display_ready.is_set() and now - last_shown >= interval):
                 # The view draws the overlay (not PySDK's image_overlay, a full-frame copy per result):
                 # only the result's shapes are described, and only for frames someone will see.
                 last_shown = now

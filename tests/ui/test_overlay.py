@@ -280,3 +280,14 @@ def test_the_hud_always_shows_the_newest_figures(qtbot, photos):
     assert first.size and not np.array_equal(hud_pixels(13.5), first)  # the new FPS is painted
     assert np.array_equal(hud_pixels(12.5), first)  # and the old one again, pixel for pixel
 
+
+def test_a_file_at_full_speed_is_previewed_at_30_frames_a_second(window, qtbot, media):
+    """Full speed is a measurement: the preview is capped at 30 painted frames a second, the rest go to the model."""
+    run(window, qtbot, "blazeface_short_range_openvino", media / "Traffic.mp4", realtime=False)
+    video, worker = window.live.video, window.worker
+    painted, inferred, start = video.painted_frames, worker.inferences, time.perf_counter()
+    qtbot.wait(3000)
+    painted, inferred = video.painted_frames - painted, worker.inferences - inferred
+    seconds = time.perf_counter() - start
+    assert inferred > 2 * painted  # the model ran faster than the preview
+    assert painted <= 30 * seconds + 2
