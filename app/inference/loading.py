@@ -106,11 +106,14 @@ def _drop_stale_n2x_entry(zoo: Any, name: str) -> None:
 
 
 def describe_devices(model: Any) -> str:
-    """e.g. ``TFLITE/CPU #0 of 0,1`` for the HUD and reports."""
+    """``OPENVINO/CPU #0`` (the only device), ``TFLITE/CPU #1 of 2``, ``TFLITE/CPU #0,1 of 2``: HUD and reports.
+
+    Not "#0 of 0" (PySDK's index list), which reads as "device 0 of none".
+    """
     try:
         selected = ",".join(map(str, model.devices_selected))
-        available = ",".join(map(str, model.devices_available))
-        return f"{model.device_type} #{selected} of {available}"
+        count = len(model.devices_available)
+        return f"{model.device_type} #{selected}" + (f" of {count}" if count > 1 else "")
     except Exception:
         return str(getattr(model, "device_type", "?"))
 

@@ -291,3 +291,11 @@ def test_a_file_at_full_speed_is_previewed_at_30_frames_a_second(window, qtbot, 
     seconds = time.perf_counter() - start
     assert inferred > 2 * painted  # the model ran faster than the preview
     assert painted <= 30 * seconds + 2
+
+
+def test_the_hud_names_the_device_the_way_a_person_reads_it(window, qtbot, media):
+    """'OPENVINO/CPU #0 of 0' read as 'device 0 of none': one device is named alone, several as 'of N'."""
+    run(window, qtbot, "blazeface_short_range_openvino", media / "Traffic.mp4")
+    video = window.live.video
+    qtbot.waitUntil(lambda: any("FPS" in line for line in video.hud_lines), timeout=SLOW)
+    assert "OPENVINO/CPU #0 · @local" in video.hud_lines
