@@ -72,18 +72,18 @@ class MainWindow(QMainWindow):
         self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 
     # ----- what the session and the run controller own (read by menus, counting, benchmarks, tests) ----
-    base = property(lambda self: self.session.base, doc="the registry as loaded (Catalogue or None)")
-    catalogue = property(lambda self: self.session.catalogue, doc="the registry with the toolbar's defaults")
-    query = property(lambda self: self.session.query, doc="the Filters' query")
-    host_devices = property(lambda self: self.session.host_devices, doc="host -> probed device types")
-    worker = property(lambda self: self.runs.worker, doc="the current InferenceWorker, or None")
-    fetcher = property(lambda self: self.runs.fetcher, doc="the current FetchWorker, or None")
-    glass_ms = property(lambda self: self.runs.glass_ms, doc="capture -> painted ms of recent frames")
-    shown_frame_id = property(lambda self: self.runs.shown_frame_id, doc="the frame id on screen")
-    report = property(lambda self: self.runs.report, doc="the last validation ReportDialog")
-    validate_dialog = property(lambda self: self.runs.validate_dialog, doc="the last ValidateDialog")
-    best_settings = property(lambda self: self.runs.best_settings, doc="tuning sweeps' best, per (model, host)")
-    use_tuning = property(lambda self: self.runs.use_tuning, doc="apply a sweep's best to live runs")
+    base = _forward("session", "base")  # the registry as loaded (Catalogue or None)
+    catalogue = _forward("session", "catalogue")  # the registry with the toolbar's defaults
+    query = _forward("session", "query")  # the Filters' query
+    host_devices = _forward("session", "host_devices")  # host -> probed device types
+    worker = _forward("runs", "worker")  # the current InferenceWorker, or None
+    fetcher = _forward("runs", "fetcher")  # the current FetchWorker, or None
+    glass_ms = _forward("runs", "glass_ms")  # capture -> painted ms of recent frames
+    shown_frame_id = _forward("runs", "shown_frame_id")  # the frame id on screen
+    report = _forward("runs", "report")  # the last validation ReportDialog
+    validate_dialog = _forward("runs", "validate_dialog")  # the last ValidateDialog
+    best_settings = _forward("runs", "best_settings")  # tuning sweeps' best, per (model, host)
+    use_tuning = _forward("runs", "use_tuning")  # apply a sweep's best to live runs
     run, stop_run, start_run = _forward("runs", "run"), _forward("runs", "stop_run"), _forward("runs", "start_run")
     fetch_selected, validate = _forward("runs", "fetch_selected"), _forward("runs", "validate")
     loader = _forward("files", "loader")  # the current RegistryLoader, or None
