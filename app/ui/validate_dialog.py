@@ -10,6 +10,8 @@ engineer never has to choose the wrong one.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,6 +34,17 @@ from PySide6.QtWidgets import (
 from ..inference.criteria import Criteria, CriteriaError, SignOff, load_criteria
 from ..inference.report import MODES
 from .guard import qt_virtual
+
+SpinBox = TypeVar("SpinBox", QSpinBox, QDoubleSpinBox)
+
+
+def spin_box(box: SpinBox, name: str, bounds: tuple[float, float], value: float, suffix: str) -> SpinBox:
+    """A named spin box with its range, starting value and unit (tests find it by name)."""
+    box.setObjectName(name)
+    box.setRange(*bounds)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    return box
 
 
 class ValidateDialog(QDialog):
@@ -104,11 +117,7 @@ class ValidateDialog(QDialog):
         row = QHBoxLayout()
         self.raw_box = QCheckBox("Measure the device's own limit (OpenVINO benchmark_app)")
         self.raw_box.setObjectName("raw")
-        self.raw_seconds_box = QSpinBox()
-        self.raw_seconds_box.setObjectName("raw_seconds")
-        self.raw_seconds_box.setRange(1, 60)
-        self.raw_seconds_box.setValue(3)
-        self.raw_seconds_box.setSuffix(" s per mode")
+        self.raw_seconds_box = spin_box(QSpinBox(), "raw_seconds", (1, 60), 3, " s per mode")
         self.raw_seconds_box.setToolTip("How long benchmark_app runs in each of its modes (throughput, latency)")
         if unavailable:
             self.raw_box.setEnabled(False)
@@ -135,22 +144,10 @@ class ValidateDialog(QDialog):
         self.capacity_box.setObjectName("capacity")
         form.addRow("Stream capacity", self.capacity_box)
         row = QHBoxLayout()
-        self.most_streams = QSpinBox()
-        self.most_streams.setObjectName("most_streams")
-        self.most_streams.setRange(1, 64)
-        self.most_streams.setValue(8)
+        self.most_streams = spin_box(QSpinBox(), "most_streams", (1, 64), 8, " streams")
         self.most_streams.setPrefix("up to ")
-        self.most_streams.setSuffix(" streams")
-        self.target_fps = QDoubleSpinBox()
-        self.target_fps.setObjectName("target_fps")
-        self.target_fps.setRange(0.1, 240.0)
-        self.target_fps.setValue(15.0)
-        self.target_fps.setSuffix(" FPS each")
-        self.step_seconds = QSpinBox()
-        self.step_seconds.setObjectName("step_seconds")
-        self.step_seconds.setRange(1, 120)
-        self.step_seconds.setValue(10)
-        self.step_seconds.setSuffix(" s per step")
+        self.target_fps = spin_box(QDoubleSpinBox(), "target_fps", (0.1, 240.0), 15.0, " FPS each")
+        self.step_seconds = spin_box(QSpinBox(), "step_seconds", (1, 120), 10, " s per step")
         for widget in (self.most_streams, self.target_fps, self.step_seconds):
             row.addWidget(widget)
         form.addRow("", row)
@@ -198,12 +195,9 @@ class ValidateDialog(QDialog):
     @staticmethod
     def _limit(name: str, suffix: str, top: float) -> QDoubleSpinBox:
         box = QDoubleSpinBox()
-        box.setObjectName(name)
-        box.setRange(0.0, top)
         box.setDecimals(1)
-        box.setSuffix(suffix)
         box.setSpecialValueText("no limit")  # 0 means no criterion
-        return box
+        return spin_box(box, name, (0.0, top), 0.0, suffix)
 
     @property
     def sweep(self) -> bool:
