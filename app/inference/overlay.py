@@ -156,6 +156,12 @@ class Shapes:
     def empty(self) -> bool:
         return not (self.boxes or self.points or self.classes or (self.mask is not None and self.mask.legend))
 
+    @property
+    def nothing_to_draw(self) -> bool:
+        """Not even counting lines, zones or tracks: the painter can skip this result (``empty`` is "found none")."""
+        return not (self.boxes or self.points or self.lines or self.classes or self.mask is not None
+                    or self.counters or self.trails)
+
 
 def found_text(shapes: Shapes) -> str:
     """What a result found, in its task's words, for the status line and the HUD of a photo.

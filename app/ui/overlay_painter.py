@@ -161,9 +161,7 @@ class OverlayPainter:
         """
         self.label_rects = []
         self.panel_rects = {}
-        if shapes.width <= 0 or shapes.height <= 0 or not (
-                shapes.boxes or shapes.points or shapes.lines or shapes.classes or shapes.mask is not None
-                or shapes.counters or shapes.trails):
+        if shapes.width <= 0 or shapes.height <= 0 or shapes.nothing_to_draw:
             return  # most frames of a face or person model on a street: nothing to set up a painter for
         options = shapes.options
         sx, sy = target.width() / shapes.width, target.height() / shapes.height

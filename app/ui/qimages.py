@@ -3,7 +3,7 @@
 A ``Format_BGR888`` image is converted by Qt at every ``drawImage`` (about 0.9 ms
 for a 960x540 frame, spread over Qt's thread pool, so on the cores the model runs
 on). ``Format_RGB32`` is the backing store's own format: painting it is a copy
-(about 0.25 ms). The conversion is done once, here, by OpenCV, which releases the
+(0.13 ms). The conversion is done once, here, by OpenCV, which releases the
 GIL, on the worker thread that made the frame.
 """
 
