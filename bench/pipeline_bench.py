@@ -17,6 +17,7 @@ each stage costs.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -149,6 +150,9 @@ def measure(way: str, model_spec, images: list, count: int, warmup: int) -> tupl
     if way in ("app", "worker"):
         return app_engine(model_spec, images, count, warmup, display=way == "app")
     return {"engine": engine, "raw": raw, "stream": stream}[way](model_spec, images, count, warmup), 0, 0.0
+
+
+CORES = os.cpu_count() or 1
 STAGES = {"engine": ("raw", "engine", "the Pipeline (feeder thread, non-blocking predict_batch, stats)"),
           "worker": ("engine", "worker", "the window's worker per result (InferenceWorker._stream)"),
           "display": ("worker", "app", "the display (converting and painting frames, overlays, HUD)")}
@@ -169,7 +173,7 @@ def cause_line(results: dict[str, list[float]], painted_per_s: float, ui_ms: flo
              "one round: the noise is unknown, run without --quick")
     return (f"  measured cause (share of raw FPS lost at each stage, median of rounds; {noise}): {'; '.join(parts)}. "
             f"The display painted {painted_per_s:.0f} frames/s at {ui_ms:.2f} ms of UI-thread CPU each, on the "
-            "same 2 cores the inference uses")
+            f"same {CORES} cores the inference uses")
 
 
 def run(rounds: int = 3, count: int = 2000, warmup: int = 50) -> str:
@@ -204,7 +208,8 @@ def report(name: str, n: int, results: dict[str, list[float]], painted: float, u
     to_stream = statistics.median(a / s for a, s in zip(results["app"], results["stream"]) if s)
     lines = [f"{name} ({n} frames, {len(results['raw'])} rounds)",
              f"  app engine (overlays + display) {fps['app']:8.1f} FPS   (~{painted:.0f} frames painted per second, "
-             f"{painted * ui_ms:.0f} ms of UI-thread CPU a second: {painted * ui_ms / 20:.1f} % of 2 cores)",
+             f"{painted * ui_ms:.0f} ms of UI-thread CPU a second: {painted * ui_ms / (10 * CORES):.1f} % of "
+             f"{CORES} cores)",
              f"  the worker, display off         {fps['worker']:8.1f} FPS",
              f"  the Pipeline alone              {fps['engine']:8.1f} FPS",
              f"  raw predict_batch               {fps['raw']:8.1f} FPS",
