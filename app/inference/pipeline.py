@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,7 +240,28 @@ class Pipeline:
 
     def _one_batch(self) -> Iterator[FrameResult]:
         """One predict_batch: until the source ends, stop() or restart()."""
-        for result in self.model.predict_batch(self._inputs()):
+        batch = self._predict_batch()
+        try:
+            yield from self._results_of(batch)
+        finally:
+            with contextlib.suppress(Exception):  # the host's error is reported (watchdog) or moot (stop, restart)
+                batch.close()
+
+    def _predict_batch(self) -> Generator[Any, None, None]:
+        """``predict_batch`` without its wrapper, so that closing it here closes PySDK's own generator.
+
+        ``Model.predict_batch`` only re-yields ``Model._predict_impl``. Closed through
+        the wrapper, the inner generator is left to the collector, and after a lost
+        host its clean-up raises the host's error where Python can only print it
+        ("Exception ignored in ...": a traceback on the CLI's stderr).
+        """
+        if not hasattr(type(self.model), "_predict_impl"):  # a compound model (its attributes are its first model's)
+            return self.model.predict_batch(self._inputs())
+        source = (("", None) if item is None else (item[1], item[0]) for item in self._inputs())
+        return self.model._predict_impl(lambda: source)
+
+    def _results_of(self, batch: Iterator[Any]) -> Iterator[FrameResult]:
+        for result in batch:
             if self._stop.is_set() or self._restart.is_set():
                 return
             if result is None:
