@@ -81,6 +81,9 @@ class Pipeline:
         self._received = 0
         self._waiting_since: float | None = None  # when the oldest unanswered frame was sent
         self._ended = False
+        # A file in real time: its clock starts with the first result. Started with the run, it ran while the
+        # model made its first inference, and a demo opened on "21 skipped (real-time pacing)".
+        self._starting = feeder.spec.realtime and feeder.spec.kind not in ("camera", "stream")
         self.on_stall = on_stall
         self.failure: InferenceError | None = None  # set by the watchdog thread
 
@@ -102,12 +105,22 @@ class Pipeline:
         self._stop.set()
 
     def pause(self) -> None:
-        self._paused.set()
-        self.feeder.hold(True)  # a file waits one frame ahead: nothing is skipped while paused
+        with self._lock:
+            self._paused.set()
+            self.feeder.hold(True)  # a file waits one frame ahead: nothing is skipped while paused
 
     def resume(self) -> None:
-        self._paused.clear()
-        self.feeder.hold(False)
+        with self._lock:
+            self._paused.clear()
+            if not self._starting:
+                self.feeder.hold(False)
+
+    def _started(self) -> None:
+        """The first result: a file in real time starts its clock now (unless paused)."""
+        with self._lock:
+            self._starting = False
+            if not self._paused.is_set():
+                self.feeder.hold(False)
 
     def restart(self) -> None:
         """Start a new predict_batch on the same source (PySDK reads thresholds only then).
@@ -211,6 +224,8 @@ class Pipeline:
                 self.model.frame_queue_depth = self.in_flight_limit
         except Exception:
             pass
+        if self._starting:
+            self.feeder.hold(True)
         self.feeder.start()
         watching = threading.Event()
         threading.Thread(target=self._watch, args=(watching,), name="pipeline-watchdog", daemon=True).start()
@@ -268,6 +283,8 @@ class Pipeline:
                 continue
             done = time.perf_counter()
             self._received += 1
+            if self._starting:
+                self._started()
             self._waiting_since = done if self.in_flight else None
             frame: Frame = result.info["frame"]
             # Live sources: latency from capture, what the viewer sees. Files at full

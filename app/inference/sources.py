@@ -339,8 +339,8 @@ class FrameFeeder:
                 start, first_id = time.perf_counter(), frame_id
                 frames = self.reader.frames()
                 while not self._stop.is_set():
-                    if self._held():
-                        start, first_id = time.perf_counter(), frame_id  # pacing resumes from here
+                    if self._held():  # pacing resumes from here; a frame still waiting is the one due now
+                        start, first_id = time.perf_counter(), frame_id - (not self.queue.empty())
                     try:
                         image, position = next(frames)
                     except StopIteration:

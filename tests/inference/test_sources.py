@@ -93,6 +93,23 @@ def test_realtime_playback_is_never_faster_than_the_file(media):
     assert span >= (frames[-1].frame_id / 10.0) - 0.05
 
 
+def test_a_held_realtime_file_plays_the_waiting_frame_first_when_released(media):
+    """Released (Resume, or a run's first result), the frame waiting is the one due now. The feeder read the next
+    one at once and it replaced the waiting one: '1 skipped (real-time pacing)' at every start of a demo."""
+    feeder = FrameFeeder(parse_source(str(media / "vtest.avi"), realtime=True), max_frames=6)
+    feeder.hold(True)
+    feeder.start()
+    first = feeder.get(timeout=5)
+    deadline = time.monotonic() + 5
+    while feeder.queue.empty() and time.monotonic() < deadline:  # frame 1 read, held
+        time.sleep(0.005)
+    feeder.hold(False)
+    time.sleep(0.03)  # the consumer still busy with a result: well within the file's 100 ms a frame
+    second = feeder.get(timeout=5)
+    feeder.stop()
+    assert (first.frame_id, second.frame_id) == (0, 1) and feeder.dropped == 0
+
+
 def test_folder_and_looping_image(photos):
     feeder = FrameFeeder(parse_source(str(photos))).start()
     assert len(drain(feeder)) == len(list(photos.glob("*.jpg")) + list(photos.glob("*.png")))

@@ -156,6 +156,7 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
     assert not window.live.pause_button.isChecked()
     frames = pipeline.stats.frames
     qtbot.waitUntil(lambda: pipeline.stats.frames > frames + 5, timeout=SLOW)
+    assert pipeline.feeder.dropped == dropped  # the frame waiting at Pause plays first, it is not skipped
 
 
 def test_pause_and_step_given_while_the_model_loads_apply_once_it_runs(window, qtbot, media):
