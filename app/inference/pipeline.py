@@ -276,6 +276,7 @@ class Pipeline:
         return self.model._predict_impl(lambda: source)
 
     def _results_of(self, batch: Iterator[Any]) -> Iterator[FrameResult]:
+        """PySDK's results, timed and counted, until the batch ends, stop() or restart()."""
         for result in batch:
             if self._stop.is_set() or self._restart.is_set():
                 return

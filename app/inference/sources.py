@@ -340,7 +340,7 @@ class FrameFeeder:
                 frames = self.reader.frames()
                 while not self._stop.is_set():
                     if self._held():  # pacing resumes from here; a frame still waiting is the one due now
-                        start, first_id = time.perf_counter(), frame_id - (not self.queue.empty())
+                        start, first_id = time.perf_counter(), frame_id - int(not self.queue.empty())
                     try:
                         image, position = next(frames)
                     except StopIteration:
