@@ -71,7 +71,7 @@ class Pipeline:
         self.watchdog_s = watchdog_s
         self.startup_grace_s = startup_grace_s
         self.host = host
-        self.stats = StreamStats(paced=feeder.spec.kind not in ("camera", "stream"))
+        self.stats = StreamStats(paced=feeder.spec.from_file)
         self._stop = threading.Event()
         self._paused = threading.Event()
         self._steps = 0
@@ -83,7 +83,7 @@ class Pipeline:
         self._ended = False
         # A file in real time: its clock starts with the first result. Started with the run, it ran while the
         # model made its first inference, and a demo opened on "21 skipped (real-time pacing)".
-        self._starting = feeder.spec.realtime and feeder.spec.kind not in ("camera", "stream")
+        self._starting = feeder.spec.realtime and feeder.spec.from_file
         self.on_stall = on_stall
         self.failure: InferenceError | None = None  # set by the watchdog thread
 

@@ -49,8 +49,13 @@ class SourceSpec:
     loop: bool = False
 
     @property
+    def from_file(self) -> bool:
+        """A video, a photo or a folder: it can be held and paced, and what it skips is pacing, not lateness."""
+        return self.kind in ("video", "image", "folder")
+
+    @property
     def live(self) -> bool:
-        return self.kind in ("camera", "stream") or self.realtime
+        return not self.from_file or self.realtime
 
     @property
     def still(self) -> bool:
@@ -316,7 +321,7 @@ class FrameFeeder:
             self.on_status(text)
 
     def _put(self, item: Frame | object) -> None:
-        held = self._hold.is_set() and self.spec.kind in ("video", "image", "folder")
+        held = self._hold.is_set() and self.spec.from_file
         if self.spec.live and item is not END and not held:  # held: the frame read as Pause came waits
             self.dropped += self.queue.put_latest(item)
             return
@@ -324,7 +329,7 @@ class FrameFeeder:
 
     def _held(self) -> bool:
         """Wait while held with a frame already waiting; True if it waited (the pacing clock restarts)."""
-        if self.spec.kind not in ("video", "image", "folder"):
+        if not self.spec.from_file:
             return False  # cameras and streams cannot be held: their frames come anyway
         waited = False
         while self._hold.is_set() and not self.queue.empty() and not self._stop.is_set():
@@ -345,8 +350,7 @@ class FrameFeeder:
                         image, position = next(frames)
                     except StopIteration:
                         break
-                    if self.spec.realtime and self.spec.kind in ("video", "image", "folder") \
-                            and not self._hold.is_set():
+                    if self.spec.realtime and self.spec.from_file and not self._hold.is_set():
                         self._pace(start, frame_id - first_id)
                     self._put(Frame(image, frame_id, time.perf_counter(), position))
                     frame_id += 1

@@ -40,7 +40,7 @@ class ValidateActionsMixin:
         except SourceError as exc:
             self.live.video.set_message(str(exc))
             return
-        if source.kind in ("camera", "stream"):
+        if not source.from_file:
             self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
                                         "image or folder as the source.")
             return
