@@ -3,7 +3,7 @@
 Same model, same device choice, same pre-decoded frames (cycled), measured in
 one process, the ways alternated for several rounds (in reverse every other
 round, so a drifting machine weighs on all alike); the median of the per-round
-ratios counts, and their range is printed: raw alone varies by 20-40 % from one
+ratios counts, and their range is printed: raw alone varies by 20-80 % from one
 3-second run to the next on this VM, so the three ways the goals compare (app,
 raw, predict_stream) get many more rounds than the two that explain a miss.
 
