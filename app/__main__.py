@@ -1,5 +1,5 @@
 """``python -m model_picker`` is the ``model-picker`` command."""
 
-from .cli.main import main
+from model_picker.cli.main import main
 
 main()

@@ -15,7 +15,7 @@ REGISTRY = ROOT / "registries" / "demo.yaml"
 def prepare() -> None:
     """Enable every runtime (re-executing once for OpenVINO) before PySDK is imported."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from model_picker.zoo import runtimes
+    from model_picker.zoo.runtime import agents as runtimes
 
     as_module = Path(sys.argv[0]).resolve() == Path(__file__).with_name("__main__.py")
     argv = ["-m", "bench", *sys.argv[1:]] if as_module else sys.argv
@@ -30,8 +30,8 @@ def spec(name: str):
 
 
 def frames(count: int = 120, path: Path = TRAFFIC) -> list:
-    from model_picker.inference.sources import SourceSpec
-    from model_picker.inference.validation import decode
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.inference.validation.measure import decode
 
     return decode(SourceSpec("video", str(path)), count)
 

@@ -33,10 +33,10 @@ def _plans(names: tuple[str, ...]) -> list:
 
 def alone(name: str, count: int) -> float:
     """FPS of one model over ``count`` frames of the file, read as fast as it takes them."""
-    from model_picker.inference.compound import load_runnable
-    from model_picker.inference.pipeline import Pipeline
-    from model_picker.inference.sources import FrameFeeder, parse_source
-    from model_picker.inference.stats import throughput
+    from model_picker.inference.engine.compound import load_runnable
+    from model_picker.inference.engine.pipeline import Pipeline
+    from model_picker.inference.engine.stats import throughput
+    from model_picker.inference.media.sources import FrameFeeder, parse_source
     from model_picker.session.plan import prepare
 
     model = load_runnable(prepare(_plans((name,))[0]))
@@ -49,8 +49,8 @@ def alone(name: str, count: int) -> float:
 
 def together(names: tuple[str, ...], count: int) -> dict[str, float]:
     """Each model's FPS while all run in free mode on the file."""
-    from model_picker.inference.sources import parse_source
-    from model_picker.session.compare import Comparison
+    from model_picker.inference.media.sources import parse_source
+    from model_picker.session.compare.runner import Comparison
 
     comparison = Comparison(_plans(names), parse_source(str(TRAFFIC)), "free", max_frames=count)
     for _ in comparison.events():
@@ -67,8 +67,8 @@ def ui_stalls(names: tuple[str, ...] = STALL_MODELS, seconds: float = 10.0) -> t
     import numpy as np
     from PySide6.QtWidgets import QAbstractButton
 
-    from model_picker.inference.sources import SourceSpec
-    from model_picker.ui.compare_window import CompareWindow
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.ui.compare.window import CompareWindow
 
     from .common import qt_app, wait_until
     from .window_bench import heartbeat

@@ -33,8 +33,8 @@ def _loop(model, images: list, counter=None) -> tuple[float, list[float]]:
 
 
 def run(count: int = 150, rounds: int = 1) -> str:
-    from model_picker.inference.counting import Counter, CountingSetup, Line, Zone
-    from model_picker.inference.loading import load_model
+    from model_picker.inference.counting.analyzers import Counter, CountingSetup, Line, Zone
+    from model_picker.inference.engine.loading import load_model
 
     images = frames(count)
     setup = CountingSetup((Line("line", (0.0, 0.6), (1.0, 0.6)),),

@@ -15,10 +15,10 @@ MODELS = ["blazeface_short_range_openvino", "ssd_mobilenetv2_oidv4_openvino"]
 
 
 def run(quick: bool = False) -> str:
-    from model_picker.inference.rawbench import raw_limit
-    from model_picker.inference.sources import SourceSpec
-    from model_picker.inference.tuning import sweep, validation_measure
-    from model_picker.inference.validation import validate
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.inference.validation.measure import validate
+    from model_picker.inference.validation.rawbench import raw_limit
+    from model_picker.inference.validation.tuning import sweep, validation_measure
 
     images = frames(60)
     source = SourceSpec("video", str(ROOT / "resources" / "media" / "Traffic.mp4"))
@@ -47,8 +47,8 @@ CAPACITY_MODELS = ["blazeface_short_range", "ssd_mobilenet_v2_coco_quant"]
 
 def capacity(quick: bool = False) -> str:
     """How many cameras this machine takes at 15 FPS each: paced Traffic.mp4 streams, 1, 2, 4, …"""
-    from model_picker.inference.capacity import capacity as run_capacity
-    from model_picker.inference.sources import SourceSpec
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.inference.validation.capacity import capacity as run_capacity
 
     video = SourceSpec("video", str(ROOT / "resources" / "media" / "Traffic.mp4"))
     lines = []

@@ -57,13 +57,13 @@ class MemoryCapture:
 
 
 def _fps(done: list[float], warmup: int) -> float:
-    from model_picker.inference.stats import throughput
+    from model_picker.inference.engine.stats import throughput
 
     return throughput(done, warmup)
 
 
 def raw(model_spec, images: list, count: int, warmup: int) -> float:
-    from model_picker.inference.loading import load_model
+    from model_picker.inference.engine.loading import load_model
 
     with load_model(model_spec) as model:
         done = []
@@ -75,7 +75,7 @@ def raw(model_spec, images: list, count: int, warmup: int) -> float:
 def stream(model_spec, images: list, count: int, warmup: int) -> float:
     import degirum_tools
 
-    from model_picker.inference.loading import load_model
+    from model_picker.inference.engine.loading import load_model
 
     with load_model(model_spec) as model:
         done = []
@@ -93,11 +93,11 @@ def app_engine(model_spec, images: list, count: int, warmup: int, display: bool 
     """
     from PySide6.QtCore import QEventLoop
 
-    from model_picker.inference.sources import SourceSpec
-    from model_picker.inference.validation import MemoryReader
-    from model_picker.ui.hud import HudInfo
-    from model_picker.ui.video_view import VideoView
-    from model_picker.ui.workers import InferenceWorker, RunRequest
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.inference.validation.measure import MemoryReader
+    from model_picker.ui.live.hud import HudInfo
+    from model_picker.ui.live.video_view import VideoView
+    from model_picker.ui.shell.workers import InferenceWorker, RunRequest
 
     app = qt_app()
     source = SourceSpec("video", "memory")
@@ -129,10 +129,10 @@ def app_engine(model_spec, images: list, count: int, warmup: int, display: bool 
 
 def engine(model_spec, images: list, count: int, warmup: int) -> float:
     """The Qt-free Pipeline alone (feeder thread, non-blocking predict_batch, stats), no worker, no view."""
-    from model_picker.inference.loading import load_model
-    from model_picker.inference.pipeline import Pipeline
-    from model_picker.inference.sources import FrameFeeder, SourceSpec
-    from model_picker.inference.validation import MemoryReader
+    from model_picker.inference.engine.loading import load_model
+    from model_picker.inference.engine.pipeline import Pipeline
+    from model_picker.inference.media.sources import FrameFeeder, SourceSpec
+    from model_picker.inference.validation.measure import MemoryReader
 
     source = SourceSpec("video", "memory")
     with load_model(model_spec) as model:

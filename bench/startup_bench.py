@@ -36,7 +36,8 @@ def time_to_window(repeat: int = 5) -> list[float]:
 
 def import_costs(top: int = 8) -> list[tuple[str, float]]:
     """Import time (ms) behind the window, each module's own time summed by its top-level package."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import model_picker.ui.main_window"], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", "import model_picker.ui.shell.main_window"],
+                         cwd=ROOT,
                          capture_output=True, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     totals: dict[str, float] = {}
     for line in out.stderr.splitlines():

@@ -17,7 +17,7 @@ from .common import REGISTRY, TRAFFIC, frames, goal, qt_app, spec, wait_until
 
 
 def single_inference_ms(name: str, image) -> float:
-    from model_picker.inference.loading import load_model
+    from model_picker.inference.engine.loading import load_model
 
     with load_model(spec(name)) as model:
         for _ in range(5):
@@ -33,7 +33,7 @@ def single_inference_ms(name: str, image) -> float:
 def open_window(tmp_settings: str):
     from PySide6.QtCore import QSettings
 
-    from model_picker.ui.main_window import MainWindow
+    from model_picker.ui.shell.main_window import MainWindow
 
     app = qt_app()
     settings = QSettings(tmp_settings, QSettings.Format.IniFormat)

@@ -1,7 +1,7 @@
 """Test-wide set-up: a display-less Qt, and every inference runtime enabled.
 
 The OpenVINO agent needs its library folder on LD_LIBRARY_PATH at process start,
-so pytest re-executes itself once, exactly as the app does (app/zoo/runtimes.py);
+so pytest re-executes itself once, exactly as the app does (app/zoo/runtime/agents.py);
 capturing is released first so the new process writes to the real terminal.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from model_picker.zoo import runtimes
+from model_picker.zoo.runtime import agents as runtimes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ class ZooServerProcess:
         import subprocess
         import sys
 
-        from model_picker.zoo.ai_server import wait_listening
+        from model_picker.zoo.runtime.ai_server import wait_listening
 
         self.port = free_port()
         command = [sys.executable, "-m", "model_picker", "serve-zoo", str(folder), "--port", str(self.port)]
@@ -118,7 +118,7 @@ def ai_server(zoo_dir, tmp_path):
     import os
     import signal
 
-    from model_picker.zoo.ai_server import start_server
+    from model_picker.zoo.runtime.ai_server import start_server
 
     class Server:
         def __init__(self) -> None:

@@ -6,15 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..inference.errors import InferenceError
-from ..inference.report import text_table, write_report
-from ..inference.sources import SourceError, parse_source
-from ..inference.validation import decode, validate
-from ..session.plan import RunPlan, default_token, prepare
-from ..zoo import n2x
-from ..zoo.bundled import default_video
-from .commands import find_model, load_catalogue
-from .errors import EXIT_FAILED, CliError
+from model_picker.cli.commands import find_model, load_catalogue
+from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.inference.engine.errors import InferenceError
+from model_picker.inference.media.sources import SourceError, parse_source
+from model_picker.inference.validation.measure import decode, validate
+from model_picker.inference.validation.report import text_table, write_report
+from model_picker.session.plan import RunPlan, default_token, prepare
+from model_picker.zoo.bundled import default_video
+from model_picker.zoo.runtime import n2x
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -46,7 +46,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.report and results:
         path = Path(args.report)
         if path.suffix.lower() == ".pdf":
-            from ..ui.pdf import write_pdf  # Qt, offscreen: only the ui layer imports PySide6
+            from model_picker.ui.validate.pdf import write_pdf  # Qt, offscreen: only the ui layer imports PySide6
 
             write_pdf(results, path)
         else:

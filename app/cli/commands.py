@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from ..registry import Catalogue, Query, RegistryError, open_catalogue
-from ..registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
-from ..zoo.bundled import demo_registry, sample_photo
-from .errors import EXIT_BAD_INPUT, CliError
+from model_picker.cli.errors import EXIT_BAD_INPUT, CliError
+from model_picker.registry import Catalogue, Query, RegistryError, open_catalogue
+from model_picker.registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
+from model_picker.zoo.bundled import demo_registry, sample_photo
 
 __all__ = ["dispatch", "find_model", "load_catalogue", "query_from_args"]
 
@@ -24,32 +24,32 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "show":
         return cmd_show(args)
     if args.command == "run":
-        from .run import cmd_run
+        from model_picker.cli.run import cmd_run
 
         return cmd_run(args)
     if args.command in ("fetch", "cache", "serve-zoo"):
-        from . import zoo_cmds
+        from model_picker.cli import zoo_cmds
 
         return {"fetch": zoo_cmds.cmd_fetch, "cache": zoo_cmds.cmd_cache,
                 "serve-zoo": zoo_cmds.cmd_serve_zoo}[args.command](args)
     if args.command == "bench":
-        from .bench import cmd_bench
+        from model_picker.cli.bench import cmd_bench
 
         return cmd_bench(args)
     if args.command == "validate":
-        from .validate_cmd import cmd_validate
+        from model_picker.cli.validate_cmd import cmd_validate
 
         return cmd_validate(args)
     if args.command == "compare":
-        from .compare_cmd import cmd_compare
+        from model_picker.cli.compare_cmd import cmd_compare
 
         return cmd_compare(args)
     if args.command == "ai-server":
-        from ..zoo.ai_server import exec_server
+        from model_picker.zoo.runtime.ai_server import exec_server
 
         return exec_server(args.zoo, args.port)
     if args.command == "doctor":
-        from .doctor import cmd_doctor
+        from model_picker.cli.doctor import cmd_doctor
 
         return cmd_doctor(args)
     raise CliError(f"unknown command {args.command!r}")

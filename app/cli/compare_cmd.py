@@ -54,13 +54,13 @@ def pairs(names: list[str], hosts: list[str]) -> list[tuple[str, str | None]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..errors import InferenceError
-    from ..inference.sources import SourceError, parse_source
-    from ..session.compare import Comparison
-    from ..session.plan import RunPlan, default_token
-    from ..zoo.bundled import default_video
-    from .commands import find_model, load_catalogue
-    from .errors import EXIT_FAILED, CliError
+    from model_picker.cli.commands import find_model, load_catalogue
+    from model_picker.cli.errors import EXIT_FAILED, CliError
+    from model_picker.errors import InferenceError
+    from model_picker.inference.media.sources import SourceError, parse_source
+    from model_picker.session.compare.runner import Comparison
+    from model_picker.session.plan import RunPlan, default_token
+    from model_picker.zoo.bundled import default_video
 
     for report in args.report:
         if Path(report).suffix.lower() not in REPORT_SUFFIXES:
@@ -83,7 +83,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     except (SourceError, InferenceError) as exc:
         raise CliError(str(exc)) from None
     reason = _run(comparison)
-    from ..session.compare_report import text_table, write_report
+    from model_picker.session.compare.report import text_table, write_report
 
     print(text_table(comparison))
     for report in args.report:
@@ -96,9 +96,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _run(comparison: Any) -> str:
     """Run to the end, saying on stderr who is ready and who failed; the reason it ended."""
-    from ..inference.sources import SourceError
-    from ..session.compare_events import PaneFailed, PaneReady, SourceEnded
-    from .errors import CliError
+    from model_picker.cli.errors import CliError
+    from model_picker.inference.media.sources import SourceError
+    from model_picker.session.compare.events import PaneFailed, PaneReady, SourceEnded
 
     where = comparison.source.describe()
     print(f"Comparing {len(comparison.contenders)} on {where} ({comparison.mode})…", file=sys.stderr)

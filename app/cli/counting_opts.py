@@ -1,6 +1,6 @@
 """``model-picker run --track --line … --zone … --events …``: counting on the command line (issue 12).
 
-The options become a ``Counter`` (app/inference/counting.py) before the model
+The options become a ``Counter`` (app/inference/counting/analyzers.py) before the model
 is loaded, so a bad line or zone is reported at once, with the option that
 holds it, and no time is spent loading a model that cannot count.
 """
@@ -11,11 +11,11 @@ import argparse
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import CliError
+from model_picker.cli.errors import CliError
 
 if TYPE_CHECKING:
-    from ..inference.counting import Counter
-    from ..inference.export import EventsWriter
+    from model_picker.inference.counting.analyzers import Counter
+    from model_picker.inference.media.export import EventsWriter
 
 COORDINATES = ("values all at most 1 are normalised (0..1 of the frame's width and height), "
                "otherwise pixels of the source frame")
@@ -50,7 +50,14 @@ def counter_from_args(args: argparse.Namespace, task: Any, reader: Any) -> Count
     """The counter the options ask for (None without any), or CliError naming the bad option."""
     if not (args.track or args.line or args.zone or args.counting or args.events):
         return None
-    from ..inference.counting import Counter, CountingError, CountingSetup, detector_reason, parse_line, parse_zone
+    from model_picker.inference.counting.analyzers import (
+        Counter,
+        CountingError,
+        CountingSetup,
+        detector_reason,
+        parse_line,
+        parse_zone,
+    )
 
     reason = detector_reason(task)
     if reason:
@@ -69,6 +76,6 @@ def counter_from_args(args: argparse.Namespace, task: Any, reader: Any) -> Count
 
 
 def open_events(args: argparse.Namespace) -> EventsWriter | None:
-    from ..inference.export import EventsWriter
+    from model_picker.inference.media.export import EventsWriter
 
     return EventsWriter(args.events) if args.events else None

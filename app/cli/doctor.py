@@ -8,11 +8,11 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from ..inference.errors import InferenceError
-from ..inference.loading import host_device_types
-from ..zoo import n2x, runtimes
-from ..zoo.bundled import demo_registry, zoo_dir
-from ..zoo.validate import check_zoo
+from model_picker.inference.engine.errors import InferenceError
+from model_picker.inference.engine.loading import host_device_types
+from model_picker.zoo.bundled import demo_registry, zoo_dir
+from model_picker.zoo.runtime import agents, n2x
+from model_picker.zoo.validate import check_zoo
 
 
 def _version(dist: str) -> str:
@@ -35,7 +35,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     except InferenceError as exc:
         print(f"  PySDK cannot list devices: {exc}")
         return 1
-    for status in runtimes.runtime_report(types):
+    for status in agents.runtime_report(types):
         if status.device_types:
             print(f"  OK       {status.runtime:<9} {', '.join(status.device_types)}")
         else:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..zoo import runtimes
-from .errors import EXIT_INTERRUPTED, CliError
+from model_picker.cli.errors import EXIT_INTERRUPTED, CliError
+from model_picker.zoo.runtime import agents
 
 __all__ = ["build_parser", "main"]
 
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, help="confidence threshold (output_confidence_threshold)")
     p.add_argument("--watchdog", type=float, default=10.0, help="seconds without a result before giving up")
     p.add_argument("--quiet", action="store_true", help="no progress line")
-    from .counting_opts import add_arguments as add_counting_arguments
+    from model_picker.cli.counting_opts import add_arguments as add_counting_arguments
 
     add_counting_arguments(p)
 
@@ -73,10 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--devices", default="auto", help="device indexes: auto, all, or e.g. 0")
     p.add_argument("--report", metavar="FILE", help="write a report: .json, .md (with SVG charts), .html or .pdf")
 
-    from .validate_cmd import add_parser as add_validate
+    from model_picker.cli.validate_cmd import add_parser as add_validate
 
     add_validate(sub)
-    from .compare_cmd import add_parser as add_compare
+    from model_picker.cli.compare_cmd import add_parser as add_compare
 
     add_compare(sub)
 
@@ -112,14 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    runtimes.prepare_process([sys.executable, "-m", "model_picker", *argv])
+    agents.prepare_process([sys.executable, "-m", "model_picker", *argv])
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from ..ui.app import run_window
+        from model_picker.ui.shell.app import run_window
 
         sys.exit(run_window())
     try:
-        from . import commands
+        from model_picker.cli import commands
 
         code = commands.dispatch(args)
     except CliError as exc:

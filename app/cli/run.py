@@ -8,19 +8,19 @@ import sys
 import time
 from pathlib import Path
 
-from ..inference.compound import pair_for_model
-from ..inference.counting_draw import draw_counting
-from ..inference.errors import InferenceError
-from ..inference.export import ResultsWriter, VideoWriter
-from ..inference.live_counting import LiveCounting
-from ..inference.sources import SourceError, parse_source
-from ..redact import redact
-from ..session.plan import RunPlan, default_token, prepare
-from ..session.run import Run, RunRequest
-from ..zoo.bundled import default_video
-from .commands import find_model, load_catalogue
-from .counting_opts import counter_from_args, open_events
-from .errors import EXIT_FAILED, CliError
+from model_picker.cli.commands import find_model, load_catalogue
+from model_picker.cli.counting_opts import counter_from_args, open_events
+from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.inference.counting.draw import draw_counting
+from model_picker.inference.counting.live import LiveCounting
+from model_picker.inference.engine.compound import pair_for_model
+from model_picker.inference.engine.errors import InferenceError
+from model_picker.inference.media.export import ResultsWriter, VideoWriter
+from model_picker.inference.media.sources import SourceError, parse_source
+from model_picker.redact import redact
+from model_picker.session.live.run import Run, RunRequest
+from model_picker.session.plan import RunPlan, default_token, prepare
+from model_picker.zoo.bundled import default_video
 
 
 class Progress:

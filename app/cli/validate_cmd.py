@@ -68,15 +68,15 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..inference.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
-    from ..inference.report import text_table, write_report
-    from ..inference.sources import SourceError, parse_source
-    from ..inference.validation import decode
-    from ..session.plan import default_token
-    from ..session.validation import ValidationOptions, Validator
-    from ..zoo.bundled import default_video
-    from .commands import find_model, load_catalogue, query_from_args
-    from .errors import EXIT_FAILED, CliError
+    from model_picker.cli.commands import find_model, load_catalogue, query_from_args
+    from model_picker.cli.errors import EXIT_FAILED, CliError
+    from model_picker.inference.media.sources import SourceError, parse_source
+    from model_picker.inference.validation.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
+    from model_picker.inference.validation.measure import decode
+    from model_picker.inference.validation.report import text_table, write_report
+    from model_picker.session.plan import default_token
+    from model_picker.session.validation import ValidationOptions, Validator
+    from model_picker.zoo.bundled import default_video
 
     for report in args.report:
         if Path(report).suffix.lower() not in REPORT_SUFFIXES:
@@ -122,7 +122,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"Overall: {report.verdict} ({criteria.describe()})")
     for path in map(Path, args.report):
         if path.suffix.lower() == ".pdf":
-            from ..ui.pdf import write_pdf  # Qt, offscreen: only the ui layer may import PySide6
+            from model_picker.ui.validate.pdf import write_pdf  # Qt, offscreen: only the ui layer may import PySide6
 
             write_pdf(report, path)
         else:

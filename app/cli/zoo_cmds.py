@@ -7,13 +7,13 @@ import sys
 import threading
 from pathlib import Path
 
-from ..errors import InferenceError
-from ..session.plan import RunPlan, default_token, prepare
-from ..zoo import cache
-from ..zoo.fetch import Progress
-from ..zoo.hosts import LOCAL
-from .commands import find_model, load_catalogue
-from .errors import EXIT_FAILED, CliError
+from model_picker.cli.commands import find_model, load_catalogue
+from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.errors import InferenceError
+from model_picker.session.plan import RunPlan, default_token, prepare
+from model_picker.zoo import cache
+from model_picker.zoo.fetch import Progress
+from model_picker.zoo.hosts import LOCAL
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -39,7 +39,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     if args.action == "clear-n2x":
-        from .doctor import clear_n2x
+        from model_picker.cli.doctor import clear_n2x
 
         return clear_n2x()
     if args.action == "list":
@@ -71,7 +71,7 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_serve_zoo(args: argparse.Namespace) -> int:
-    from ..zoo.server import Fault, ZooHTTPServer
+    from model_picker.zoo.server import Fault, ZooHTTPServer
 
     folder = Path(args.folder)
     if not folder.is_dir():

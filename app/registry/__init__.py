@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, Query
-from .errors import RegistryError
-from .loader import RegistryDocument, load_dict, load_file
-from .remote import file_url_path, load_url, url_scheme
+from model_picker.registry.catalogue import Catalogue, Query
+from model_picker.registry.errors import RegistryError
+from model_picker.registry.loader import RegistryDocument, load_dict, load_file
+from model_picker.registry.remote import file_url_path, load_url, url_scheme
 
 __all__ = ["Catalogue", "Query", "RegistryDocument", "RegistryError", "load_registry", "open_catalogue"]
 

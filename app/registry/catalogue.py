@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .loader import RegistryDocument, bulk_build
-from .specs import Defaults, build_spec, entry_zoo_url
-from .values import ABSENT, MISSING, Codes, int_float, number, sort_key
+from model_picker.registry.loader import RegistryDocument, bulk_build
+from model_picker.registry.specs import Defaults, build_spec, entry_zoo_url
+from model_picker.registry.values import ABSENT, MISSING, Codes, int_float, number, sort_key
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]

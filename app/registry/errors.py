@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..redact import redact
+from model_picker.redact import redact
 
 
 def one_line(text: str) -> str:

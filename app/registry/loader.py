@@ -30,10 +30,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ..redact import redact
-from . import parsed_cache
-from .errors import RegistryError
-from .yamlread import MAX_DEPTH, line_column, locate, read_yaml
+from model_picker.redact import redact
+from model_picker.registry import parsed_cache
+from model_picker.registry.errors import RegistryError
+from model_picker.registry.yamlread import MAX_DEPTH, line_column, locate, read_yaml
 
 __all__ = ["RegistryDocument", "RegistryError", "load_dict", "load_file", "load_text", "validate_config"]
 

@@ -24,9 +24,9 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
-from ..redact import redact
-from .errors import RegistryError
-from .loader import RegistryDocument, load_text
+from model_picker.redact import redact
+from model_picker.registry.errors import RegistryError
+from model_picker.registry.loader import RegistryDocument, load_text
 
 MAX_BYTES = 64 * 1024 * 1024
 DEADLINE = 20.0  # seconds for the whole load of a URL

@@ -13,7 +13,7 @@ import yaml
 if TYPE_CHECKING:
     from degirum_tools import ModelSpec
 
-from .loader import RegistryError, parse_yaml
+from model_picker.registry.loader import RegistryError, parse_yaml
 
 FIELDS = ("model_name", "zoo_url", "inference_host_address", "token", "model_properties", "metadata")
 
@@ -75,14 +75,14 @@ def spec_to_python(spec: ModelSpec, source: str) -> str:
     props = dict(spec.model_properties)
     lines = ["import os", "import sys", "", "import degirum_tools", ""]
     if _needs_runtimes(spec):
-        lines += ["from model_picker.zoo.runtimes import prepare_process",
+        lines += ["from model_picker.zoo.runtime.agents import prepare_process",
                   "",
                   "prepare_process([sys.executable, *sys.argv])  # ONNX/OpenVINO libraries; this python on PATH"]
     else:
         lines += ["# PySDK starts Python postprocessors with the first python3 on PATH: make it this one.",
                   'os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")']
     if _needs_app_result_types(spec):
-        lines += ["from model_picker.inference.renderers import register  # noqa: E402",
+        lines += ["from model_picker.inference.engine.renderers import register  # noqa: E402",
                   "",
                   "register()  # the model's result type (SegmentationArgmax), known to the app, not to PySDK"]
     lines += [

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 if TYPE_CHECKING:
     from degirum_tools import ModelSpec
 
-    from .catalogue import Entry
+    from model_picker.registry.catalogue import Entry
 
 _UNSET: Any = object()
 

@@ -35,7 +35,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import RegistryError
+from model_picker.registry.errors import RegistryError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ALIAS_ALLOWANCE = 250_000

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InferenceError
-from ..registry import Catalogue
-from ..zoo.fetch import Progress, ensure_local
-from ..zoo.hosts import needs_fetch, spec_for_host, why_not_runnable
+from model_picker.errors import InferenceError
+from model_picker.registry import Catalogue
+from model_picker.zoo.fetch import Progress, ensure_local
+from model_picker.zoo.hosts import needs_fetch, spec_for_host, why_not_runnable
 
 
 def default_token() -> str | None:

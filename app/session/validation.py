@@ -15,20 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import InferenceError
-from ..inference.capacity import capacity, counts_up_to
-from ..inference.criteria import Criteria, SignOff
-from ..inference.fleet import Report, Row, run_fleet
-from ..inference.hostinfo import host_hardware
-from ..inference.rawbench import raw_limit
-from ..inference.reference import measure_agreement
-from ..inference.report import registry_figures
-from ..inference.sources import SourceSpec, parse_source
-from ..inference.tuning import SWEEP_AXES, sweep, validation_measure
-from ..inference.validation import ValidationResult, validate
-from ..registry import Catalogue
-from ..zoo.bundled import default_video
-from .plan import RunPlan, prepare
+from model_picker.errors import InferenceError
+from model_picker.inference.compare.reference import measure_agreement
+from model_picker.inference.media.sources import SourceSpec, parse_source
+from model_picker.inference.validation.capacity import capacity, counts_up_to
+from model_picker.inference.validation.criteria import Criteria, SignOff
+from model_picker.inference.validation.fleet import Report, Row, run_fleet
+from model_picker.inference.validation.hostinfo import host_hardware
+from model_picker.inference.validation.measure import ValidationResult, validate
+from model_picker.inference.validation.rawbench import raw_limit
+from model_picker.inference.validation.report import registry_figures
+from model_picker.inference.validation.tuning import SWEEP_AXES, sweep, validation_measure
+from model_picker.registry import Catalogue
+from model_picker.session.plan import RunPlan, prepare
+from model_picker.zoo.bundled import default_video
 
 
 @dataclass

@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fetch import cache_root, sources_dir
-from .integrity import problem
-from .staging import StagingFolder, list_staging
-from .validate import Problem, check_model
+from model_picker.zoo.fetch import cache_root, sources_dir
+from model_picker.zoo.integrity import problem
+from model_picker.zoo.staging import StagingFolder, list_staging
+from model_picker.zoo.validate import Problem, check_model
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,12 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     import requests
     from degirum_tools import ModelSpec
 
-from ..errors import InferenceError
-from .checksum import model_checksum
-from .hosts import needs_fetch
-from .integrity import find_model_json, problem
-from .staging import make_staging, remove_stale
-from .validate import check_model
+from model_picker.errors import InferenceError
+from model_picker.zoo.checksum import model_checksum
+from model_picker.zoo.hosts import needs_fetch
+from model_picker.zoo.integrity import find_model_json, problem
+from model_picker.zoo.staging import make_staging, remove_stale
+from model_picker.zoo.validate import check_model
 
 HUB = "https://hub.degirum.com"
 DEFAULT_ZOO = "/degirum/public"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import n2x
+from model_picker.zoo.runtime import n2x
 
 if TYPE_CHECKING:
     from degirum_tools import ModelSpec

@@ -25,9 +25,9 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import InferenceError
-from .bundled import zoo_dir
-from .checksum import known_checksum, model_files
+from model_picker.errors import InferenceError
+from model_picker.zoo.bundled import zoo_dir
+from model_picker.zoo.checksum import known_checksum, model_files
 
 TRUST_ENV = "MODEL_PICKER_TRUST_MODELS"  # "1": skip the check (a zoo with its own Checksum definition)
 
@@ -110,7 +110,7 @@ def verify_local_model(zoo: Path, name: str) -> None:
         return
     message = problem(json_path, name)
     if not message and not is_bundled(json_path):
-        from .probe import probe_model
+        from model_picker.zoo.probe import probe_model
 
         model_path = _model_path(json_path)
         if model_path is not None:

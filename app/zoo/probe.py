@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .checksum import known_checksum, memo_file, model_files
+from model_picker.zoo.checksum import known_checksum, memo_file, model_files
 
 TIMEOUT_S = 180.0
 _BROKEN_FILE = re.compile(r"Loading model failed|Cannot create interpreter|Cannot read model")
@@ -59,7 +59,7 @@ def _remember(key: str) -> None:
 
 def probe_model(zoo: Path, name: str, json_path: Path, model_path: Path) -> str | None:
     """None when the model loads and runs in a child process (or the probe cannot tell); else why not."""
-    from .runtimes import runtime_env
+    from model_picker.zoo.runtime.agents import runtime_env
 
     key = _key(json_path, known_checksum(model_path))
     if _remembered(key):
@@ -107,15 +107,15 @@ def _bare_copy(json_path: Path, into: Path) -> None:
 
 
 def _main(argv: list[str]) -> int:
-    from . import runtimes
+    from model_picker.zoo.runtime import agents
 
-    runtimes.prepare_process(None)
+    agents.prepare_process(None)
     zoo, name = argv
     try:
         import degirum as dg
         import numpy as np
 
-        from .integrity import find_model_json
+        from model_picker.zoo.integrity import find_model_json
 
         with tempfile.TemporaryDirectory() as tmp:
             _bare_copy(find_model_json(Path(zoo), name), Path(tmp))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from .validate import model_json_files
+from model_picker.zoo.validate import model_json_files
 
 MODELS_PREFIX = "/zoo/v1/public/models/"
 CHECK_PREFIX = "/api/v1/public/zoos-check/"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checksum import model_checksum, model_files
+from model_picker.zoo.checksum import model_checksum, model_files
 
 SUPPORTED_CONFIG_VERSIONS = range(1, 15)  # what PySDK 1.5.0 accepts
 

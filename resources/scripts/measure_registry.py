@@ -25,9 +25,9 @@ runtimes.prepare_process([sys.executable, *sys.argv])
 
 
 def measure(registry: Path, frames: int) -> dict[str, tuple[float, float]]:
-    from model_picker.inference.loading import load_model
-    from model_picker.inference.sources import SourceSpec
-    from model_picker.inference.validation import decode, validate
+    from model_picker.inference.engine.loading import load_model
+    from model_picker.inference.media.sources import SourceSpec
+    from model_picker.inference.validation.measure import decode, validate
     from model_picker.registry import open_catalogue
 
     catalogue = open_catalogue(registry)

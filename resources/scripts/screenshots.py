@@ -25,7 +25,7 @@ runtimes.prepare_process([sys.executable, *sys.argv])
 
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
-from model_picker.ui.app import make_application  # noqa: E402
+from model_picker.ui.shell.app import make_application  # noqa: E402
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     app = make_application()
-    from model_picker.ui.main_window import MainWindow
+    from model_picker.ui.shell.main_window import MainWindow
 
     workdir = tempfile.TemporaryDirectory()
     settings = QSettings(str(Path(workdir.name) / "settings.ini"), QSettings.Format.IniFormat)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .test_cli import cli
+from tests.cli.test_cli import cli
 
 
 def test_bench_compares_models_and_writes_json(tmp_path, media):

@@ -35,7 +35,7 @@ def test_a_truncated_video_says_how_many_frames_were_read(media, tmp_path):
 
 
 def test_a_huge_png_is_refused_before_it_is_decoded(tmp_path):
-    from tests.inference.test_sources import png_header
+    from tests.inference.media.test_sources import png_header
 
     huge = tmp_path / "huge.png"
     huge.write_bytes(png_header(20000, 20000) + b"\x00" * 64)

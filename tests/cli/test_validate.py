@@ -9,7 +9,7 @@ import subprocess
 import cv2
 import numpy as np
 
-from .test_cli import cli
+from tests.cli.test_cli import cli
 
 QUICK = ("--frames", "40", "--latency-frames", "20", "--warmup", "3")
 
@@ -105,8 +105,8 @@ def test_capacity_of_a_mix_cycles_the_streams_over_the_models_and_reports_each(t
 
 
 def test_agreement_with_a_reference_runtime_passes_and_a_bound_above_one_or_another_task_fails(tmp_path, media):
-    from model_picker.inference.criteria import FAIL, PASS, Criteria, judge
-    from model_picker.inference.validation import ValidationResult
+    from model_picker.inference.validation.criteria import FAIL, PASS, Criteria, judge
+    from model_picker.inference.validation.measure import ValidationResult
 
     js = tmp_path / "r.json"
     quick = (*QUICK, "--raw-seconds", "0", "--source", str(media / "Megamind.avi"), "--report", str(js))

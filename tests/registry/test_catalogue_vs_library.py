@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model_picker.registry import Catalogue, Query, load_registry
-
-from .strategies import META_KEYS, TASKS, chain, registry
+from tests.registry.strategies import META_KEYS, TASKS, chain, registry
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

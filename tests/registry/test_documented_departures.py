@@ -76,7 +76,7 @@ def test_demo_registry_points_every_model_at_the_bundled_zoo(demo_registry, zoo_
     for spec in cat.specs():
         assert spec.zoo_url == str(zoo_dir)
         assert spec.inference_host_address == "@local"
-        meta = spec.metadata or {}  # a model pair (app/inference/compound.py) names its two models
+        meta = spec.metadata or {}  # a model pair (app/inference/engine/compound.py) names its two models
         for name in [meta["detector"], meta["model"]] if "compound" in meta else [spec.model_name]:
             assert (zoo_dir / name / f"{name}.json").exists()
 

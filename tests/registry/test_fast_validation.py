@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model_picker.registry.loader import _is_valid, registry_schema
-
-from .strategies import registry
+from tests.registry.strategies import registry
 
 text = st.sampled_from(["t", "", "TFLITE/CPU", "a b", "m\n", "é"])
 loose = st.one_of(text, st.integers(-2, 2), st.none(), st.booleans(), st.floats(0, 1),

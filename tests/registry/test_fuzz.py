@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from model_picker.cli.commands import strict_json
 from model_picker.registry import Catalogue, Query, RegistryError
 from model_picker.registry.loader import load_dict, load_text, registry_schema
-
-from .strategies import registry
+from tests.registry.strategies import registry
 
 HANG_GUARD_S = 5.0  # per case; the point is "never minutes", the measured worst is reported
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

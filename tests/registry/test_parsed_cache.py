@@ -8,8 +8,7 @@ import json
 import pytest
 
 from model_picker.registry import RegistryError, load_registry, open_catalogue, parsed_cache
-
-from ..httpserver import LoopbackServer
+from tests.httpserver import LoopbackServer
 
 MODEL = "    task: face_detection\n    hardware: [TFLITE/CPU]\n    zoo_url: degirum/public\n"
 TEXT = f"models:\n  first:\n{MODEL}"

@@ -12,8 +12,7 @@ import pytest
 
 from model_picker.registry import Catalogue, RegistryError, load_registry
 from model_picker.registry.remote import cache_dir, load_url
-
-from ..httpserver import LoopbackServer
+from tests.httpserver import LoopbackServer
 
 REGISTRY = b"""models:
   m:

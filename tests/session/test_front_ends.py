@@ -7,9 +7,10 @@ from pathlib import Path
 
 FORBIDDEN = {"__enter__", "ensure_local", "spec_for_host"}
 FRONT_ENDS = ["app/cli/run.py", "app/cli/bench.py", "app/cli/zoo_cmds.py", "app/cli/validate_cmd.py",
-              "app/cli/compare_cmd.py", "app/ui/workers.py", "app/ui/run_actions.py", "app/ui/main_window.py",
-              "app/ui/validation_worker.py", "app/ui/validate_actions.py", "app/ui/compare_worker.py",
-              "app/ui/compare_action.py"]
+              "app/cli/compare_cmd.py", "app/ui/shell/workers.py", "app/ui/live/run_controller.py",
+              "app/ui/shell/main_window.py",
+              "app/ui/validate/worker.py", "app/ui/validate/actions.py", "app/ui/compare/worker.py",
+              "app/ui/compare/action.py"]
 
 
 def calls(path: Path) -> list[str]:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from model_picker.inference.errors import InferenceError
-from model_picker.inference.export import ResultsWriter, VideoWriter
-from model_picker.inference.overlay import OverlayOptions
-from model_picker.inference.sources import SourceError, parse_source
+from model_picker.inference.engine.errors import InferenceError
+from model_picker.inference.media.export import ResultsWriter, VideoWriter
+from model_picker.inference.media.overlay import OverlayOptions
+from model_picker.inference.media.sources import SourceError, parse_source
 from model_picker.registry import open_catalogue
+from model_picker.session.live.run import Run, RunRequest, request_for
 from model_picker.session.plan import RunPlan
-from model_picker.session.run import Run, RunRequest, request_for
-from model_picker.session.session import Session
+from model_picker.session.state import Session
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ def settings(tmp_path):
 
 @pytest.fixture
 def window(qtbot, settings, demo_registry, tmp_path):
-    from model_picker.ui.main_window import MainWindow
+    from model_picker.ui.shell.main_window import MainWindow
 
     settings.setValue("output_dir", str(tmp_path / "out"))
     win = MainWindow(str(demo_registry), settings)

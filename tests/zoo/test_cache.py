@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 from model_picker.zoo.fetch import cache_root, fetch_model
-
-from .test_fetch import spec
+from tests.zoo.test_fetch import spec
 
 
 def cli(*args):

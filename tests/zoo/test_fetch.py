@@ -11,7 +11,7 @@ import degirum as dg
 import pytest
 from degirum_tools import ModelSpec
 
-from model_picker.inference.loading import load_model
+from model_picker.inference.engine.loading import load_model
 from model_picker.zoo.fetch import FetchCancelled, FetchError, cache_root, fetch_model
 
 

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from model_picker.zoo.fetch import cache_root
-
-from .test_cache import cli
+from tests.zoo.test_cache import cli
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ import pytest
 from model_picker.zoo.checksum import known_checksum, memo_file, model_checksum
 from model_picker.zoo.fetch import cache_root, fetch_model
 from model_picker.zoo.integrity import DamagedModelError, verify_local_model
-
-from .test_cache import cli
-from .test_fetch import spec
+from tests.zoo.test_cache import cli
+from tests.zoo.test_fetch import spec
 
 MODEL = "blazeface_short_range"
 MODEL_FILE = "face_detection_short_range.tflite"
@@ -154,7 +153,7 @@ def test_the_window_survives_a_broken_model_and_says_why(private_home, zoo_dir, 
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtTest import QTest
 
-    from model_picker.ui.main_window import MainWindow
+    from model_picker.ui.shell.main_window import MainWindow
 
     zoo = resigned_broken_zoo(zoo_dir, tmp_path)
     window = MainWindow(str(registry_for(tmp_path, zoo)), QSettings(str(tmp_path / "s.ini"),

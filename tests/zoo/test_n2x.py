@@ -14,11 +14,11 @@ import sys
 import cv2
 import pytest
 
-from model_picker.inference.errors import InferenceError
-from model_picker.inference.loading import load_model
+from model_picker.inference.engine.errors import InferenceError
+from model_picker.inference.engine.loading import load_model
 from model_picker.registry import open_catalogue
-from model_picker.zoo import n2x
 from model_picker.zoo.hosts import host_summary, why_not_runnable
+from model_picker.zoo.runtime import n2x
 
 N2X_MODEL = "efficientnet_lite0_imagenet_n2x"
 TFLITE_MODEL = "efficientnet_lite0_imagenet"
@@ -102,7 +102,7 @@ def test_a_damaged_entry_on_an_ai_server_is_located_and_clearing_it_fixes_the_ne
 
 
 def test_the_cache_error_is_recognised_in_pysdks_exact_words(private_home):  # no compiled entries of its own
-    from model_picker.inference.errors import explain
+    from model_picker.inference.engine.errors import explain
 
     pysdk = ("Failed to perform model 'efficientnet_lite0_imagenet_n2x' inference: Model "
              "'efficientnet_lite0_imagenet_n2x' inference failed: [ERROR]Loading model failed\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model_picker.zoo import runtimes
+from model_picker.zoo.runtime import agents as runtimes
 
 
 def test_a_link_left_by_a_removed_install_is_replaced(tmp_path, monkeypatch):

@@ -1,0 +1,1 @@
+"""Loading a model on a host and running it over frames: the pipeline, its figures and PySDK's errors."""

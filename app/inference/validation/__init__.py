@@ -1,0 +1,1 @@
+"""Validation of a model on a host: figures, criteria, capacity, tuning, fleets, charts and the report."""

@@ -1,0 +1,1 @@
+"""A comparison of two to four contenders on one source: the runner, its feeds, events, drawing and report."""

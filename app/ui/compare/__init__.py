@@ -1,0 +1,1 @@
+"""The compare window: two to four contenders side by side on one source."""

@@ -1,0 +1,1 @@
+"""The live view: source picker, run controls, the video pane with its overlay and HUD, presentation mode."""

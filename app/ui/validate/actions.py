@@ -1,0 +1,98 @@
+"""The window's Validate: the dialog, the worker, the report, and "use the best setting" for live runs.
+
+A mixin of the window's RunController (run_actions.py), kept apart for readers. The best
+setting of a tuning sweep is kept per (model, host) in ``best_settings``
+(tuning.BestSettings); the live run path reads it from there when it builds a
+run (run_actions.start_run), so it changes the next run's devices, frames in
+flight and PySDK properties for that model on that host only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model_picker.inference.media.sources import SourceError
+from model_picker.inference.validation.rawbench import unavailable
+from model_picker.inference.validation.tuning import BestSetting
+from model_picker.session.validation import ValidationOptions
+from model_picker.ui.shell.log_panel import log
+from model_picker.ui.validate.worker import ValidationWorker
+
+
+def raw_unavailable(spec: Any) -> str:
+    """Why the device's own limit cannot be measured for this spec ('' when benchmark_app can run its file)."""
+    types = spec.model_properties.get("device_type") or [""]
+    device_type = types[0] if isinstance(types, list) else str(types)
+    return unavailable(device_type, spec.inference_host_address, spec.zoo_url, spec.model_name)
+
+
+class ValidateActionsMixin:
+    """Validate the selected model on the chosen file source, on one host or several."""
+
+    def validate(self) -> None:
+        """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
+        _plan, spec, problem = self._plan()
+        if spec is None:
+            self.live.video.set_message(f"Cannot validate: {problem}")
+            return
+        try:
+            source = self.live.source_spec()
+        except SourceError as exc:
+            self.live.video.set_message(str(exc))
+            return
+        if not source.from_file:
+            self.live.video.set_message("Validation measures the device at full speed on a file: choose a video, "
+                                        "image or folder as the source.")
+            return
+        from model_picker.ui.validate.dialog import ValidateDialog
+
+        names = [entry.name for entry in self.session.catalogue.entries]
+        dialog = ValidateDialog(spec.model_name, spec.inference_host_address, self.dialog_parent, models=names,
+                                raw_unavailable=raw_unavailable(spec))
+        dialog.setObjectName("validate_dialog")
+        dialog.accepted.connect(lambda: self._start_validation(spec.model_name, source, dialog))
+        self.validate_dialog = dialog
+        dialog.open()
+
+    def _start_validation(self, model: str, source: Any, dialog: Any) -> None:
+        self.stop_run()
+        mix = dialog.mix_models()
+        options = ValidationOptions(devices=self.settings_bar.devices.currentText(),
+                                    token=self.settings_bar.token_value(), raw_seconds=dialog.raw_seconds,
+                                    sweep=dialog.sweep,
+                                    capacity=dialog.capacity_most, capacity_mix=mix if len(mix) > 1 else [],
+                                    target_fps=dialog.target_fps.value(),
+                                    capacity_seconds=float(dialog.step_seconds.value()))
+        hosts = dialog.hosts()
+        worker = ValidationWorker(self.session.catalogue, model, hosts, source, options, dialog.criteria(),
+                                  dialog.signoff(), parent=self)
+        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
+        worker.done.connect(self._validated)
+        worker.failed.connect(self._worker_failed)
+        worker.finished.connect(lambda: self.live.state_label.setText(""))
+        self.validator = worker
+        where = ", ".join(hosts)
+        self.live.video.set_message(f"Validating {model} on {where}…")
+        log.info("validating %s on %s", model, where)
+        worker.start()
+
+    def _validated(self, report: Any) -> None:
+        from model_picker.ui.validate.report_dialog import ReportDialog
+
+        self.live.video.set_message("")
+        for row in report.rows:
+            r = row.result
+            if r is None:
+                log.error("%s on %s: %s", row.model, row.host, row.error)
+                continue
+            log.info("%s on %s: %.1f FPS (throughput mode); latency p50 %.1f ms p95 %.1f ms p99 %.1f ms (latency "
+                     "mode) on %s", r.model, r.host, r.fps, r.single_p50_ms, r.single_p95_ms, r.single_p99_ms,
+                     r.device)
+        self.report = ReportDialog(report, self.dialog_parent, on_use_best=self.use_tuning)
+        self.report.open()
+
+    def use_tuning(self, model: str, host: str, best: BestSetting) -> None:
+        """The sweep's best setting for the next live runs of ``model`` on ``host`` (read by start_run)."""
+        self.best_settings.use(model, host, best)
+        log.info("live runs of %s on %s now use %s", model, host, best.describe())
+        self.message.emit(f"Live runs of {model} on {host} now use {best.describe()}", 8000)

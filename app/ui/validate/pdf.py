@@ -1,0 +1,57 @@
+"""A validation report as PDF, written with Qt (QTextDocument → QPdfWriter): no PDF dependency.
+
+The HTML is the report's own (inference/validation/report.py); QTextDocument cannot draw
+inline SVG, so each chart is rendered by QSvgRenderer into a picture at print
+resolution and handed to the document as an image resource. The CLI calls
+this with ``QT_QPA_PLATFORM=offscreen`` when no display is needed: a
+QGuiApplication is created if none exists.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from model_picker.inference.validation.measure import ValidationResult
+from model_picker.inference.validation.report import Report, as_report, to_html
+
+CHART_SCALE = 3  # pixels per SVG unit: sharp on paper
+
+
+def write_pdf(results: Report | list[ValidationResult], path: Path) -> Path:
+    """Write the report as an A4 PDF with page numbers; returns ``path``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QByteArray, QMarginsF, QSizeF, QUrl
+    from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+    from PySide6.QtSvg import QSvgRenderer
+
+    _app = QGuiApplication.instance() or QGuiApplication([])  # fonts need an application
+    document = QTextDocument()
+    images: dict[str, QImage] = {}
+
+    def picture(name: str, svg: str) -> str:
+        renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+        size = renderer.defaultSize()
+        image = QImage(size.width() * CHART_SCALE, size.height() * CHART_SCALE, QImage.Format.Format_RGB32)
+        image.fill(0xFFFFFF)
+        painter = QPainter(image)
+        renderer.render(painter)
+        painter.end()
+        images[name] = image
+        return f"<img src='{name}' width='{size.width()}' height='{size.height()}'>"
+
+    markup = to_html(as_report(results), image=picture)
+    for name, image in images.items():
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+    document.setHtml(markup)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = QPdfWriter(str(path))
+    writer.setTitle("Validation report")
+    writer.setCreator("Model Picker")
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+    writer.setResolution(150)
+    rect = writer.pageLayout().paintRectPixels(writer.resolution())
+    document.setPageSize(QSizeF(rect.width(), rect.height()))
+    document.print_(writer)
+    return path
