@@ -1,7 +1,7 @@
 """Compare's cost: two models in free run on one source, each next to its FPS alone.
 
 On a machine of C cores shared by N models, each can at best keep alone × C/N
-when one model alone fills the cores; the issue's goal asks each model in free
+when one model alone fills the cores; the goal asks each model in free
 run for at least 0.9 × alone ÷ N (N = 2 here). Both figures come from this run,
 the same frames of Traffic.mp4 through the same ``Pipeline`` (alone: one
 ``FrameFeeder``; together: ``session.compare.Comparison`` in free mode, each

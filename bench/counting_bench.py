@@ -4,8 +4,8 @@ Two figures, side by side in one process: the per-frame time of the whole loop
 (predict_batch, then the counter on each result) with and without counting,
 and the counter's own time per frame (ByteTrack, LineCounter, ZoneCounter),
 timed around ``Counter.analyze``. The goal (< 2 ms added per frame) is judged
-on the counter's own time: on a shared 2-core machine the loop's per-frame
-time wanders by more than 2 ms between runs, so its difference is shown but
+on the counter's own time: on a shared machine the loop's per-frame time
+wanders between runs by more than the goal, so its difference is shown but
 not trusted alone.
 """
 

@@ -2,7 +2,7 @@
 
 For each model: the tuning sweep's best setting through PySDK (frames decoded
 up front, so no video decoder in the figure), then benchmark_app -hint
-throughput / -hint latency on the same model file. Goal (issue 11): the best
+throughput / -hint latency on the same model file. Goal: the best
 setting reaches ≥ 0.8 of benchmark_app's throughput; when it does not, the
 PySDK breakdown of the best run says where the time goes.
 """

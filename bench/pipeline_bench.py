@@ -3,9 +3,9 @@
 Same model, same device choice, same pre-decoded frames (cycled), measured in
 one process, the ways alternated for several rounds (in reverse every other
 round, so a drifting machine weighs on all alike); the median of the per-round
-ratios counts, and their range is printed: raw alone varies by 20-80 % from one
-3-second run to the next on this VM, so the three ways the goals compare (app,
-raw, predict_stream) get many more rounds than the two that explain a miss.
+ratios counts, and their range is printed: raw alone varies widely from one
+short run to the next on a shared machine, so the three ways the goals compare
+(app, raw, predict_stream) get many more rounds than the two that explain a miss.
 
 The app's engine is the window's own InferenceWorker painting into a real
 VideoView (offscreen) as the window does: overlays drawn and frames converted
@@ -87,7 +87,7 @@ def stream(model_spec, images: list, count: int, warmup: int) -> float:
 def app_engine(model_spec, images: list, count: int, warmup: int, display: bool = True) -> tuple[float, int, float]:
     """(FPS, frames painted, UI-thread CPU ms per painted frame) through InferenceWorker -> VideoView.
 
-    As the window runs it (run_actions.py): the empty-state message cleared when
+    As the window runs it (ui/live/run_controller.py): the empty-state message cleared when
     the run starts, the HUD set from every stats signal, each painted frame
     acknowledged. ``display=False``: no view at all (the worker's engine alone).
     """
@@ -185,9 +185,9 @@ def run(rounds: int = 3, count: int = 2000, warmup: int = 50) -> str:
         results: dict[str, list[float]] = {way: [] for way in WAYS}
         painted: list[float] = []
         ui_ms: list[float] = []
-        # Run-to-run noise is set when a run starts (where PySDK's and OpenVINO's threads land on the 2 cores: raw
-        # alone varies by 20-40 % between 3-second runs, a one-thread loop by 4 %), so many short runs measure better
-        # than a few long ones. COCO SSD runs ~13 FPS here: 150 frames, 100 after warm-up.
+        # Run-to-run noise is set when a run starts (where PySDK's and OpenVINO's threads land on the cores), so
+        # many short runs measure better than a few long ones. COCO SSD is far slower than the OpenVINO models:
+        # 150 frames a round keep its rounds short.
         n = count if "openvino" in name else 150
         for round_ in range(rounds * (5 if "openvino" in name else 3)):
             ways = WAYS if round_ < rounds else ("app", "raw", "stream")

@@ -1,4 +1,4 @@
-"""``model-picker run --track --line … --zone … --events …``: counting on the command line (issue 12).
+"""``model-picker run --track --line … --zone … --events …``: counting on the command line.
 
 The options become a ``Counter`` (app/inference/counting/analyzers.py) before the model
 is loaded, so a bad line or zone is reported at once, with the option that

@@ -71,7 +71,7 @@ class RegistryDocument:
 def registry_schema() -> dict[str, Any]:
     """The library's own schema, so "valid" means what it means to the library (token may be null)."""
     from degirum_tools import (
-        ModelRegistry,  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+        ModelRegistry,  # imported where used: the window must show before PySDK and degirum_tools load
     )
 
     schema = copy.deepcopy(yaml.safe_load(ModelRegistry.schema_text))
@@ -100,7 +100,7 @@ def _describe(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
 
 
 def _is_valid(config: Mapping[str, Any]) -> bool:
-    """The schema's verdict for the usual case, ~20x faster than jsonschema; False sends it to jsonschema.
+    """The schema's verdict for the usual case, many times faster than jsonschema; False sends it there.
 
     It must never say True where jsonschema says False (tests/registry/test_fast_validation.py).
     """
@@ -152,7 +152,7 @@ def validate_config(config: Any, source: str, text: str | None = None) -> dict[s
 @contextmanager
 def bulk_build() -> Iterator[None]:
     """No cycle collection while a registry's objects are built: they hold no cycles, and the
-    collector's passes over a heap that grows by millions of objects cost half the load time."""
+    collector's repeated passes over a heap that grows by millions of objects would dominate the load."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

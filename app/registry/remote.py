@@ -115,7 +115,7 @@ class _Download:
             self.finished.set()
 
     def _get(self) -> str:
-        import requests  # imported where used: it costs ~0.1 s at start-up
+        import requests  # imported where used: it slows the start-up
 
         timeout = (min(CONNECT, self.deadline), self.deadline)
         with requests.Session() as session, session.get(self.url, timeout=timeout, stream=True) as resp:

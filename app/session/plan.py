@@ -1,8 +1,8 @@
 """What to run where: one registry entry on one host, with the user's overrides.
 
-"Fit the spec to the host, then fetch if needed" used to be written wherever a
-model was run (run, bench, fetch, validate, the window's run and validate);
-it is written here once.
+"Fit the spec to the host, then fetch if needed", written once for every front
+end that runs a model (run, bench, fetch, validate, the window's run and
+validate).
 """
 
 from __future__ import annotations

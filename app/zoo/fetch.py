@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-if TYPE_CHECKING:  # both imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+if TYPE_CHECKING:  # both imported where used: the window must show before PySDK and degirum_tools load
     import requests
     from degirum_tools import ModelSpec
 

@@ -1,12 +1,11 @@
 """The frame queue between a feeder thread and the inference loop: the feeder is woken in bursts.
 
 Why not ``queue.Queue``: when the model is the bottleneck a file's feeder sits
-blocked on a full queue, and ``Queue.get`` wakes it for every frame taken. On
-the inference thread that wake-up (a futex call, then the feeder wanting the
-GIL back at once) was 11% of its busy samples with BlazeFace on OpenVINO at
-~430 results/s (py-spy, bench/pipeline_bench.py). Here the taker pops without
-a lock and wakes a waiting feeder only when the queue has drained to half, so
-the feeder refills it in one go: one wake-up per ``depth / 2`` frames.
+blocked on a full queue, and ``Queue.get`` wakes it for every frame taken:
+that wake-up (a futex call, then the feeder wanting the GIL back at once) is a
+visible share of the inference thread's time with a fast model. Here the taker
+pops without a lock and wakes a waiting feeder only when the queue has drained
+to half, so the feeder refills it in one go: one wake-up per ``depth / 2`` frames.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Connect to an inference host and load a ModelSpec, with deliberate device choice.
 
 Why not ``spec.load_model()`` alone: the app feeds BGR numpy frames (so the
-OpenCV image backend, whose overlays cost ~0.7 ms instead of ~17 ms), needs the
-client-side renderers registered first, and must choose devices. On CPU
-runtimes PySDK offers two device indexes that fight over the same cores
-(BlazeFace: 20 FPS on both, 177 FPS on one), so "auto" takes one device there
-and every device on real accelerators.
+OpenCV image backend, whose overlays are far cheaper than the default's), needs
+the client-side renderers registered first, and must choose devices. On CPU
+runtimes PySDK offers two device indexes that fight over the same cores (both
+together are many times slower than one), so "auto" takes one device there and
+every device on real accelerators.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class DeviceChoice:
 
 def connect(spec: Any) -> Any:
     """``dg.connect`` for the spec's host and zoo, with errors in words."""
-    import degirum as dg  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+    import degirum as dg  # imported where used: the window must show before PySDK and degirum_tools load
     try:
         return dg.connect(spec.inference_host_address, spec.zoo_url, spec.token or "")
     except Exception as exc:

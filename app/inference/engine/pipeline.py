@@ -55,8 +55,8 @@ class Pipeline:
                  startup_grace_s: float = 60.0, host: str = "",
                  on_stall: Callable[[InferenceError], None] | None = None, breakdown: bool = True) -> None:
         """``breakdown``: ask PySDK for its per-step times (``model.measure_time``) for the CLI and
-        reports. The window does not show them, and they cost ~0.02 ms of Python per result on the
-        inference thread (BlazeFace on OpenVINO: ~9% of that thread's time), so it passes False."""
+        reports. The window does not show them, and with a fast model they cost a noticeable share of
+        the inference thread's time, so it passes False."""
         self.model = model
         self.breakdown = breakdown
         self.feeder = feeder
@@ -81,8 +81,8 @@ class Pipeline:
         self._received = 0
         self._waiting_since: float | None = None  # when the oldest unanswered frame was sent
         self._ended = False
-        # A file in real time: its clock starts with the first result. Started with the run, it ran while the
-        # model made its first inference, and a demo opened on "21 skipped (real-time pacing)".
+        # A file in real time: its clock starts with the first result, so the frames that go by while the
+        # model makes its first inference are not counted as skipped by pacing.
         self._starting = feeder.spec.realtime and feeder.spec.from_file
         self.on_stall = on_stall
         self.failure: InferenceError | None = None  # set by the watchdog thread
@@ -91,9 +91,8 @@ class Pipeline:
     def _queue_depth(model: Any) -> int:
         """A file at full speed keeps as many frames in flight as raw ``predict_batch`` does (PySDK's queue).
 
-        With 6 instead of PySDK's 8, BlazeFace on OpenVINO ran at 0.90-0.92 of raw
-        ``predict_batch``, and at 0.95-1.00 with 8 (median of paired short runs on
-        one loaded model, twice; ``python -m bench --only pipeline`` shows the ratio).
+        Fewer frames in flight than PySDK's own queue depth leave a fast model measurably below raw
+        ``predict_batch``; ``python -m bench --only pipeline`` shows the ratio.
         """
         try:
             return max(FILE_IN_FLIGHT, int(model.frame_queue_depth))
@@ -125,7 +124,7 @@ class Pipeline:
     def restart(self) -> None:
         """Start a new predict_batch on the same source (PySDK reads thresholds only then).
 
-        Frames in flight are discarded (~35 ms), none is read twice.
+        Frames in flight are discarded, none is read twice.
         """
         self._restart.set()
 

@@ -18,8 +18,8 @@ class SourceError(Exception):
     """A source that cannot be opened or read, with the location and the reason."""
 
 
-# Images above this many pixels are not decoded at full size: a 20000x20000 PNG would take 1.2 GB
-# decoded (2.5 GB at peak). JPEGs are decoded reduced (libjpeg scales while decoding, cheap);
+# Images above this many pixels are not decoded at full size: a 20000x20000 PNG is 1.2 GB of BGR
+# pixels, more at the decoder's peak. JPEGs are decoded reduced (libjpeg scales while decoding, cheap);
 # other formats are refused, as OpenCV would decode them at full size before any resize.
 MAX_IMAGE_PIXELS = 50_000_000
 

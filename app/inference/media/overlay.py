@@ -149,7 +149,7 @@ class Shapes:
     mask: Mask | None = None
     counts: dict[str, int] = field(default_factory=dict)  # per class, for presentation mode
     options: OverlayOptions = field(default_factory=OverlayOptions)  # line width, opacity, text size
-    counters: list[CountShape] = field(default_factory=list)  # counting lines and zones (issue 12)
+    counters: list[CountShape] = field(default_factory=list)  # counting lines and zones
     trails: list[Trail] = field(default_factory=list)  # tracks, when the Track toggle is on
 
     @property
@@ -166,8 +166,8 @@ class Shapes:
 def found_text(shapes: Shapes) -> str:
     """What a result found, in its task's words, for the status line and the HUD of a photo.
 
-    Counting ``result.results`` said "1 detection" for a segmentation result (one
-    entry: the class map); a mask is described by the classes it covers instead.
+    A segmentation result has one entry (the class map), so counting ``result.results``
+    would say "1 detection"; a mask is described by the classes it covers instead.
     """
     if shapes.mask is not None:
         labels = [label for label, _color in shapes.mask.legend]

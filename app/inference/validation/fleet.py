@@ -19,7 +19,7 @@ from model_picker.inference.media.sources import SourceError
 from model_picker.inference.validation.criteria import FAIL, Criteria, SignOff, Verdict, judge, overall
 from model_picker.inference.validation.measure import ValidationResult
 
-SCHEMA_VERSION = 2  # of the JSON report (inference/validation/report.py); 1 was the bare list of results
+SCHEMA_VERSION = 2  # of the JSON report (inference/validation/report.py); raised when its layout changes
 
 
 @dataclass

@@ -64,7 +64,7 @@ class ValidationResult:
     single_p99_ms: float = 0.0
     single_latencies_ms: list[float] = field(default_factory=list)
     # Filled by the caller where known: the registry's own figures (and which file), the host's
-    # hardware (zoo/hostinfo.py), the device's own limit without PySDK (inference/validation/rawbench.py).
+    # hardware (validation/hostinfo.py), the device's own limit without PySDK (validation/rawbench.py).
     registry: dict[str, Any] = field(default_factory=dict)
     hardware: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)

@@ -83,7 +83,7 @@ class BestSetting:
     """A sweep's best trial as a live run takes it: the device set, frames in flight and PySDK properties.
 
     Qt-free, so the window keeps one per (model, host) and whatever builds the
-    run (RunRequest today, session.RunPlan tomorrow) reads the same value.
+    run reads the same value.
     """
 
     devices: str = "auto"

@@ -20,7 +20,7 @@ class Answer:
 
     What the agreement, the disagreement strip and the report need: the result
     items, the model-to-frame coordinate mapping (for class maps) and the labels.
-    ``inference.overlay.describe`` draws it like a PySDK result.
+    ``inference.media.overlay.describe`` draws it like a PySDK result.
     """
 
     results: list

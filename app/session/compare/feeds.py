@@ -1,6 +1,6 @@
 """Frame feeds for a comparison: one source read once, handed to two to four pipelines.
 
-``inference.pipeline.Pipeline`` reads frames from a ``FrameFeeder``; these
+``inference.engine.pipeline.Pipeline`` reads frames from a ``FrameFeeder``; these
 classes offer the same few members (``spec``, ``get``, ``start``, ``stop``,
 ``hold``, ``dropped``, ``error``) so each contender keeps the pipeline's
 watchdog, in-flight limit and timing, while the frames come from one place:

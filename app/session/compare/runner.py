@@ -1,8 +1,8 @@
 """Compare two to four models (or one model on several hosts) on one source: the one runner of both front ends.
 
 Each contender loads its model on a thread of its own and runs the usual
-``inference.pipeline.Pipeline`` (watchdog, frames in flight, timing); the
-frames come from one source (``session.feeds``):
+``inference.engine.pipeline.Pipeline`` (watchdog, frames in flight, timing); the
+frames come from one source (``session.compare.feeds``):
 
 - ``sync``: every contender gets the same source frame; at most
   ``SYNC_AHEAD`` frames are out at once, so the slowest sets the pace. A frame's
@@ -12,7 +12,7 @@ frames come from one source (``session.feeds``):
   that every contender happened to answer are grouped and compared too.
 
 How it reports: ``events()`` is a generator that runs the comparison on the
-thread iterating it and yields ``compare_events`` objects in order
+thread iterating it and yields ``compare.events`` objects in order
 (``PaneReady``, ``PaneResult``, ``FrameGroup``, ``PaneFailed``, and last
 ``SourceEnded``); all bookkeeping happens on that one thread. ``run()`` drains
 it into the ``on_event`` callback (the window's QThread calls ``run()`` and
@@ -78,7 +78,7 @@ def check_tasks(plans: list[RunPlan]) -> str:
 
 def _same_pixels(model: Any) -> None:
     """Send frames uncompressed: servers and the cloud default to JPEG, and a comparison of hosts would
-    then measure the codec (BlazeFace on an AI server: F1 0.96 with JPEG, 1.0 with RAW)."""
+    then measure the codec as much as the models."""
     for part in (getattr(model, "model1", None), getattr(model, "model2", None)) if hasattr(model, "model1") \
             else (model,):
         try:

@@ -120,7 +120,7 @@ class CatalogueProxy(QSortFilterProxyModel):
     def setSourceModel(self, model: Any) -> None:
         super().setSourceModel(model)
         # The source resets before the window computes the new registry's mask: forget the old
-        # one then, or endResetModel filters a 13-model registry with a 12-entry mask.
+        # one then, or endResetModel filters the new rows with a mask of another length.
         model.modelAboutToBeReset.connect(self._forget_mask)
 
     def _forget_mask(self) -> None:

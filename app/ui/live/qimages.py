@@ -1,10 +1,9 @@
 """OpenCV frames <-> QImages in the format the screen uses, converted by OpenCV on the calling thread.
 
-A ``Format_BGR888`` image is converted by Qt at every ``drawImage`` (about 0.9 ms
-for a 960x540 frame, spread over Qt's thread pool, so on the cores the model runs
-on). ``Format_RGB32`` is the backing store's own format: painting it is a copy
-(0.13 ms). The conversion is done once, here, by OpenCV, which releases the
-GIL, on the worker thread that made the frame.
+A ``Format_BGR888`` image is converted by Qt at every ``drawImage`` (on Qt's
+thread pool, so on the cores the model runs on). ``Format_RGB32`` is the backing
+store's own format: painting it is a copy. The conversion is done once, here, by
+OpenCV, which releases the GIL, on the worker thread that made the frame.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def to_qimage(bgr: np.ndarray, fit: tuple[int, int] | None = None) -> QImage:
         scale = min(fit[0] / width, fit[1] / height)
         if abs(scale - 1.0) > 0.02:
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)  # INTER_AREA costs ~3 ms a frame
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_LINEAR)  # not INTER_AREA: far slower per frame
     height, width = bgr.shape[:2]
     image = QImage(width, height, QImage.Format.Format_RGB32)
     cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA, dst=_pixels(image))

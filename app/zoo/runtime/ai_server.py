@@ -1,7 +1,7 @@
 """Start DeGirum's own AI server (``degirum server start``) with every runtime enabled.
 
 The server is PySDK's; this only gives it the environment the app gives itself
-(runtimes.runtime_env), so its zoo lists the ONNX and OpenVINO models too
+(agents.runtime_env), so its zoo lists the ONNX and OpenVINO models too
 instead of silently leaving them out.
 """
 

@@ -1,6 +1,6 @@
 """DeGirum's N2X runtime (the one that drives ORCA accelerators) and its compile cache.
 
-Facts measured here with PySDK 1.5.0 (README, "ORCA / N2X"):
+How N2X behaves with PySDK 1.5.0 (README, "ORCA / N2X"):
 - N2X device types: ``N2X/ORCA1`` and ``N2X/ORCA`` are ORCA hardware; ``N2X/CPU`` is the
   same runtime emulated on the CPU, present wherever PySDK is. Results on N2X/CPU match
   ORCA's, speed does not: a figure measured there must never pass for an ORCA figure.
@@ -12,7 +12,7 @@ Facts measured here with PySDK 1.5.0 (README, "ORCA / N2X"):
 - Worse, after that failure the *next* N2X load in the same process crashes it (segmentation
   fault), even once the entry is deleted. So before a process first loads an N2X model locally,
   ``drop_stale_entry`` deletes that model's entry left by an earlier process (it could not be
-  read anyway): N2X recompiles (~1-2 s) and the window never meets the crash. The located
+  read anyway): N2X recompiles it and the window never meets the crash. The located
   message and ``clear-n2x`` remain for what the app cannot guard: AI servers, other programs.
 - ORCA cards need DeGirum's PCIe driver: the N2X agent looks for the ``cda`` kernel driver
   at ``/sys/bus/pci/drivers/cda``.
