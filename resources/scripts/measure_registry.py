@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from model_picker.zoo import runtimes  # noqa: E402
+from model_picker.zoo.runtime import agents as runtimes  # noqa: E402
 
 runtimes.prepare_process([sys.executable, *sys.argv])
 

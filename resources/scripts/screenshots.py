@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
-from model_picker.zoo import runtimes  # noqa: E402
+from model_picker.zoo.runtime import agents as runtimes  # noqa: E402
 
 runtimes.prepare_process([sys.executable, *sys.argv])
 
