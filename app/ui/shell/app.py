@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from model_picker.ui.shell.xcb import check_platform
 from model_picker.zoo.bundled import app_icon
 
 
@@ -24,6 +25,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def run_window(registry: str | None = None) -> int:
+    problem = check_platform()
+    if problem:  # Qt would abort with a message that names neither the library nor the fix
+        print(problem, file=sys.stderr)
+        return 1
     app = make_application()
     from model_picker.ui.shell.main_window import MainWindow
 
