@@ -25,25 +25,11 @@ from typing import Any
 import numpy as np
 
 from model_picker.registry.loader import RegistryDocument, bulk_build
-from model_picker.registry.specs import Defaults, build_spec, entry_zoo_url
+from model_picker.registry.specs import Defaults, Entry, build_spec, entry_zoo_url
 from model_picker.registry.values import ABSENT, MISSING, Codes, int_float, number, sort_key
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One registry model, as written (``metadata`` is None when the entry has none)."""
-
-    name: str
-    task: Any
-    hardware: tuple[Any, ...]
-    alias: Any
-    description: str
-    zoo_url: str
-    metadata: dict[str, Any] | None
-    raw: Mapping[str, Any]
 
 
 @dataclass(frozen=True)

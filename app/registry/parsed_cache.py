@@ -30,7 +30,7 @@ def _path(digest: str) -> Path:
     return folder() / f"{digest}.json"
 
 
-def get(digest: str) -> dict[str, Any] | None:
+def recall(digest: str) -> dict[str, Any] | None:
     """The validated config for this text hash, or None (missing, corrupt or of another format)."""
     path = _path(digest)
     try:
@@ -43,7 +43,7 @@ def get(digest: str) -> dict[str, Any] | None:
         return None
 
 
-def put(digest: str, config: dict[str, Any]) -> None:
+def remember(digest: str, config: dict[str, Any]) -> None:
     """Remember a validated config; a cache that cannot be written is not worth failing a load for."""
     path = _path(digest)
     try:

@@ -28,6 +28,7 @@ from pathlib import Path
 from model_picker.errors import InferenceError
 from model_picker.zoo.bundled import zoo_dir
 from model_picker.zoo.checksum import known_checksum, model_files
+from model_picker.zoo.probe import probe_model
 
 TRUST_ENV = "MODEL_PICKER_TRUST_MODELS"  # "1": skip the check (a zoo with its own Checksum definition)
 
@@ -110,11 +111,9 @@ def verify_local_model(zoo: Path, name: str) -> None:
         return
     message = problem(json_path, name)
     if not message and not is_bundled(json_path):
-        from model_picker.zoo.probe import probe_model
-
         model_path = _model_path(json_path)
         if model_path is not None:
-            message = probe_model(zoo, name, json_path, model_path)
+            message = probe_model(json_path, model_path)
     if message:
         raise DamagedModelError(message)
 
