@@ -16,14 +16,15 @@ import os
 from pathlib import Path
 from typing import Any
 
+from model_picker.paths import cache_dir
+
 FORMAT = 1
 KEEP = 16
 
 
 def folder() -> Path:
-    """Under the user's cache dir (XDG_CACHE_HOME, else ~/.cache), beside the registry copies."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "model-picker" / "parsed"
+    """In the app's cache folder, beside the registry copies."""
+    return cache_dir() / "parsed"
 
 
 def _path(digest: str) -> Path:

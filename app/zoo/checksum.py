@@ -23,6 +23,8 @@ import os
 import threading
 from pathlib import Path
 
+from model_picker.paths import cache_dir
+
 _CHUNK = 1 << 20
 _MAX_ENTRIES = 500
 _lock = threading.Lock()
@@ -47,9 +49,8 @@ def model_checksum(model_path: Path) -> str:
 
 
 def memo_file() -> Path:
-    """Where hashes already computed are remembered (follows $XDG_CACHE_HOME and $HOME)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "model-picker" / "checksums.json"
+    """Where hashes already computed are remembered: in the app's cache folder."""
+    return cache_dir() / "checksums.json"
 
 
 def _stamp(model_path: Path) -> list[list[int]]:
