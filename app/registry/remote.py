@@ -40,10 +40,6 @@ def url_scheme(source: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def is_url(source: str) -> bool:
-    return url_scheme(source) in ("http", "https")
-
-
 def file_url_path(url: str) -> Path:
     """The local path a ``file://`` URL names (``file:///srv/r.yaml``, ``file://localhost/…``)."""
     parts = urlparse(url)

@@ -30,7 +30,6 @@ from pathlib import Path
 
 ORCA_TYPES = ("N2X/ORCA1", "N2X/ORCA")
 EMULATOR = "N2X/CPU"
-N2X_TYPES = (*ORCA_TYPES, EMULATOR)
 CACHE_ERROR = "n2x invalid or corrupt"
 CLEAR_COMMAND = "model-picker cache clear-n2x"
 CLEAR_ACTION = "Tools → Clear N2X Compile Cache"
