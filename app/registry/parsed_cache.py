@@ -1,6 +1,6 @@
 """Validated registries remembered by the SHA-256 of their text, so a reload skips YAML and schema.
 
-Reopening the team's 10,000-model registry (F5, a recent file, the same URL)
+Reopening a large registry (F5, a recent file, the same URL)
 should be instant, and must never show an old parse of a changed file: the key
 is the hash of the exact text just read, so a changed file or download simply
 misses. Entries are JSON (safe to read back, unlike pickle), written atomically,

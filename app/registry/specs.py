@@ -96,7 +96,7 @@ def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
                token: str | None = None, model_properties: dict[str, Any] | None = None) -> ModelSpec:
     """One entry's ModelSpec; arguments are ``all_model_specs``'s per-call overrides."""
     from degirum_tools import (
-        ModelSpec,  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+        ModelSpec,  # imported where used: the window must show before PySDK and degirum_tools load
     )
     host = inference_host_address if inference_host_address is not None else defaults.inference_host_address
     if token is None:

@@ -7,10 +7,10 @@ SHA-256 of the model file named by ``ModelPath``; for an OpenVINO IR (``.xml``)
 the weights file beside it (``.bin``) is hashed after the XML, because the XML
 alone says nothing about the weights.
 
-Hashing a 50 MB model takes a noticeable fraction of a second, and the app checks
-before every load, so ``known_checksum`` remembers results keyed by each file's
-path, size, mtime, ctime and inode (a rewrite that keeps the size and resets the
-mtime still changes the ctime) in a small JSON file in the user cache.
+Hashing a large model is slow enough to notice, and the app checks before every
+load, so ``known_checksum`` remembers results keyed by each file's path, size,
+mtime, ctime and inode (a rewrite that keeps the size and resets the mtime still
+changes the ctime) in a small JSON file in the app's cache folder.
 
 This module has no third-party imports so the zoo build script can use it too.
 """

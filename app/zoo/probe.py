@@ -5,7 +5,7 @@ was broken when it was checksummed, nor a JSON whose Checksum was edited to matc
 would load it in-process and the runtime would take the CLI or the window down (SIGSEGV). So a model
 from outside the bundled zoo is loaded and run on one blank frame in a child process first; a child
 killed by a signal means the model is refused. A model that passed is remembered by the SHA-256 of its
-file and JSON, so the probe costs a few seconds once per model version, not per run. Other failures in
+file and JSON, so the probe runs once per model version, not on every load. Other failures in
 the child (an unsupported device, a bad field) are left to the real load, which explains them.
 
 Run as ``python -m model_picker.zoo.probe MODEL_JSON`` by ``probe_model``.

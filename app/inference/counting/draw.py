@@ -1,11 +1,11 @@
-"""Counting lines, zones, their counts and track IDs drawn on a BGR frame with OpenCV (issue 12).
+"""Counting lines, zones, their counts and track IDs drawn on a BGR frame with OpenCV.
 
 For frames written without Qt: ``model-picker run --out v.mp4 --line … --zone …``
 draws them over PySDK's ``image_overlay``. It shows what the window shows
-(app/ui/overlay_painter.paint_counters): each line with an arrow towards its
-"in" side and "name: in N, out M", each zone shaded with "name: N inside",
+(app/ui/live/overlay_painter.py, ``paint_counters``): each line with an arrow towards
+its "in" side and "name: in N, out M", each zone shaded with "name: N inside",
 and with tracking the ``#id`` over each box and its short trail. The texts come
-from ``live_counting.counter_shapes``, the same ones the window paints.
+from ``counting.live.counter_shapes``, the same ones the window paints.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A disagreement frame as one picture: the source frame once per contender, its answer drawn, side by side.
 
-Drawn with OpenCV from ``inference.overlay.describe``'s shapes (the shapes the
+Drawn with OpenCV from ``inference.media.overlay.describe``'s shapes (the shapes the
 window paints), so the report needs no display and no Qt, and an ``Answer``
 (a result without its frame) draws like a PySDK result.
 """
