@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from model_picker.cli.commands import find_model, load_catalogue
 from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.cli.registry_args import find_model, load_catalogue
 from model_picker.inference.engine.errors import InferenceError
 from model_picker.inference.media.sources import SourceError, parse_source
 from model_picker.inference.validation.measure import decode, validate

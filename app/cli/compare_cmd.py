@@ -54,8 +54,8 @@ def pairs(names: list[str], hosts: list[str]) -> list[tuple[str, str | None]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from model_picker.cli.commands import find_model, load_catalogue
     from model_picker.cli.errors import EXIT_FAILED, CliError
+    from model_picker.cli.registry_args import find_model, load_catalogue
     from model_picker.errors import InferenceError
     from model_picker.inference.media.sources import SourceError, parse_source
     from model_picker.session.compare.runner import Comparison

@@ -2,7 +2,8 @@
 
 The runtimes are enabled before anything imports PySDK (a re-exec happens once
 for OpenVINO), and every expected failure ends in one line on stderr and a
-non-zero exit: 2 for bad input, 1 for a failed run, 130 for Ctrl+C.
+non-zero exit: 2 for bad input, 1 for a failed run, 130 for Ctrl+C. ``dispatch`` imports each
+command's module only when that command runs; no command imports this module.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from model_picker.cli.errors import EXIT_INTERRUPTED, CliError
 from model_picker.zoo.runtime import agents
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "dispatch", "main"]
 
 
 def _registry_arg(p: argparse.ArgumentParser) -> None:
@@ -110,6 +111,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command; its module is imported only then, so one command never pays for another's imports."""
+    command = args.command
+    if command in ("list", "show"):
+        from model_picker.cli import catalogue_cmds
+
+        return {"list": catalogue_cmds.cmd_list, "show": catalogue_cmds.cmd_show}[command](args)
+    if command == "run":
+        from model_picker.cli.run import cmd_run
+
+        return cmd_run(args)
+    if command in ("fetch", "cache", "serve-zoo"):
+        from model_picker.cli import zoo_cmds
+
+        return {"fetch": zoo_cmds.cmd_fetch, "cache": zoo_cmds.cmd_cache,
+                "serve-zoo": zoo_cmds.cmd_serve_zoo}[command](args)
+    if command == "bench":
+        from model_picker.cli.bench import cmd_bench
+
+        return cmd_bench(args)
+    if command == "validate":
+        from model_picker.cli.validate_cmd import cmd_validate
+
+        return cmd_validate(args)
+    if command == "compare":
+        from model_picker.cli.compare_cmd import cmd_compare
+
+        return cmd_compare(args)
+    if command == "ai-server":
+        from model_picker.zoo.runtime.ai_server import exec_server
+
+        return exec_server(args.zoo, args.port)
+    if command == "doctor":
+        from model_picker.cli.doctor import cmd_doctor
+
+        return cmd_doctor(args)
+    raise CliError(f"unknown command {command!r}")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     agents.prepare_process([sys.executable, "-m", "model_picker", *argv])
@@ -119,9 +159,7 @@ def main(argv: list[str] | None = None) -> None:
 
         sys.exit(run_window())
     try:
-        from model_picker.cli import commands
-
-        code = commands.dispatch(args)
+        code = dispatch(args)
     except CliError as exc:
         print(f"model-picker: {exc}", file=sys.stderr)
         code = exc.code

@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from model_picker.cli.commands import find_model, load_catalogue
 from model_picker.cli.counting_opts import counter_from_args, open_events
 from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.cli.registry_args import find_model, load_catalogue
 from model_picker.inference.counting.draw import draw_counting
 from model_picker.inference.counting.live import LiveCounting
 from model_picker.inference.engine.compound import pair_for_model

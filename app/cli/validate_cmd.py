@@ -68,8 +68,8 @@ def add_parser(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from model_picker.cli.commands import find_model, load_catalogue, query_from_args
     from model_picker.cli.errors import EXIT_FAILED, CliError
+    from model_picker.cli.registry_args import find_model, load_catalogue, query_from_args
     from model_picker.inference.media.sources import SourceError, parse_source
     from model_picker.inference.validation.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
     from model_picker.inference.validation.measure import decode

@@ -7,8 +7,8 @@ import sys
 import threading
 from pathlib import Path
 
-from model_picker.cli.commands import find_model, load_catalogue
 from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.cli.registry_args import find_model, load_catalogue
 from model_picker.errors import InferenceError
 from model_picker.session.plan import RunPlan, default_token, prepare
 from model_picker.zoo import cache

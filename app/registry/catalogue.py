@@ -1,8 +1,8 @@
 """An indexed, immutable view of one registry: filters, facets, search, sort and ranking.
 
 Why not chain the library's ``for_*`` calls: each one deep-copies the whole
-config (65 ms for three filters on 10,000 models), which is too slow to run on
-every click and keystroke, and it cannot count facet values. Here the registry is
+config, too slow on a large registry to run on every click and keystroke, and
+it cannot count facet values. Here the registry is
 indexed once into integer codes per dimension, and a query is a few vectorised
 mask operations. The matching rules are the library's, to the letter:
 
@@ -25,25 +25,11 @@ from typing import Any
 import numpy as np
 
 from model_picker.registry.loader import RegistryDocument, bulk_build
-from model_picker.registry.specs import Defaults, build_spec, entry_zoo_url
+from model_picker.registry.specs import Defaults, Entry, build_spec, entry_zoo_url
 from model_picker.registry.values import ABSENT, MISSING, Codes, int_float, number, sort_key
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One registry model, as written (``metadata`` is None when the entry has none)."""
-
-    name: str
-    task: Any
-    hardware: tuple[Any, ...]
-    alias: Any
-    description: str
-    zoo_url: str
-    metadata: dict[str, Any] | None
-    raw: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -162,7 +148,7 @@ class Catalogue:
             present = [v for v in raw if v is not MISSING and v is not None]
             if present and all(number(v) is not None for v in present):
                 self.numeric_keys.append(key)
-        self._text: list[str] | None = None  # built by the first text search (0.1 s per 10,000 models)
+        self._text: list[str] | None = None  # built by the first text search
         self._sort_cache: dict[str, list[int]] = {}
 
     @staticmethod

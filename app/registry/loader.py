@@ -31,8 +31,8 @@ import jsonschema
 import yaml
 
 from model_picker.redact import redact
-from model_picker.registry import parsed_cache
 from model_picker.registry.errors import RegistryError
+from model_picker.registry.parsed_cache import recall, remember
 from model_picker.registry.yamlread import MAX_DEPTH, line_column, locate, read_yaml
 
 __all__ = ["RegistryDocument", "RegistryError", "load_dict", "load_file", "load_text", "validate_config"]
@@ -177,13 +177,13 @@ def load_text(text: str, source: str, base: str | None = None) -> RegistryDocume
     """Parse and validate registry YAML text (a text seen before, valid, comes from the parsed cache)."""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     with bulk_build():
-        config = parsed_cache.get(digest)
+        config = recall(digest)
         if config is None:
             _not_html(text, source)
             parsed, plain = read_yaml(text, source)
             config = validate_config(parsed, source, text)
             if plain:
-                parsed_cache.put(digest, config)
+                remember(digest, config)
     return RegistryDocument(config, source, base)
 
 

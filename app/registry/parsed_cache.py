@@ -1,6 +1,6 @@
 """Validated registries remembered by the SHA-256 of their text, so a reload skips YAML and schema.
 
-Reopening the team's 10,000-model registry (F5, a recent file, the same URL)
+Reopening a large registry (F5, a recent file, the same URL)
 should be instant, and must never show an old parse of a changed file: the key
 is the hash of the exact text just read, so a changed file or download simply
 misses. Entries are JSON (safe to read back, unlike pickle), written atomically,
@@ -16,21 +16,22 @@ import os
 from pathlib import Path
 from typing import Any
 
+from model_picker.paths import cache_dir
+
 FORMAT = 1
 KEEP = 16
 
 
 def folder() -> Path:
-    """Under the user's cache dir (XDG_CACHE_HOME, else ~/.cache), beside the registry copies."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "model-picker" / "parsed"
+    """In the app's cache folder, beside the registry copies."""
+    return cache_dir() / "parsed"
 
 
 def _path(digest: str) -> Path:
     return folder() / f"{digest}.json"
 
 
-def get(digest: str) -> dict[str, Any] | None:
+def recall(digest: str) -> dict[str, Any] | None:
     """The validated config for this text hash, or None (missing, corrupt or of another format)."""
     path = _path(digest)
     try:
@@ -43,7 +44,7 @@ def get(digest: str) -> dict[str, Any] | None:
         return None
 
 
-def put(digest: str, config: dict[str, Any]) -> None:
+def remember(digest: str, config: dict[str, Any]) -> None:
     """Remember a validated config; a cache that cannot be written is not worth failing a load for."""
     path = _path(digest)
     try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import socket
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
+from model_picker.paths import cache_dir
 from model_picker.redact import redact
 from model_picker.registry.errors import RegistryError
 from model_picker.registry.loader import RegistryDocument, load_text
@@ -40,10 +40,6 @@ def url_scheme(source: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def is_url(source: str) -> bool:
-    return url_scheme(source) in ("http", "https")
-
-
 def file_url_path(url: str) -> Path:
     """The local path a ``file://`` URL names (``file:///srv/r.yaml``, ``file://localhost/…``)."""
     parts = urlparse(url)
@@ -53,15 +49,14 @@ def file_url_path(url: str) -> Path:
     return Path(url2pathname(unquote(parts.path)))
 
 
-def cache_dir() -> Path:
-    """Where last good copies live (follows XDG_CACHE_HOME, then HOME)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "model-picker" / "registries"
+def copies_dir() -> Path:
+    """Where last good copies live: in the app's cache folder."""
+    return cache_dir() / "registries"
 
 
 def _cache_paths(url: str) -> tuple[Path, Path]:
     key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-    return cache_dir() / f"{key}.yaml", cache_dir() / f"{key}.json"
+    return copies_dir() / f"{key}.yaml", copies_dir() / f"{key}.json"
 
 
 class _Download:

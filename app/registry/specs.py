@@ -1,4 +1,4 @@
-"""Registry defaults and the ModelSpec each entry becomes.
+"""A registry entry, the registry's defaults, and the ModelSpec each entry becomes.
 
 These follow ``ModelRegistry.all_model_specs`` exactly, with two decisions:
 
@@ -15,6 +15,7 @@ The result is the library's own ``degirum_tools.ModelSpec``.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,9 +24,18 @@ from urllib.parse import urljoin
 if TYPE_CHECKING:
     from degirum_tools import ModelSpec
 
-    from model_picker.registry.catalogue import Entry
+@dataclass(frozen=True)
+class Entry:
+    """One registry model, as written (``metadata`` is None when the entry has none)."""
 
-_UNSET: Any = object()
+    name: str
+    task: Any
+    hardware: tuple[Any, ...]
+    alias: Any
+    description: str
+    zoo_url: str
+    metadata: dict[str, Any] | None
+    raw: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
                token: str | None = None, model_properties: dict[str, Any] | None = None) -> ModelSpec:
     """One entry's ModelSpec; arguments are ``all_model_specs``'s per-call overrides."""
     from degirum_tools import (
-        ModelSpec,  # imported where used: the window must show before PySDK and degirum_tools load (~1 s)
+        ModelSpec,  # imported where used: the window must show before PySDK and degirum_tools load
     )
     host = inference_host_address if inference_host_address is not None else defaults.inference_host_address
     if token is None:

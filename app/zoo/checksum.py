@@ -7,10 +7,10 @@ SHA-256 of the model file named by ``ModelPath``; for an OpenVINO IR (``.xml``)
 the weights file beside it (``.bin``) is hashed after the XML, because the XML
 alone says nothing about the weights.
 
-Hashing a large model file takes noticeable time, and the app checks
-before every load, so ``known_checksum`` remembers results keyed by each file's
-path, size, mtime, ctime and inode (a rewrite that keeps the size and resets the
-mtime still changes the ctime) in a small JSON file in the user cache.
+Hashing a large model is slow enough to notice, and the app checks before every
+load, so ``known_checksum`` remembers results keyed by each file's path, size,
+mtime, ctime and inode (a rewrite that keeps the size and resets the mtime still
+changes the ctime) in a small JSON file in the app's cache folder.
 
 This module has no third-party imports so the zoo build script can use it too.
 """
@@ -22,6 +22,8 @@ import json
 import os
 import threading
 from pathlib import Path
+
+from model_picker.paths import cache_dir
 
 _CHUNK = 1 << 20
 _MAX_ENTRIES = 500
@@ -47,9 +49,8 @@ def model_checksum(model_path: Path) -> str:
 
 
 def memo_file() -> Path:
-    """Where hashes already computed are remembered (follows $XDG_CACHE_HOME and $HOME)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "model-picker" / "checksums.json"
+    """Where hashes already computed are remembered: in the app's cache folder."""
+    return cache_dir() / "checksums.json"
 
 
 def _stamp(model_path: Path) -> list[list[int]]:

@@ -1,22 +1,14 @@
 """Refuse a damaged model file before PySDK loads it.
 
-A truncated or altered TFLite file does not raise in PySDK: the runtime reads past
-the end and the process dies with SIGSEGV (the CLI, or the window with its unsaved
-settings). So every ``@local`` load first checks the model file against the
-``Checksum`` of its model JSON (``checksum.known_checksum``: SHA-256, remembered
-per file version, so a big model is hashed once, not on every run).
+A truncated or altered TFLite file does not raise in PySDK: the runtime reads past the end and the
+process dies (SIGSEGV), taking the CLI or the window with its unsaved settings down. So every ``@local``
+load first checks the model file against the ``Checksum`` of its model JSON (checksum.py: SHA-256,
+remembered per file version). A model the app fetched from a zoo that defines ``Checksum`` another way
+is accepted while its files keep the SHA-256 the fetch recorded.
 
-What this covers: any change to the bytes of the model file after its JSON was
-written (truncation, flipped bytes, an empty file, a swapped file). What it cannot
-cover: a model file that was already broken when its JSON's Checksum was computed,
-or a JSON whose Checksum was edited to match a broken file: the checksum proves
-the file is the one the zoo vouched for, not that it is a valid model. For those,
-a model from outside the bundled zoo is test-loaded once in a child process
-(probe.py), so a crash takes down the child, not the app.
-
-A model the app fetched may come from a zoo that defines ``Checksum`` another way;
-the fetch records the SHA-256 of the files it installed (from a CRC-checked
-archive), and a file that still has those bytes is accepted too.
+The checksum proves the file is the one the zoo vouched for, not that it is a valid model (it may have
+been broken when checksummed, or the Checksum edited to match): a model from outside the bundled zoo is
+also test-loaded once in a child process (probe.py), where a crash takes down the child, not the app.
 """
 
 from __future__ import annotations
@@ -28,6 +20,7 @@ from pathlib import Path
 from model_picker.errors import InferenceError
 from model_picker.zoo.bundled import zoo_dir
 from model_picker.zoo.checksum import known_checksum, model_files
+from model_picker.zoo.probe import probe_model
 
 TRUST_ENV = "MODEL_PICKER_TRUST_MODELS"  # "1": skip the check (a zoo with its own Checksum definition)
 
@@ -110,11 +103,9 @@ def verify_local_model(zoo: Path, name: str) -> None:
         return
     message = problem(json_path, name)
     if not message and not is_bundled(json_path):
-        from model_picker.zoo.probe import probe_model
-
         model_path = _model_path(json_path)
         if model_path is not None:
-            message = probe_model(zoo, name, json_path, model_path)
+            message = probe_model(json_path, model_path)
     if message:
         raise DamagedModelError(message)
 

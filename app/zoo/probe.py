@@ -5,10 +5,10 @@ was broken when it was checksummed, nor a JSON whose Checksum was edited to matc
 would load it in-process and the runtime would take the CLI or the window down (SIGSEGV). So a model
 from outside the bundled zoo is loaded and run on one blank frame in a child process first; a child
 killed by a signal means the model is refused. A model that passed is remembered by the SHA-256 of its
-file and JSON, so the probe costs a few seconds once per model version, not per run. Other failures in
+file and JSON, so the probe runs once per model version, not on every load. Other failures in
 the child (an unsupported device, a bad field) are left to the real load, which explains them.
 
-Run as ``python -m model_picker.zoo.probe ZOO NAME`` by ``probe_model``.
+Run as ``python -m model_picker.zoo.probe MODEL_JSON`` by ``probe_model``.
 """
 
 from __future__ import annotations
@@ -57,15 +57,16 @@ def _remember(key: str) -> None:
         pass
 
 
-def probe_model(zoo: Path, name: str, json_path: Path, model_path: Path) -> str | None:
-    """None when the model loads and runs in a child process (or the probe cannot tell); else why not."""
+def probe_model(json_path: Path, model_path: Path) -> str | None:
+    """None when the model of ``json_path`` loads and runs in a child process (or the probe cannot tell);
+    else why not."""
     from model_picker.zoo.runtime.agents import runtime_env
 
     key = _key(json_path, known_checksum(model_path))
     if _remembered(key):
         return None
     try:
-        child = subprocess.run([sys.executable, "-m", "model_picker.zoo.probe", str(zoo), name], env=runtime_env(),
+        child = subprocess.run([sys.executable, "-m", "model_picker.zoo.probe", str(json_path)], env=runtime_env(),
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                timeout=TIMEOUT_S)
     except (subprocess.TimeoutExpired, OSError):
@@ -83,7 +84,7 @@ def probe_model(zoo: Path, name: str, json_path: Path, model_path: Path) -> str 
         what = "could not be read by the inference runtime"
     else:
         return None  # a problem the real load explains (device, runtime, a field)
-    return (f"model {name} {what} when loaded in a separate test process, so it was not loaded here: "
+    return (f"model {json_path.stem} {what} when loaded in a separate test process, so it was not loaded here: "
             f"model file {model_path} is broken although it matches the Checksum in {json_path.name}. "
             "Replace the model from a trusted zoo")
 
@@ -110,16 +111,14 @@ def _main(argv: list[str]) -> int:
     from model_picker.zoo.runtime import agents
 
     agents.prepare_process(None)
-    zoo, name = argv
+    json_path = Path(argv[0])
     try:
         import degirum as dg
         import numpy as np
 
-        from model_picker.zoo.integrity import find_model_json
-
         with tempfile.TemporaryDirectory() as tmp:
-            _bare_copy(find_model_json(Path(zoo), name), Path(tmp))
-            model = dg.connect("@local", tmp).load_model(name, image_backend="opencv")
+            _bare_copy(json_path, Path(tmp))
+            model = dg.connect("@local", tmp).load_model(json_path.stem, image_backend="opencv")
             with model:
                 model(np.zeros((224, 224, 3), np.uint8))
     except Exception as exc:

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model_picker.cli.commands import strict_json
+from model_picker.cli.catalogue_cmds import strict_json
 from model_picker.registry import Catalogue, Query, RegistryError
 from model_picker.registry.loader import load_dict, load_text, registry_schema
 from tests.registry.strategies import registry

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from model_picker.registry import Catalogue, RegistryError, load_registry
-from model_picker.registry.remote import cache_dir, load_url
+from model_picker.registry.remote import copies_dir, load_url
 from tests.httpserver import LoopbackServer
 
 REGISTRY = b"""models:
@@ -167,11 +167,11 @@ def test_credentials_stay_out_of_errors_the_stale_note_and_the_cache_files():
     with pytest.raises(RegistryError) as info:
         load_registry(f"http://fieldeng:s3cret@{host}/other.yaml?token=abc123")
     assert "s3cret" not in str(info.value) and "abc123" not in str(info.value)
-    files = list(cache_dir().rglob("*")) + list((cache_dir().parent / "parsed").rglob("*"))
+    files = list(copies_dir().rglob("*")) + list((copies_dir().parent / "parsed").rglob("*"))
     assert files
     for path in files:
         if path.is_file():
             text = path.read_text()
             assert "s3cret" not in text and "abc123" not in text, path
-    meta = next(cache_dir().glob("*.json"))
+    meta = next(copies_dir().glob("*.json"))
     assert json.loads(meta.read_text())["url"] == f"http://***@{host}/models.yaml?token=***&x=1"

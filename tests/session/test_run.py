@@ -14,8 +14,8 @@ from model_picker.inference.media.export import ResultsWriter, VideoWriter
 from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.inference.media.sources import SourceError, parse_source
 from model_picker.registry import open_catalogue
-from model_picker.session.live.run import Run, RunRequest, request_for
-from model_picker.session.plan import RunPlan
+from model_picker.session.live.run import Run, RunRequest
+from model_picker.session.plan import RunPlan, prepare
 from model_picker.session.state import Session
 
 
@@ -25,7 +25,8 @@ def catalogue(demo_registry):
 
 
 def request(catalogue, name: str, source: str, **kw) -> RunRequest:
-    return request_for(RunPlan(catalogue, catalogue.index_of(name)), parse_source(source), **kw)
+    plan = RunPlan(catalogue, catalogue.index_of(name))
+    return RunRequest(prepare(plan), parse_source(source), devices=plan.devices, **kw)
 
 
 def test_a_run_streams_n_frames_and_writes_its_outputs(catalogue, media, tmp_path):

@@ -1,11 +1,11 @@
-"""Counting lines, zones, their counts and track IDs drawn on a BGR frame with OpenCV (issue 12).
+"""Counting lines, zones, their counts and track IDs drawn on a BGR frame with OpenCV.
 
 For frames written without Qt: ``model-picker run --out v.mp4 --line … --zone …``
 draws them over PySDK's ``image_overlay``. It shows what the window shows
-(app/ui/overlay_painter.paint_counters): each line with an arrow towards its
-"in" side and "name: in N, out M", each zone shaded with "name: N inside",
+(app/ui/live/overlay_painter.py, ``paint_counters``): each line with an arrow towards
+its "in" side and "name: in N, out M", each zone shaded with "name: N inside",
 and with tracking the ``#id`` over each box and its short trail. The texts come
-from ``live_counting.counter_shapes``, the same ones the window paints.
+from ``counting.live.counter_shapes``, the same ones the window paints.
 """
 
 from __future__ import annotations
@@ -17,15 +17,11 @@ import numpy as np
 
 from model_picker.inference.counting.analyzers import Counter
 from model_picker.inference.counting.live import counter_shapes
-from model_picker.inference.media.overlay import CountShape, color_of
+from model_picker.inference.media.overlay import CountShape, color_of, to_bgr
 
 COUNTER_RGB = (255, 200, 0)  # the window's COUNTER_COLOR (app/ui/live/overlay_painter.py)
 ZONE_SHADE = 0.18  # how much of the counter colour tints a zone's inside
 BLACK = (0, 0, 0)
-
-
-def _bgr(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    return rgb[2], rgb[1], rgb[0]
 
 
 def draw_counting(image: np.ndarray, counting: Any, result: Any = None) -> np.ndarray:
@@ -64,7 +60,7 @@ def _draw_line(image: np.ndarray, points: np.ndarray, thickness: int) -> tuple[n
     Returns the middle and the unit vector away from the arrow: the label goes that way, clear of both.
     """
     (x1, y1), (x2, y2) = points.tolist()
-    color = _bgr(COUNTER_RGB)
+    color = to_bgr(COUNTER_RGB)
     cv2.line(image, (x1, y1), (x2, y2), color, thickness, cv2.LINE_AA)
     middle = np.array([(x1 + x2) / 2, (y1 + y2) / 2])
     direction = np.array([x2 - x1, y2 - y1], float)
@@ -82,9 +78,9 @@ def _draw_zone(image: np.ndarray, points: np.ndarray, thickness: int) -> np.ndar
     if x1 > x0 and y1 > y0:
         region = image[y0:y1, x0:x1]
         tinted = region.copy()
-        cv2.fillPoly(tinted, [points - (x0, y0)], _bgr(COUNTER_RGB))
+        cv2.fillPoly(tinted, [points - (x0, y0)], to_bgr(COUNTER_RGB))
         cv2.addWeighted(tinted, ZONE_SHADE, region, 1 - ZONE_SHADE, 0, dst=region)
-    cv2.polylines(image, [points], True, _bgr(COUNTER_RGB), thickness, cv2.LINE_AA)
+    cv2.polylines(image, [points], True, to_bgr(COUNTER_RGB), thickness, cv2.LINE_AA)
     return points.mean(axis=0)
 
 
@@ -103,7 +99,7 @@ def _draw_tracks(image: np.ndarray, result: Any, thickness: int, scale: float) -
     for tid, trail in (getattr(result, "trails", None) or {}).items():
         if len(trail) > 1:
             centres = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] for b in trail]).round().astype(np.int32)
-            color = _bgr(color_of(None, str(classes.get(tid, ""))))
+            color = to_bgr(color_of(None, str(classes.get(tid, ""))))
             cv2.polylines(image, [centres], False, color, max(1, thickness - 1), cv2.LINE_AA)
     for obj in getattr(result, "results", None) or []:
         if isinstance(obj, dict) and "track_id" in obj and "bbox" in obj:

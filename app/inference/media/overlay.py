@@ -95,6 +95,11 @@ def color_of(category_id: Any, label: str = "") -> tuple[int, int, int]:
     return PALETTE[key % len(PALETTE)]
 
 
+def to_bgr(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """An RGB colour (the palette's, the window's) in OpenCV's BGR order, for drawing on a frame with cv2."""
+    return int(rgb[2]), int(rgb[1]), int(rgb[0])
+
+
 @dataclass(frozen=True)
 class Box:
     """A detection: corners in source pixels, its caption (may be empty) and colour."""

@@ -117,9 +117,6 @@ class BestSettings:
     def get(self, model: str, host: str) -> BestSetting | None:
         return self._chosen.get((model, host))
 
-    def forget(self, model: str, host: str) -> None:
-        self._chosen.pop((model, host), None)
-
 
 def validation_measure(spec: Any, source: SourceSpec, images: list[Any], frames: int, warmup: int,
                        watchdog_s: float = 10.0) -> Measure:

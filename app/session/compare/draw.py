@@ -12,15 +12,11 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from model_picker.inference.media.overlay import OverlayOptions, Shapes, describe
+from model_picker.inference.media.overlay import OverlayOptions, Shapes, describe, to_bgr
 
 PANE_HEIGHT = 360
 CAPTION_H = 28
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def _bgr(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    return (int(rgb[2]), int(rgb[1]), int(rgb[0]))
 
 
 def _mask(canvas: np.ndarray, shapes: Shapes, scale: float) -> None:
@@ -51,15 +47,15 @@ def draw_answer(image: np.ndarray, answer: object, height: int = PANE_HEIGHT) ->
     _mask(canvas, shapes, scale)
     for box in shapes.boxes:
         p1 = (round(box.x1 * scale), round(box.y1 * scale))
-        cv2.rectangle(canvas, p1, (round(box.x2 * scale), round(box.y2 * scale)), _bgr(box.color), 2)
+        cv2.rectangle(canvas, p1, (round(box.x2 * scale), round(box.y2 * scale)), to_bgr(box.color), 2)
         if box.text:
-            cv2.putText(canvas, box.text, (p1[0] + 2, max(12, p1[1] - 4)), FONT, 0.45, _bgr(box.color), 1,
+            cv2.putText(canvas, box.text, (p1[0] + 2, max(12, p1[1] - 4)), FONT, 0.45, to_bgr(box.color), 1,
                         cv2.LINE_AA)
     for x1, y1, x2, y2, color in shapes.lines:
         cv2.line(canvas, (round(x1 * scale), round(y1 * scale)), (round(x2 * scale), round(y2 * scale)),
-                 _bgr(color), 1, cv2.LINE_AA)
+                 to_bgr(color), 1, cv2.LINE_AA)
     for x, y, color in shapes.points:
-        cv2.circle(canvas, (round(x * scale), round(y * scale)), 3, _bgr(color), -1, cv2.LINE_AA)
+        cv2.circle(canvas, (round(x * scale), round(y * scale)), 3, to_bgr(color), -1, cv2.LINE_AA)
     texts = list(shapes.classes[:3]) or ([label for label, _c in shapes.mask.legend[:4]] if shapes.mask else [])
     for i, text in enumerate(texts):
         cv2.putText(canvas, text, (8, 22 + 20 * i), FONT, 0.55, (255, 255, 255), 2, cv2.LINE_AA)

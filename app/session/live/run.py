@@ -40,10 +40,9 @@ from model_picker.inference.media import overlay
 from model_picker.inference.media.overlay import OverlayOptions, Shapes
 from model_picker.inference.media.sources import Frame, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
 from model_picker.session.live.outputs import RunOutputs
-from model_picker.session.live.stills import StillItem, StillLoop, StillShown
-from model_picker.session.plan import RunPlan, prepare
+from model_picker.session.live.stills import StillItem, StillLoop
 
-__all__ = ["Renderer", "Run", "RunItem", "RunRequest", "StillItem", "StillShown", "pysdk_overlay", "request_for"]
+__all__ = ["Renderer", "Run", "RunItem", "RunRequest", "pysdk_overlay"]
 
 
 @dataclass
@@ -62,11 +61,6 @@ class RunRequest:
     in_flight: int | None = None  # frames in flight (None: the pipeline's choice for the source; a tuning override)
     max_frames: int | None = None  # stop after this many source frames
     breakdown: bool = True  # PySDK's per-step times (the CLI prints them; the window, which does not, saves the cost)
-
-
-def request_for(plan: RunPlan, source: SourceSpec, **fields: Any) -> RunRequest:
-    """A RunRequest for ``plan`` over ``source``: its spec fitted and fetched (slow: a worker's job), its devices."""
-    return RunRequest(prepare(plan), source, devices=plan.devices, **fields)
 
 
 class RunItem:
@@ -343,9 +337,6 @@ class Run:
     def written(self) -> list[Any]:
         """Closed VideoWriter / ResultsWriter objects, for summaries."""
         return self.outputs.written
-
-    def output_path(self, kind: str, suffix: str) -> Path:
-        return self.outputs.path(kind, suffix)
 
     def save_snapshot(self, item: Any) -> Path:
         self._snapshot_wanted.clear()

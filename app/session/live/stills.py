@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import queue
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -22,10 +23,7 @@ from model_picker.inference.media import overlay
 from model_picker.inference.media.overlay import OverlayOptions, Shapes
 from model_picker.inference.media.sources import FolderReader, FrameReader, SourceError
 
-if TYPE_CHECKING:
-    from model_picker.session.live.run import Run
-
-__all__ = ["StillItem", "StillLoop", "StillShown"]
+__all__ = ["StillItem", "StillLoop", "StillRun", "StillShown"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +52,43 @@ class StillItem:
         return overlay.describe(self.result, self.image.shape[1], self.image.shape[0], self._options)
 
 
+class StillRun(Protocol):
+    """What the loop reads from its run and records on it: the Run of run.py (which imports this module)."""
+
+    request: Any  # a RunRequest: its source
+    reader: FrameReader | None
+    model: Any
+    model_threshold: float
+    slideshow_s: float
+    on_status: Callable[[str], None]
+    inferences: int
+    results_with_detections: int
+    last_frame_id: int
+
+    @property
+    def still(self) -> bool: ...
+
+    @property
+    def stopped(self) -> bool: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+    @property
+    def options(self) -> OverlayOptions: ...
+
+    @property
+    def snapshot_wanted(self) -> bool: ...
+
+    def options_changed(self) -> bool: ...
+
+    def save_snapshot(self, item: Any) -> Path: ...
+
+
 class StillLoop:
     """The still half of a Run: its request queue and its loop."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: StillRun) -> None:
         self.run_ = run
         self.requests: queue.Queue = queue.Queue()  # "stop", "rerun", "pause", "snapshot", +1 / -1 (move)
         self.on_screen: StillItem | None = None

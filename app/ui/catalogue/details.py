@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from model_picker.redact import redact
-from model_picker.registry.catalogue import Entry
 from model_picker.registry.spec_text import spec_to_python, spec_to_yaml
+from model_picker.registry.specs import Entry
 from model_picker.zoo.bundled import sample_photo
 
 EMPTY_TEXT = "Select a model in the list to see its details\nand the ModelSpec it makes."

@@ -22,6 +22,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model_picker.paths import cache_dir
+
 ONNXRUNTIME_VERSION = "1.20.1"
 OPENVINO_VERSION = "2026.0.0"
 OPENVINO_SONAME_WANTED = "libopenvino.so.2530"
@@ -61,7 +63,7 @@ def openvino_libs_dir() -> Path | None:
     except OSError:
         pass
     # Read-only site-packages: mirror the folder as links in a user cache.
-    mirror = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "model-picker" / "openvino-libs"
+    mirror = cache_dir() / "openvino-libs"
     try:
         mirror.mkdir(parents=True, exist_ok=True)
         for item in libs.iterdir():
@@ -131,7 +133,7 @@ def _onnxruntime_link_dir() -> Path | None:
     lib = onnxruntime_library()
     if lib is None:
         return None
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "model-picker" / "onnxruntime"
+    folder = cache_dir() / "onnxruntime"
     link = folder / "libonnxruntime.so.1"
     try:
         folder.mkdir(parents=True, exist_ok=True)

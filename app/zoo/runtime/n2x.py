@@ -1,21 +1,15 @@
 """DeGirum's N2X runtime (the one that drives ORCA accelerators) and its compile cache.
 
-How N2X behaves with PySDK 1.5.0 (README, "ORCA / N2X"):
-- N2X device types: ``N2X/ORCA1`` and ``N2X/ORCA`` are ORCA hardware; ``N2X/CPU`` is the
-  same runtime emulated on the CPU, present wherever PySDK is. Results on N2X/CPU match
-  ORCA's, speed does not: a figure measured there must never pass for an ORCA figure.
+- ``N2X/ORCA1`` and ``N2X/ORCA`` are ORCA hardware; ``N2X/CPU`` is the same runtime emulated
+  on the CPU wherever PySDK is: its results match ORCA's, its speed must never pass for ORCA's.
 - On its first load N2X compiles the ``.tflite`` into
-  ``~/.local/share/DeGirum/n2x_cache/<model file stem>_<JSON Checksum>.n2x``. A damaged
-  entry (truncated, overwritten) fails every later load with "n2x invalid or corrupt"
-  until it is deleted. PySDK 1.5.0 also writes entries that a *later process* cannot read
-  back (the same error on the second run, while reloading within one process works).
-- Worse, after that failure the *next* N2X load in the same process crashes it (segmentation
-  fault), even once the entry is deleted. So before a process first loads an N2X model locally,
-  ``drop_stale_entry`` deletes that model's entry left by an earlier process (it could not be
-  read anyway): N2X recompiles it and the window never meets the crash. The located
-  message and ``clear-n2x`` remain for what the app cannot guard: AI servers, other programs.
-- ORCA cards need DeGirum's PCIe driver: the N2X agent looks for the ``cda`` kernel driver
-  at ``/sys/bus/pci/drivers/cda``.
+  ``~/.local/share/DeGirum/n2x_cache/<model file stem>_<JSON Checksum>.n2x``. A damaged entry,
+  or one written by an earlier process (PySDK cannot read those back), fails the load with
+  "n2x invalid or corrupt", and the next N2X load in that process crashes it. So before a process
+  first loads an N2X model locally, ``drop_stale_entry`` deletes that model's entry and N2X
+  recompiles; the located message and ``clear-n2x`` cover what the app cannot guard (AI servers,
+  other programs). Details in docs/orca.md.
+- ORCA cards need DeGirum's PCIe driver: the N2X agent looks for the ``cda`` kernel driver.
 
 No PySDK or Qt imports: the CLI, the window and the error translation all use this.
 """
@@ -30,7 +24,6 @@ from pathlib import Path
 
 ORCA_TYPES = ("N2X/ORCA1", "N2X/ORCA")
 EMULATOR = "N2X/CPU"
-N2X_TYPES = (*ORCA_TYPES, EMULATOR)
 CACHE_ERROR = "n2x invalid or corrupt"
 CLEAR_COMMAND = "model-picker cache clear-n2x"
 CLEAR_ACTION = "Tools → Clear N2X Compile Cache"

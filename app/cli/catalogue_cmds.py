@@ -1,4 +1,4 @@
-"""The catalogue commands (list, show) and the dispatch to the others."""
+"""``model-picker list`` and ``show``: the registry's models filtered and sorted, and one model's ModelSpec."""
 
 from __future__ import annotations
 
@@ -8,100 +8,13 @@ import math
 import sys
 from typing import Any
 
-import yaml
-
-from model_picker.cli.errors import EXIT_BAD_INPUT, CliError
-from model_picker.registry import Catalogue, Query, RegistryError, open_catalogue
+from model_picker.cli.errors import CliError
+from model_picker.cli.registry_args import find_model, load_catalogue, query_from_args
+from model_picker.registry import Catalogue
 from model_picker.registry.spec_text import spec_to_dict, spec_to_python, spec_to_yaml
-from model_picker.zoo.bundled import demo_registry, sample_photo
+from model_picker.zoo.bundled import sample_photo
 
-__all__ = ["dispatch", "find_model", "load_catalogue", "query_from_args"]
-
-
-def dispatch(args: argparse.Namespace) -> int:
-    if args.command == "list":
-        return cmd_list(args)
-    if args.command == "show":
-        return cmd_show(args)
-    if args.command == "run":
-        from model_picker.cli.run import cmd_run
-
-        return cmd_run(args)
-    if args.command in ("fetch", "cache", "serve-zoo"):
-        from model_picker.cli import zoo_cmds
-
-        return {"fetch": zoo_cmds.cmd_fetch, "cache": zoo_cmds.cmd_cache,
-                "serve-zoo": zoo_cmds.cmd_serve_zoo}[args.command](args)
-    if args.command == "bench":
-        from model_picker.cli.bench import cmd_bench
-
-        return cmd_bench(args)
-    if args.command == "validate":
-        from model_picker.cli.validate_cmd import cmd_validate
-
-        return cmd_validate(args)
-    if args.command == "compare":
-        from model_picker.cli.compare_cmd import cmd_compare
-
-        return cmd_compare(args)
-    if args.command == "ai-server":
-        from model_picker.zoo.runtime.ai_server import exec_server
-
-        return exec_server(args.zoo, args.port)
-    if args.command == "doctor":
-        from model_picker.cli.doctor import cmd_doctor
-
-        return cmd_doctor(args)
-    raise CliError(f"unknown command {args.command!r}")
-
-
-def load_catalogue(source: str | None) -> Catalogue:
-    """The registry named on the command line, or the bundled demo one."""
-    try:
-        catalogue = open_catalogue(source or str(demo_registry()))
-    except RegistryError as exc:
-        raise CliError(str(exc)) from None
-    if catalogue.document.stale:
-        print(f"model-picker: warning: {catalogue.document.note}", file=sys.stderr)
-    return catalogue
-
-
-def find_model(catalogue: Catalogue, name: str) -> int:
-    try:
-        return catalogue.index_of(name)
-    except KeyError:
-        close = [n for n in (e.name for e in catalogue.entries) if name.lower() in n.lower()][:3]
-        hint = f"; did you mean {', '.join(close)}?" if close else "; `model-picker list` shows the names"
-        raise CliError(f"model {name!r} is not in {catalogue.document.shown}{hint}") from None
-
-
-def parse_meta(items: list[str]) -> tuple[dict[str, tuple[Any, ...]], dict[str, tuple[float | None, float | None]]]:
-    """KEY=VALUE (YAML-typed, repeat a key for any of several) and KEY=LOW..HIGH ranges."""
-    values: dict[str, tuple[Any, ...]] = {}
-    ranges: dict[str, tuple[float | None, float | None]] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise CliError(f"--meta {item!r}: write KEY=VALUE or KEY=LOW..HIGH", EXIT_BAD_INPUT)
-        if ".." in raw:
-            low, _, high = raw.partition("..")
-            try:
-                ranges[key] = (float(low) if low else None, float(high) if high else None)
-            except ValueError:
-                raise CliError(f"--meta {item!r}: a range is two numbers, e.g. fps=30..200") from None
-            continue
-        try:
-            value = yaml.safe_load(raw) if raw else ""
-        except yaml.YAMLError:
-            value = raw
-        values[key] = (*values.get(key, ()), value)
-    return values, ranges
-
-
-def query_from_args(args: argparse.Namespace) -> Query:
-    values, ranges = parse_meta(args.meta)
-    return Query(tasks=frozenset(args.task) or None, hardware=(frozenset(args.hardware),) if args.hardware else (),
-                 aliases=frozenset(args.alias) or None, meta_values=values, meta_ranges=ranges, text=args.search)
+__all__ = ["cmd_list", "cmd_show", "strict_json"]
 
 
 def entry_row(catalogue: Catalogue, index: int) -> dict[str, Any]:
