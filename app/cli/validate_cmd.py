@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--task", action="append", default=[], help="keep this task (repeatable)")
     p.add_argument("--hardware", action="append", default=[], help="keep this RUNTIME/DEVICE (repeatable)")
     p.add_argument("--host", action="append", help="inference host (repeat for a fleet; default: the registry's)")
-    p.add_argument("--criteria", metavar="FILE.yaml", help="criteria and sign-off fields (see the README)")
+    p.add_argument("--criteria", metavar="FILE.yaml", help="criteria and sign-off fields (see docs/validation.md)")
     p.add_argument("--min-fps", type=float, help="pass only with at least this throughput (throughput mode)")
     p.add_argument("--max-p95", type=float, metavar="MS", help="pass only with latency p95 up to MS (latency mode)")
     p.add_argument("--min-agreement", type=float, metavar="SCORE",
