@@ -24,16 +24,18 @@ from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.inference.media.sources import SourceError
 from model_picker.inference.validation.tuning import BestSettings
 from model_picker.redact import redact
+from model_picker.session.live.run import RunRequest
 from model_picker.session.live.stills import StillShown
 from model_picker.session.plan import RunPlan
 from model_picker.session.state import Session
 from model_picker.ui.counting.controls import attach as attach_counting
 from model_picker.ui.live.hud import HudInfo
 from model_picker.ui.live.panel import LivePanel
+from model_picker.ui.live.worker import InferenceWorker
 from model_picker.ui.shell import settings as stored
 from model_picker.ui.shell.log_panel import log
 from model_picker.ui.shell.settings_bar import SettingsBar
-from model_picker.ui.shell.workers import FetchWorker, InferenceWorker, RunRequest
+from model_picker.ui.shell.workers import FetchWorker
 from model_picker.ui.validate.actions import ValidateActionsMixin
 from model_picker.ui.validate.worker import ValidationWorker
 from model_picker.zoo.hosts import needs_fetch
@@ -113,7 +115,7 @@ class RunController(ValidateActionsMixin, QObject):
 
     def cancel_fetch(self) -> None:
         if self.fetcher is not None and self.fetcher.isRunning():
-            self.fetcher.cancel.set()
+            self.fetcher.stop()
         self.fetcher = None
         self.fetch_ended.emit()
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from model_picker.ui.shell.workers import InferenceWorker
+from model_picker.ui.live.worker import InferenceWorker
 
 SLOW = 30000
 
