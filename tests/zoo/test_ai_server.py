@@ -62,26 +62,26 @@ def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path
     window = MainWindow(str(demo_registry), settings)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.session.catalogue is not None, timeout=20000)
     window.settings_bar.host.setCurrentText(ai_server.host)
     qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     qtbot.waitUntil(lambda: "TFLITE/CPU" in window.host_label.text(), timeout=20000)
-    window.select_entry(window.catalogue.index_of("blazeface_short_range"))
+    window.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     window.live.add_path_source(str(media / "Megamind.avi"))
-    window.run()
+    window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 10, timeout=30000)
     ai_server.kill()
     killed_at = time.monotonic()
     qtbot.waitUntil(lambda: ai_server.host in window.last_error, timeout=20000)
     assert time.monotonic() - killed_at < 10
     assert re.search("stopped answering|lost the connection", window.live.video.message)
-    qtbot.waitUntil(lambda: window.worker is None, timeout=15000)
+    qtbot.waitUntil(lambda: window.runs.worker is None, timeout=15000)
     assert window.live.run_button.isEnabled() and not window.live.stop_button.isEnabled()
     ai_server.restart()
     window.last_error = ""
     painted = window.live.video.painted_frames
-    window.run()
+    window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= painted + 10, timeout=30000)
     assert window.last_error == ""
-    window.stop_run()
+    window.runs.stop_run()
     window.close()

@@ -273,9 +273,9 @@ def install(window: Any) -> CountingControls:
     controls = CountingControls(window.live.video, window.settings)
     window.live.layout().addWidget(controls.bar)
     window.live.source_changed.connect(lambda: controls.set_source(window.live.source_state()))
-    controls.changed.connect(lambda setup: window.worker is not None and window.worker.counting.set_setup(
+    controls.changed.connect(lambda setup: window.runs.worker is not None and window.runs.worker.counting.set_setup(
         setup if not controls.reason else CountingSetup()))
-    controls.reset_requested.connect(lambda: window.worker is not None and window.worker.counting.reset())
+    controls.reset_requested.connect(lambda: window.runs.worker is not None and window.runs.worker.counting.reset())
     controls.notice.connect(lambda text: window.statusBar().showMessage(text, 8000))
     controls.saved.connect(lambda text: (window.statusBar().showMessage(f"Saved {text}", 8000),
                                          log.info("saved %s", text)))

@@ -1,12 +1,12 @@
-"""The run half of the main window: fetching, running, the live view's signals, validating.
+"""The run half of the main window: fetching, running and the live view's signals.
 
-``RunController`` owns the fetch, inference and validation workers and drives the
-live panel (the run's view); the window holds one as ``self.runs`` and hears
-from it through signals (status-bar messages, errors, fetch progress). What a
-run is lives in the session layer (session/plan.py, session/live/run.py); this object
-only turns the user's clicks into runs and the runs' signals into pixels. Every
-slot checks that the worker it hears from is still the current one: a run the
-user left keeps finishing in the background, unheard.
+``RunController`` owns the fetch and inference workers and drives the live panel
+(the run's view); the window holds one as ``self.runs`` and hears from it through
+signals (status-bar messages, errors, fetch progress). What a run is lives in the
+session layer (session/plan.py, session/live/run.py); this object only turns the
+user's clicks into runs and the runs' signals into pixels. Every slot checks that
+the worker it hears from is still the current one: a run the user left keeps
+finishing in the background, unheard.
 """
 
 from __future__ import annotations
@@ -36,15 +36,13 @@ from model_picker.ui.shell import settings as stored
 from model_picker.ui.shell.log_panel import log
 from model_picker.ui.shell.settings_bar import SettingsBar
 from model_picker.ui.shell.workers import FetchWorker
-from model_picker.ui.validate.actions import ValidateActionsMixin
-from model_picker.ui.validate.worker import ValidationWorker
 from model_picker.zoo.hosts import needs_fetch
 
 PlanSource = Callable[[], tuple[RunPlan | None, str]]  # the selected entry's plan, or None and why
 
 
-class RunController(ValidateActionsMixin, QObject):
-    """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
+class RunController(QObject):
+    """Fetch, run, stop, pause, step, overlay options, frames and statistics."""
 
     message = Signal(str, int)  # a status-bar message and how long it stays (ms)
     error = Signal(str)  # the last error, as shown to the user
@@ -60,9 +58,6 @@ class RunController(ValidateActionsMixin, QObject):
         self.counting: Any = None  # the counting row (counting_controls.install), set by the window
         self.fetcher: FetchWorker | None = None
         self.worker: InferenceWorker | None = None
-        self.validator: ValidationWorker | None = None
-        self.validate_dialog: Any = None
-        self.report: Any = None
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None
         self.shown_frame_id = -1
@@ -85,7 +80,7 @@ class RunController(ValidateActionsMixin, QObject):
         live.source_changed.connect(self._source_changed)
 
     # ----- fetching and running -----------------------------------------------------------
-    def _plan(self) -> tuple[RunPlan | None, Any, str]:
+    def selected_plan(self) -> tuple[RunPlan | None, Any, str]:
         """(the selection's plan, its spec fitted to the host; or None, None and why not)."""
         plan, problem = self.current_plan()
         if plan is None:
@@ -94,7 +89,7 @@ class RunController(ValidateActionsMixin, QObject):
         return (plan, spec, "") if spec is not None else (None, None, problem)
 
     def fetch_selected(self) -> None:
-        plan, spec, problem = self._plan()
+        plan, spec, problem = self.selected_plan()
         if plan is None:
             self.message.emit(problem, 6000)
             return
@@ -140,10 +135,10 @@ class RunController(ValidateActionsMixin, QObject):
         if fetcher is not self.fetcher and "cancelled" not in message:
             return
         self.cancel_fetch()
-        self._worker_failed(message, detail)
+        self.show_failure(message, detail)
 
     def run(self) -> None:
-        plan, spec, problem = self._plan()
+        plan, spec, problem = self.selected_plan()
         if plan is None:
             self.live.video.set_message(f"Cannot run: {problem}")
             return
@@ -300,7 +295,8 @@ class RunController(ValidateActionsMixin, QObject):
             worker.request.spec.model_name, worker.device_text, worker.request.spec.inference_host_address, snap.fps,
             snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late))
 
-    def _worker_failed(self, message: str, detail: str) -> None:
+    def show_failure(self, message: str, detail: str) -> None:
+        """A worker's ``failed``: the line on the video and in the Log, the detail in the Log only."""
         message, detail = redact(message), redact(detail)  # a stream URL may carry a password
         self.error.emit(message)
         log.error("%s", message)
@@ -313,7 +309,7 @@ class RunController(ValidateActionsMixin, QObject):
         if worker is not self.worker:
             return  # a run the user already left
         self.stop_run()  # the window is ready for the next run at once, even if PySDK is still stuck
-        self._worker_failed(message, detail)
+        self.show_failure(message, detail)
 
     def _run_finished(self, worker: InferenceWorker, snap: Any) -> None:
         if snap is not None and snap.frames:

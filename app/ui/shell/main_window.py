@@ -43,14 +43,10 @@ from model_picker.ui.shell.log_panel import LogPanel, log
 from model_picker.ui.shell.menus import build_menus
 from model_picker.ui.shell.settings_bar import SettingsBar
 from model_picker.ui.shell.workers import wait_for_retiring
+from model_picker.ui.validate.controller import ValidateController
 from model_picker.zoo.bundled import demo_registry
 from model_picker.zoo.hosts import needs_fetch
 from model_picker.zoo.runtime import n2x
-
-
-def _forward(owner: str, name: str) -> property:
-    """``window.name`` is ``window.<owner>.name``: menus, tests and benchmarks keep the window's names."""
-    return property(lambda self: getattr(getattr(self, owner), name), doc=f"self.{owner}.{name}")
 
 
 class MainWindow(QMainWindow):
@@ -69,31 +65,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
         self.runs.counting = self.counting
-        self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
-
-    # ----- what the session and the run controller own (read by menus, counting, benchmarks, tests) ----
-    base = _forward("session", "base")  # the registry as loaded (Catalogue or None)
-    catalogue = _forward("session", "catalogue")  # the registry with the toolbar's defaults
-    query = _forward("session", "query")  # the Filters' query
-    host_devices = _forward("session", "host_devices")  # host -> probed device types
-    worker = _forward("runs", "worker")  # the current InferenceWorker, or None
-    fetcher = _forward("runs", "fetcher")  # the current FetchWorker, or None
-    glass_ms = _forward("runs", "glass_ms")  # capture -> painted ms of recent frames
-    shown_frame_id = _forward("runs", "shown_frame_id")  # the frame id on screen
-    report = _forward("runs", "report")  # the last validation ReportDialog
-    validate_dialog = _forward("runs", "validate_dialog")  # the last ValidateDialog
-    best_settings = _forward("runs", "best_settings")  # tuning sweeps' best, per (model, host)
-    use_tuning = _forward("runs", "use_tuning")  # apply a sweep's best to live runs
-    run, stop_run, start_run = _forward("runs", "run"), _forward("runs", "stop_run"), _forward("runs", "start_run")
-    fetch_selected, validate = _forward("runs", "fetch_selected"), _forward("runs", "validate")
-    loader = _forward("files", "loader")  # the current RegistryLoader, or None
-    source = _forward("files", "source")  # the open registry as given, credentials included: in memory only
-    load_registry, reload_registry = _forward("files", "load_registry"), _forward("files", "reload_registry")
-    open_registry_dialog = _forward("files", "open_registry_dialog")
-    open_registry_url = _forward("files", "open_registry_url")
-    save_spec, load_spec = _forward("files", "save_spec"), _forward("files", "load_spec")
-    export_all_specs = _forward("files", "export_all_specs")
-    probe = _forward("hosts", "probe")  # the last HostProbe, or None
+        self.files.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
@@ -108,7 +80,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.filters_dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
 
         self.model, self.proxy, self.table = parts.build_table(self)
-        self.table.doubleClicked.connect(lambda _i: self.run())
+        self.table.doubleClicked.connect(lambda _i: self.runs.run())
 
         self.count_label = QLabel()
         self.count_label.setObjectName("count")
@@ -161,6 +133,8 @@ class MainWindow(QMainWindow):
         self.files.loaded.connect(self._registry_loaded)
         self.files.failed.connect(self._registry_failed)
         self.files.spec_loaded.connect(self._spec_loaded)
+        self.validation = ValidateController(self.runs, self)
+        self.validation.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.hosts = HostController(self.session, self.host_label, self.settings_bar.host_text, self)
         self.hosts.unrunnable.connect(self.model.set_unrunnable)
         self.hosts.unreachable.connect(self._host_unreachable)
@@ -191,8 +165,8 @@ class MainWindow(QMainWindow):
 
     def _host_unreachable(self, host: str, error: str) -> None:
         """A frame and HUD of the previous host must not stay behind this error (a run here says its own)."""
-        if self.worker is None or self.worker.request.spec.inference_host_address != host:
-            self.stop_run()
+        if self.runs.worker is None or self.runs.worker.request.spec.inference_host_address != host:
+            self.runs.stop_run()
             self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
                                   "Choose another host in the toolbar, or @local for this machine.")
 
@@ -200,8 +174,8 @@ class MainWindow(QMainWindow):
     def _registry_loaded(self, catalogue: Any, shown: str) -> None:
         self.table.clearSelection()
         self._apply_defaults()
-        self.model.set_catalogue(self.catalogue)
-        self.facets.set_catalogue(self.catalogue)
+        self.model.set_catalogue(self.session.catalogue)
+        self.facets.set_catalogue(self.session.catalogue)
         self.fill_best_menu()
         self.apply_query(Query())
         parts.fit_columns(self.table, self.model.columnCount())
@@ -214,19 +188,19 @@ class MainWindow(QMainWindow):
         self.hosts.check()
 
     def _registry_failed(self, _message: str, _source: str) -> None:
-        if self.base is None:
+        if self.session.base is None:
             self._set_empty("No registry is open.\nUse File → Open Registry… or File → Open Demo Registry.")
 
     def _spec_loaded(self, spec: Any) -> None:
         """A spec read from a file: select its model when the registry lists it, take its host, run it."""
-        if self.catalogue is not None:
+        if self.session.catalogue is not None:
             try:
-                self.select_entry(self.catalogue.index_of(spec.model_name))
+                self.select_entry(self.session.catalogue.index_of(spec.model_name))
             except KeyError:
                 pass
         self.settings_bar.host.setCurrentText(spec.inference_host_address)
         self.settings_bar.commit_host()
-        self.start_run(spec)
+        self.runs.start_run(spec)
 
     @qt_virtual()
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -240,12 +214,12 @@ class MainWindow(QMainWindow):
 
     # ----- filtering and selection -------------------------------------------------------
     def apply_query(self, query: Query) -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         mask = self.session.set_query(query)
         self.proxy.set_mask(mask)
-        self.facets.update_counts(self.catalogue.facets(query))
-        shown, total = int(np.count_nonzero(mask)), len(self.catalogue)
+        self.facets.update_counts(self.session.catalogue.facets(query))
+        shown, total = int(np.count_nonzero(mask)), len(self.session.catalogue)
         self.count_label.setText(f"{shown} of {total} models")
         if total == 0:
             self._set_empty("This registry lists no models.\nOpen another with File → Open Registry….")
@@ -275,22 +249,22 @@ class MainWindow(QMainWindow):
             self.table.scrollTo(row)
 
     def fill_best_menu(self) -> None:
-        keys = self.catalogue.numeric_keys if self.catalogue is not None else []
+        keys = self.session.catalogue.numeric_keys if self.session.catalogue is not None else []
         parts.fill_best_menu(self.best_button, self.best_menu, keys, self.select_best)
 
     def select_best(self, key: str, order: str = "max") -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.best(key, order, self.query))
+            self.select_entry(self.session.catalogue.best(key, order, self.session.query))
         except (ValueError, RuntimeError) as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
     def select_top(self) -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.top(self.query))
+            self.select_entry(self.session.catalogue.top(self.session.query))
         except RuntimeError as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
@@ -310,12 +284,13 @@ class MainWindow(QMainWindow):
 
     def show_selected(self) -> None:
         index = self.selected_index()
-        if index is None or self.catalogue is None:
+        catalogue = self.session.catalogue
+        if index is None or catalogue is None:
             self.details.clear()
             return
         spec, problem = self.current_spec()
         problem = problem or self.session.why_not_runnable(index, self.settings_bar.host_text()) or ""
-        self.details.show_entry(self.catalogue.entries[index], self.catalogue.spec_zoo(index), spec, problem,
+        self.details.show_entry(catalogue.entries[index], catalogue.spec_zoo(index), spec, problem,
                                 needs_fetch=spec is not None and needs_fetch(spec))
 
     # ----- misc ----------------------------------------------------------------------------
@@ -382,7 +357,7 @@ class MainWindow(QMainWindow):
     @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        self.stop_run()
+        self.runs.stop_run()
         wait_for_retiring()
         deadline = time.monotonic() + 3
         for thread in self.findChildren(QThread):  # loads, probes (old ones too), fetches, validations

@@ -132,7 +132,7 @@ def test_models_of_different_tasks_are_refused_with_the_reason(window, qtbot, me
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F6)
     assert window.compare.compare_window is None
     # Forced past the action (a script, a stale selection): the window refuses, Start stays off.
-    names = window.catalogue.entries
+    names = window.session.catalogue.entries
     pairs = [(next(i for i, e in enumerate(names) if e.name == n), "@local")
              for n in ("ssd_mobilenetv2_oidv4", "efficientnet_lite0_imagenet")]
     window.live.add_path_source(str(media / "Traffic.mp4"))
@@ -221,7 +221,7 @@ def test_click_name_alone_still_selects_one_row(window, qtbot):
     names = visible_names(window)
     select_models(window, qtbot, names[0], names[1])
     click_name(qtbot, window.table, 3)  # a plain click: back to one row
-    assert window.compare._selected() == [window.catalogue.index_of(names[3])]
+    assert window.compare._selected() == [window.session.catalogue.index_of(names[3])]
     assert window.details.title.text() == names[3]
 
 

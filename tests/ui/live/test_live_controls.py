@@ -21,11 +21,11 @@ def click(qtbot, widget) -> None:
 
 def pick_model(window, qtbot, name: str) -> None:
     """Click the model's row in the table."""
-    row = window.proxy.mapFromSource(window.model.index(window.catalogue.index_of(name), 0))
+    row = window.proxy.mapFromSource(window.model.index(window.session.catalogue.index_of(name), 0))
     window.table.scrollTo(row)
     rect = window.table.visualRect(row)
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert window.selected_index() == window.catalogue.index_of(name)
+    assert window.selected_index() == window.session.catalogue.index_of(name)
 
 
 def set_checked(qtbot, box, on: bool) -> None:
@@ -53,8 +53,8 @@ def press_space(window, qtbot) -> None:
 # ----- item 5: still images ----------------------------------------------------------------
 def test_a_photo_is_inferred_once_and_an_option_change_reruns_it_once(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "person.jpg", realtime=True, loop=True)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences >= 1, timeout=SLOW)
-    worker = window.worker
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences >= 1, timeout=SLOW)
+    worker = window.runs.worker
     qtbot.wait(1500)
     assert worker.inferences == 1  # was: re-inferred forever, "1252 frames dropped" for one JPEG
     hud = "\n".join(window.live.video.hud_lines)
@@ -69,9 +69,9 @@ def test_a_photo_is_inferred_once_and_an_option_change_reruns_it_once(window, qt
 
 def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
-    worker = window.worker
-    assert window.worker.results_with_detections == 1
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
+    worker = window.runs.worker
+    assert window.runs.worker.results_with_detections == 1
     window.live.classes.setFocus()
     qtbot.keyClicks(window.live.classes, "giraffe")
     qtbot.keyClick(window.live.classes, Qt.Key.Key_Return)
@@ -85,7 +85,7 @@ def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
 def test_a_segmentation_photo_says_which_classes_the_mask_covers(window, qtbot, photos):
     """A DeepLab result is one entry (the class map): it used to read "1 detection"."""
     start(window, qtbot, "deeplabv3_mnv2_pascal", photos / "person.jpg", loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
     qtbot.waitUntil(lambda: window.live.state_label.text().startswith("mask: "), timeout=5000)
     assert "person" in window.live.state_label.text() and "detection" not in window.live.state_label.text()
     assert any(line.startswith("mask: ") for line in window.live.video.hud_lines)
@@ -94,7 +94,7 @@ def test_a_segmentation_photo_says_which_classes_the_mask_covers(window, qtbot, 
 
 def test_an_option_given_while_the_model_loads_applies_to_the_first_inference(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
-    worker = window.worker
+    worker = window.runs.worker
     assert worker.device_text == ""  # still loading
     window.live.classes.setFocus()
     qtbot.keyClicks(window.live.classes, "giraffe")
@@ -113,7 +113,7 @@ def test_a_folder_steps_with_next_and_previous_and_skips_a_bad_image(window, qtb
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", folder)
     assert window.live.next_button.isVisible() and window.live.previous_button.isVisible()
     qtbot.waitUntil(lambda: "image 1 of 3: a_dog.jpg" in window.live.video.hud_lines, timeout=SLOW)
-    worker = window.worker
+    worker = window.runs.worker
     with caplog.at_level(logging.INFO, logger="model_picker"):
         click(qtbot, window.live.next_button)  # the broken one is skipped with a warning, the run goes on
         qtbot.waitUntil(lambda: "image 3 of 3: c_person.jpg" in window.live.video.hud_lines, timeout=SLOW)
@@ -138,17 +138,17 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
     press_space(window, qtbot)
     assert window.live.pause_button.isChecked()
-    pipeline = window.worker.pipeline
+    pipeline = window.runs.worker.pipeline
     qtbot.waitUntil(lambda: pipeline.in_flight == 0, timeout=5000)
     dropped = pipeline.feeder.dropped
     qtbot.wait(1000)  # long enough for a real-time file to run on ~25 frames if it were not held
-    worker = window.worker
+    worker = window.runs.worker
     for _ in range(3):
         frames, last = pipeline.stats.frames, worker.last_frame_id
         click(qtbot, window.live.step_button)
         qtbot.waitUntil(lambda f=frames: pipeline.stats.frames == f + 1, timeout=5000)
         assert worker.last_frame_id == last + 1  # was: 17-22 frames further per press
-        qtbot.waitUntil(lambda n=last + 1: window.shown_frame_id == n, timeout=5000)  # and it is shown
+        qtbot.waitUntil(lambda n=last + 1: window.runs.shown_frame_id == n, timeout=5000)  # and it is shown
         qtbot.wait(300)
         assert pipeline.stats.frames == frames + 1
     assert pipeline.feeder.dropped == dropped  # nothing skipped while paused
@@ -161,7 +161,7 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
 
 def test_pause_and_step_given_while_the_model_loads_apply_once_it_runs(window, qtbot, media):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", media / "Traffic.mp4", realtime=True)
-    worker = window.worker
+    worker = window.runs.worker
     assert worker.pipeline is None and window.live.pause_button.isEnabled()  # still loading
     click(qtbot, window.live.pause_button)
     click(qtbot, window.live.step_button)
@@ -169,7 +169,7 @@ def test_pause_and_step_given_while_the_model_loads_apply_once_it_runs(window, q
     qtbot.wait(1500)
     assert worker.pipeline.stats.frames == 1  # was: the Pause was dropped and frames kept flowing
     assert window.live.pause_button.isChecked() and window.live.state_label.text() == "Paused"
-    assert window.shown_frame_id == 0
+    assert window.runs.shown_frame_id == 0
     click(qtbot, window.live.pause_button)
     qtbot.waitUntil(lambda: worker.pipeline.stats.frames >= 4, timeout=SLOW)
     assert window.live.state_label.text() == "Running"
@@ -180,8 +180,8 @@ def test_one_source_switch_starts_one_run_and_the_status_follows(window, qtbot, 
         start(window, qtbot, "blazeface_short_range", media / "Megamind.avi")
         qtbot.waitUntil(lambda: window.live.video.painted_frames >= 3, timeout=SLOW)
         window.live.add_path_source(str(media / "vtest.avi"))  # a dropped file while running
-        qtbot.waitUntil(lambda: window.worker is not None and window.worker.request.source.location.endswith(
-            "vtest.avi") and window.worker.inferences >= 3, timeout=SLOW)
+        qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.request.source.location.endswith(
+            "vtest.avi") and window.runs.worker.inferences >= 3, timeout=SLOW)
         qtbot.wait(500)
         runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run blazeface")]
         assert len(runs) == 2, runs  # was 3: the drop started two runs
@@ -196,7 +196,7 @@ def test_one_source_switch_starts_one_run_and_the_status_follows(window, qtbot, 
         qtbot.wait(500)
         runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run blazeface")]
         assert len(runs) == 3, runs
-        assert window.worker.inferences == 1
+        assert window.runs.worker.inferences == 1
 
 
 # ----- issue 8 item 8: credentials ---------------------------------------------------------
@@ -229,7 +229,7 @@ def test_the_pose_pair_finds_every_person_on_a_group_photo(window, qtbot, root, 
     if not path.exists():
         pytest.skip(f"{photo} is not in this checkout")
     start(window, qtbot, "blazepose_on_persons", path, loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
     qtbot.waitUntil(lambda: "detection" in window.live.state_label.text(), timeout=5000)
     found = int(window.live.state_label.text().split()[0])
     assert found >= (3 if photo == "ThreePersons.jpg" else 1)
@@ -263,13 +263,13 @@ def test_the_window_says_when_an_rtsp_camera_is_lost_and_back_without_its_passwo
             pick_model(window, qtbot, "blazeface_short_range")
             window.live.add_stream(url)
             click(qtbot, window.live.run_button)
-            qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences >= 5, timeout=SLOW)
+            qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences >= 5, timeout=SLOW)
             server.kill()
             qtbot.waitUntil(lambda: "stream lost, reconnecting" in window.live.state_label.text(), timeout=15000)
             server.start()
             qtbot.waitUntil(lambda: "stream back" in window.live.state_label.text(), timeout=SLOW)
-            done = window.worker.inferences
-            qtbot.waitUntil(lambda: window.worker.inferences > done + 5, timeout=SLOW)
+            done = window.runs.worker.inferences
+            qtbot.waitUntil(lambda: window.runs.worker.inferences > done + 5, timeout=SLOW)
     finally:
         server.kill()
     messages = [r.getMessage() for r in caplog.records]

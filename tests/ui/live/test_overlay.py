@@ -22,8 +22,8 @@ def window(window, qtbot):
 
 
 def stop_and_wait(window, qtbot):
-    worker = window.worker
-    window.stop_run()
+    worker = window.runs.worker
+    window.runs.stop_run()
     if worker is not None:
         qtbot.waitUntil(lambda: not worker.isRunning(), timeout=20000)
 
@@ -36,7 +36,7 @@ def click_row(window, qtbot, name):
     window.table.scrollTo(index)
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=window.table.visualRect(index).center())
     qtbot.waitUntil(lambda: window.selected_index() is not None
-                    and window.catalogue.entries[window.selected_index()].name == name, timeout=5000)
+                    and window.session.catalogue.entries[window.selected_index()].name == name, timeout=5000)
 
 
 def run(window, qtbot, name, source, realtime=True):
@@ -44,7 +44,7 @@ def run(window, qtbot, name, source, realtime=True):
     window.live.add_path_source(str(source))
     window.live.realtime.setChecked(realtime)
     qtbot.mouseClick(window.live.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.worker is not None and window.live.video.painted_frames >= 1  # a photo: once
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.live.video.painted_frames >= 1  # a photo: once
                     and window.live.video.shapes is not None, timeout=SLOW)
 
 
@@ -113,7 +113,7 @@ def test_hud_corner_is_a_setting_and_never_covers_classification_results(qtbot, 
     qtbot.addWidget(window)
     window.resize(1400, 860)
     window.show()
-    qtbot.waitUntil(lambda: window.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.session.catalogue is not None, timeout=20000)
     try:
         run(window, qtbot, "efficientnet_lite0_imagenet", photos / "Cat.jpg")
         video = window.live.video
@@ -284,7 +284,7 @@ def test_the_hud_always_shows_the_newest_figures(qtbot, photos):
 def test_a_file_at_full_speed_is_previewed_at_30_frames_a_second(window, qtbot, media):
     """Full speed is a measurement: the preview is capped at 30 painted frames a second, the rest go to the model."""
     run(window, qtbot, "blazeface_short_range_openvino", media / "Traffic.mp4", realtime=False)
-    video, worker = window.live.video, window.worker
+    video, worker = window.live.video, window.runs.worker
     painted, inferred, start = video.painted_frames, worker.inferences, time.perf_counter()
     qtbot.wait(3000)
     painted, inferred = video.painted_frames - painted, worker.inferences - inferred
@@ -305,7 +305,7 @@ def test_a_file_in_real_time_starts_at_its_first_frame_without_skipping_while_th
     """The HUD said '21 skipped (real-time pacing)' a second into a demo: the video's clock ran while the model
     made its first inference. The clock starts with the first result; a fast model then skips nothing."""
     run(window, qtbot, "blazeface_short_range_openvino", media / "Traffic.mp4")
-    worker = window.worker
+    worker = window.runs.worker
     qtbot.waitUntil(lambda: worker.inferences >= 45, timeout=SLOW)  # 1.5 s of the video
     snapshot = worker.pipeline.stats.snapshot()
     # None here (test_sources pins the frame waiting at the start); one late frame allowed on a loaded machine.
