@@ -48,7 +48,7 @@ def open_window(tmp_settings: str):
 def start_streaming(settings_file: str, name: str, realtime: bool):
     """The real window streaming ``name`` over looping Traffic.mp4, once frames are painted."""
     app, window = open_window(settings_file)
-    window.select_entry(window.session.catalogue.index_of(name))
+    window.table.select_entry(window.session.catalogue.index_of(name))
     window.live.add_path_source(str(TRAFFIC))
     window.live.realtime.setChecked(realtime)
     window.live.loop.setChecked(True)

@@ -66,7 +66,7 @@ def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path
     window.settings_bar.host.setCurrentText(ai_server.host)
     qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     qtbot.waitUntil(lambda: "TFLITE/CPU" in window.host_label.text(), timeout=20000)
-    window.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     window.live.add_path_source(str(media / "Megamind.avi"))
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 10, timeout=30000)

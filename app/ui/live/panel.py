@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStyle,
@@ -357,3 +359,24 @@ class LivePanel(QWidget):
             self.pause_button.blockSignals(True)
             self.pause_button.setChecked(False)
             self.pause_button.blockSignals(False)
+
+
+class LiveScroll(QScrollArea):
+    """The live panel in a sideways scroll.
+
+    Its rows may want more width than a 1024 px window has left: they scroll
+    sideways then, rather than forcing the window wider than the screen (or cutting them).
+    """
+
+    def __init__(self, live: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("live-scroll")
+        holder = QWidget()
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(live)
+        self.setWidget(holder)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(380)

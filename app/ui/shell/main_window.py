@@ -13,16 +13,9 @@ import time
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt, QThread
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-)
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.registry import Query
@@ -30,12 +23,15 @@ from model_picker.session.plan import RunPlan
 from model_picker.session.state import Session
 from model_picker.ui.catalogue.details import DetailsPane
 from model_picker.ui.catalogue.facets import FacetPanel
+from model_picker.ui.catalogue.header import CatalogueHeader
+from model_picker.ui.catalogue.table import CatalogueTable, EmptyNotice
+from model_picker.ui.catalogue.table_model import CatalogueProxy, CatalogueTableModel
 from model_picker.ui.compare.action import CompareController
 from model_picker.ui.counting.controls import install as install_counting
-from model_picker.ui.live.panel import LivePanel
+from model_picker.ui.live.panel import LivePanel, LiveScroll
 from model_picker.ui.live.run_controller import RunController
 from model_picker.ui.shell import settings as stored
-from model_picker.ui.shell import window_parts as parts
+from model_picker.ui.shell.fetch_status import FetchStatus
 from model_picker.ui.shell.file_actions import FileController, is_registry_drop, show_message
 from model_picker.ui.shell.guard import qt_virtual
 from model_picker.ui.shell.host_control import HostController
@@ -47,6 +43,9 @@ from model_picker.ui.validate.controller import ValidateController
 from model_picker.zoo.bundled import demo_registry
 from model_picker.zoo.hosts import needs_fetch
 from model_picker.zoo.runtime import n2x
+
+LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
+FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, down to its minimum, in a 1024 px window)
 
 
 class MainWindow(QMainWindow):
@@ -74,35 +73,30 @@ class MainWindow(QMainWindow):
 
         self.facets = FacetPanel()
         self.facets.setMinimumWidth(205)
-        self.filters_dock = parts.add_dock(self, "Filters", "filters-dock", self.facets,
-                                           Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.filters_dock = self._dock("Filters", "filters-dock", self.facets, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.filters_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.resizeDocks([self.filters_dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.filters_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
 
-        self.model, self.proxy, self.table = parts.build_table(self)
+        self.model = CatalogueTableModel(self)
+        self.proxy = CatalogueProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = CatalogueTable(self.proxy)
         self.table.doubleClicked.connect(lambda _i: self.runs.run())
-
-        self.count_label = QLabel()
-        self.count_label.setObjectName("count")
-        self.best_button, self.best_menu = parts.build_best_button()
-        header = QHBoxLayout()
-        header.addWidget(self.count_label, 1)
-        header.addWidget(self.best_button)
-        header.addWidget(parts.build_first_button(self.select_top))
+        self.header = CatalogueHeader()
+        self.header.best_chosen.connect(self.select_best)
+        self.header.first_chosen.connect(self.select_top)
         self.compare = CompareController(self)  # 2-4 selected rows, or one model on several hosts
-        header.addWidget(self.compare.button)
-        self.empty_label = parts.build_empty_label()
-
+        self.header.add_button(self.compare.button)
+        self.empty_label = EmptyNotice()
         self.details = DetailsPane()
         self.details.save_spec_requested.connect(lambda: self.files.save_spec())
         self.details.fetch_requested.connect(lambda: self.runs.fetch_selected())
 
-        left_split = parts.build_left_side(header, self.table, self.empty_label, self.details)
         self.live = LivePanel()
-        self.live_scroll = parts.build_live_scroll(self.live)
+        self.live_scroll = LiveScroll(self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
-        self.splitter.addWidget(left_split)
+        self.splitter.addWidget(self._catalogue_side())
         self.splitter.addWidget(self.live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
@@ -111,22 +105,21 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
-        self.log_dock = parts.add_dock(self, "Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.log_dock = self._dock("Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.log_dock.hide()
 
         self.registry_label = QLabel()
         self.host_label = QLabel()
-        self.fetch_bar, self.fetch_cancel = parts.build_fetch_status(lambda: self.runs.cancel_fetch())
+        self.fetch_status = FetchStatus()
+        self.fetch_status.cancel_requested.connect(lambda: self.runs.cancel_fetch())
         self.statusBar().addWidget(self.registry_label, 1)
-        self.statusBar().addPermanentWidget(self.fetch_bar)
-        self.statusBar().addPermanentWidget(self.fetch_cancel)
+        self.statusBar().addPermanentWidget(self.fetch_status)
         self.statusBar().addPermanentWidget(self.host_label)
         self.runs = RunController(self.live, self.settings_bar, self.settings, self.session, self.current_plan, self)
         self.runs.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.runs.error.connect(lambda text: setattr(self, "last_error", text))
-        self.runs.fetch_progress.connect(lambda *shown: parts.show_fetch_progress(self.fetch_bar, self.fetch_cancel,
-                                                                                  *shown))
-        self.runs.fetch_ended.connect(lambda: (self.fetch_bar.hide(), self.fetch_cancel.hide()))
+        self.runs.fetch_progress.connect(self.fetch_status.show_progress)
+        self.runs.fetch_ended.connect(self.fetch_status.hide)
         self.files = FileController(self.session, self.settings, self.registry_label, self.current_spec, self)
         self.files.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.files.error.connect(lambda text: setattr(self, "last_error", text))
@@ -148,6 +141,29 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock named for the saved window state (restoreState finds docks by object name)."""
+        dock = QDockWidget(title)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _catalogue_side(self) -> QSplitter:
+        """The count and selection buttons over the table (or its empty notice), the details below."""
+        listing = QWidget()
+        layout = QVBoxLayout(listing)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(self.empty_label, 3)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(listing)
+        side.addWidget(self.details)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
+        return side
 
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
@@ -176,9 +192,9 @@ class MainWindow(QMainWindow):
         self._apply_defaults()
         self.model.set_catalogue(self.session.catalogue)
         self.facets.set_catalogue(self.session.catalogue)
-        self.fill_best_menu()
+        self.header.set_keys(self.session.catalogue.numeric_keys)
         self.apply_query(Query())
-        parts.fit_columns(self.table, self.model.columnCount())
+        self.table.fit_columns()
         self._balance_splitter()
         self.table.fit_name_column()
         self.setWindowTitle(f"{shown.rstrip('/').rsplit('/', 1)[-1]} — Model Picker")
@@ -187,7 +203,7 @@ class MainWindow(QMainWindow):
         self.show_selected()
         self.hosts.check()
 
-    def _registry_failed(self, _message: str, _source: str) -> None:
+    def _registry_failed(self, _message: str, _detail: str) -> None:
         if self.session.base is None:
             self._set_empty("No registry is open.\nUse File → Open Registry… or File → Open Demo Registry.")
 
@@ -195,7 +211,7 @@ class MainWindow(QMainWindow):
         """A spec read from a file: select its model when the registry lists it, take its host, run it."""
         if self.session.catalogue is not None:
             try:
-                self.select_entry(self.session.catalogue.index_of(spec.model_name))
+                self.table.select_entry(self.session.catalogue.index_of(spec.model_name))
             except KeyError:
                 pass
         self.settings_bar.host.setCurrentText(spec.inference_host_address)
@@ -220,7 +236,7 @@ class MainWindow(QMainWindow):
         self.proxy.set_mask(mask)
         self.facets.update_counts(self.session.catalogue.facets(query))
         shown, total = int(np.count_nonzero(mask)), len(self.session.catalogue)
-        self.count_label.setText(f"{shown} of {total} models")
+        self.header.set_count(shown, total)
         if total == 0:
             self._set_empty("This registry lists no models.\nOpen another with File → Open Registry….")
         elif shown == 0:
@@ -233,30 +249,14 @@ class MainWindow(QMainWindow):
             self.details.clear()
 
     def _set_empty(self, text: str) -> None:
-        self.empty_label.setText(text)
-        self.empty_label.setVisible(bool(text))
+        self.empty_label.say(text)
         self.table.setVisible(not text)
-
-    def selected_index(self) -> int | None:
-        return parts.selected_entry(self.table)
-
-    def select_entry(self, entry_index: int) -> None:
-        source = self.model.index(entry_index, 0)
-        row = self.proxy.mapFromSource(source)
-        if row.isValid():
-            self.table.selectionModel().setCurrentIndex(
-                row, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(row)
-
-    def fill_best_menu(self) -> None:
-        keys = self.session.catalogue.numeric_keys if self.session.catalogue is not None else []
-        parts.fill_best_menu(self.best_button, self.best_menu, keys, self.select_best)
 
     def select_best(self, key: str, order: str = "max") -> None:
         if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.session.catalogue.best(key, order, self.session.query))
+            self.table.select_entry(self.session.catalogue.best(key, order, self.session.query))
         except (ValueError, RuntimeError) as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
@@ -264,13 +264,13 @@ class MainWindow(QMainWindow):
         if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.session.catalogue.top(self.session.query))
+            self.table.select_entry(self.session.catalogue.top(self.session.query))
         except RuntimeError as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
     def current_plan(self) -> tuple[RunPlan | None, str]:
         """(the selected entry's RunPlan on the toolbar's host and devices, or None; the reason when None)."""
-        self.session.select(self.selected_index())
+        self.session.select(self.table.selected_entry())
         try:
             return self.session.plan_for(host=self.settings_bar.host_text(),
                                          devices=self.settings_bar.devices.currentText()), ""
@@ -279,11 +279,11 @@ class MainWindow(QMainWindow):
 
     def current_spec(self) -> tuple[Any, str]:
         """(ModelSpec fitted to the host, or None; the reason when None): the Session's answer."""
-        self.session.select(self.selected_index())
+        self.session.select(self.table.selected_entry())
         return self.session.current_spec(host=self.settings_bar.host_text())
 
     def show_selected(self) -> None:
-        index = self.selected_index()
+        index = self.table.selected_entry()
         catalogue = self.session.catalogue
         if index is None or catalogue is None:
             self.details.clear()
@@ -345,8 +345,32 @@ class MainWindow(QMainWindow):
         self.runs.view_resized()
 
     def _balance_splitter(self) -> None:
-        """Keep the catalogue/live split at the user's share (window_parts.balance_splitter)."""
-        parts.balance_splitter(self, self.splitter, self.filters_dock, self.live_scroll, self.left_share)
+        """Keep the catalogue/live split at the user's share, with the width the live controls need.
+
+        Without this the splitter shares a resize by stretch factors, and in a 1024 px
+        window the live panel's rows end up narrower than they are. What the table
+        cannot give (it keeps LEFT_MIN_WIDTH) the Filters dock gives, down to its
+        minimum; with room to spare again the dock gets its comfortable width back.
+        """
+        dock = self.filters_dock
+        need = self.live_scroll.widget().minimumSizeHint().width()
+        left, live = self.splitter.sizes()
+        total = left + live
+        if total <= 0:
+            return
+        width = dock.width()
+        wanted = max(need, round(total * (1 - self.left_share)))
+        if wanted > total - LEFT_MIN_WIDTH:  # short of room: the dock narrows
+            narrower = max(dock.minimumSizeHint().width(), width - (wanted - total + LEFT_MIN_WIDTH))
+            if narrower < width:
+                self.resizeDocks([dock], [narrower], Qt.Orientation.Horizontal)
+                total += width - narrower
+        elif width < FILTERS_WIDTH and total - wanted - LEFT_MIN_WIDTH > FILTERS_WIDTH - width:
+            self.resizeDocks([dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
+            total -= FILTERS_WIDTH - width
+            wanted = max(need, round(total * (1 - self.left_share)))
+        live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
+        self.splitter.setSizes([total - live, live])
 
     def _remember_share(self, *_args: Any) -> None:
         """The user dragged the splitter: keep that share when the window resizes."""

@@ -19,8 +19,8 @@ def library(demo_registry):
 
 def test_opens_on_the_demo_registry_with_every_model(window):
     assert len(visible_names(window)) == 14
-    assert window.count_label.text() == "14 of 14 models"
-    assert window.selected_index() == 0  # the first model is selected, details shown
+    assert window.header.count_label.text() == "14 of 14 models"
+    assert window.table.selected_entry() == 0  # the first model is selected, details shown
     assert window.details.title.text() == "ssd_mobilenet_v2_coco_quant"
     assert window.details.stack.currentIndex() == 1  # shown at once, not only after the host probe
 
@@ -58,7 +58,7 @@ def test_numeric_range_and_search(window, qtbot):
 
 
 def test_selection_shows_the_spec_the_library_would_build(window, demo_registry):
-    window.select_entry(window.session.catalogue.index_of("deeplabv3_mnv2_pascal_onnx"))
+    window.table.select_entry(window.session.catalogue.index_of("deeplabv3_mnv2_pascal_onnx"))
     lib_spec = next(s for s in library(demo_registry).all_model_specs(inference_host_address="@local")
                     if s.model_name == "deeplabv3_mnv2_pascal_onnx")
     shown = yaml.safe_load(window.details.yaml_box.toPlainText())
@@ -73,12 +73,12 @@ def test_selection_shows_the_spec_the_library_would_build(window, demo_registry)
 def test_best_by_picks_best_model_spec(window, qtbot, demo_registry):
     window.facets.tick("task", "segmentation")
     qtbot.waitUntil(lambda: len(visible_names(window)) == 3)
-    pick_from_menu_button(qtbot, window.best_button, "Highest fps cpu")
+    pick_from_menu_button(qtbot, window.header.best_button, "Highest fps cpu")
     expected = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu").model_name
-    assert window.session.catalogue.entries[window.selected_index()].name == expected
-    pick_from_menu_button(qtbot, window.best_button, "Lowest fps cpu")
+    assert window.session.catalogue.entries[window.table.selected_entry()].name == expected
+    pick_from_menu_button(qtbot, window.header.best_button, "Lowest fps cpu")
     slowest = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu", "min").model_name
-    assert window.session.catalogue.entries[window.selected_index()].name == slowest
+    assert window.session.catalogue.entries[window.table.selected_entry()].name == slowest
 
 
 def test_sorting_by_a_metadata_column(window):
@@ -91,7 +91,7 @@ def test_sorting_by_a_metadata_column(window):
 
 
 def test_toolbar_defaults_change_the_spec(window, qtbot):
-    window.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     window.settings_bar.threshold.setValue(0.7)
     spec, _ = window.current_spec()
     assert spec.model_properties["output_confidence_threshold"] == 0.7

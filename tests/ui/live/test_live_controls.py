@@ -25,7 +25,7 @@ def pick_model(window, qtbot, name: str) -> None:
     window.table.scrollTo(row)
     rect = window.table.visualRect(row)
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert window.selected_index() == window.session.catalogue.index_of(name)
+    assert window.table.selected_entry() == window.session.catalogue.index_of(name)
 
 
 def set_checked(qtbot, box, on: bool) -> None:

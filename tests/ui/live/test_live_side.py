@@ -14,7 +14,7 @@ SLOW = 30000
 
 
 def choose(window, name, source, realtime=False, loop=True):
-    window.select_entry(window.session.catalogue.index_of(name))
+    window.table.select_entry(window.session.catalogue.index_of(name))
     window.live.add_path_source(str(source))
     window.live.realtime.setChecked(realtime)
     window.live.loop.setChecked(loop)
@@ -65,7 +65,7 @@ def test_switching_model_while_running(window, qtbot, media):
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
     first = window.runs.worker
-    window.select_entry(window.session.catalogue.index_of("blazeface_short_range_openvino"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range_openvino"))
     window.runs.run()
     qtbot.waitUntil(lambda: not first.isRunning(), timeout=10000)
     second = window.runs.worker

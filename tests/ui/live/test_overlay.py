@@ -35,8 +35,8 @@ def click_row(window, qtbot, name):
     index = proxy.index(row, 0)
     window.table.scrollTo(index)
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=window.table.visualRect(index).center())
-    qtbot.waitUntil(lambda: window.selected_index() is not None
-                    and window.session.catalogue.entries[window.selected_index()].name == name, timeout=5000)
+    qtbot.waitUntil(lambda: window.table.selected_entry() is not None
+                    and window.session.catalogue.entries[window.table.selected_entry()].name == name, timeout=5000)
 
 
 def run(window, qtbot, name, source, realtime=True):

@@ -38,14 +38,14 @@ def remote_window(qtbot, tmp_path, private_home):
 def test_run_fetches_first_then_runs_from_the_cache(remote_window, zoo_server, zoo_dir, qtbot, media):
     server = zoo_server(zoo_dir)
     window = remote_window(server.url)
-    window.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     assert window.details.fetch_button.isVisibleTo(window.details)
     window.live.add_path_source(str(media / "Megamind.avi"))
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=30000)
     assert window.runs.worker.request.spec.zoo_url == str(cache_root() / "blazeface_short_range")
     assert window.runs.worker.request.spec.inference_host_address == "@local"
-    assert not window.fetch_bar.isVisibleTo(window)
+    assert not window.fetch_status.bar.isVisibleTo(window)
     window.runs.stop_run()
     from model_picker.ui.catalogue.cache_dialog import CacheDialog
 
@@ -58,12 +58,12 @@ def test_run_fetches_first_then_runs_from_the_cache(remote_window, zoo_server, z
 def test_cancel_a_slow_fetch_keeps_nothing(remote_window, zoo_server, zoo_dir, qtbot):
     server = zoo_server(zoo_dir, "slow")
     window = remote_window(server.url)
-    window.select_entry(window.session.catalogue.index_of("efficientnet_lite0_imagenet"))
+    window.table.select_entry(window.session.catalogue.index_of("efficientnet_lite0_imagenet"))
     window.runs.fetch_selected()
-    qtbot.waitUntil(lambda: "MB" in window.fetch_bar.format(), timeout=20000)  # progress is shown
+    qtbot.waitUntil(lambda: "MB" in window.fetch_status.bar.format(), timeout=20000)  # progress is shown
     fetcher = window.runs.fetcher
-    window.fetch_cancel.click()
-    assert not window.fetch_bar.isVisibleTo(window)
+    window.fetch_status.cancel.click()
+    assert not window.fetch_status.bar.isVisibleTo(window)
     qtbot.waitUntil(lambda: not fetcher.isRunning(), timeout=20000)
     assert not (cache_root() / "efficientnet_lite0_imagenet").exists()
     assert not list(cache_root().glob(".fetch-*"))
@@ -78,7 +78,7 @@ def test_offline_cloud_host_says_so_quickly(window, qtbot):
     assert "hub.degirum.com" in window.host_label.toolTip()
     # every model is marked as not runnable on this host, with the reason
     assert len(window.model.unrunnable) == 0 or all("cannot run" in r for r in window.model.unrunnable.values())
-    window.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     window.live.add_path_source(str(window.session.catalogue.document.base) + "/../resources/photos/dog.jpg")
     window.runs.run()
     qtbot.waitUntil(lambda: window.last_error != "", timeout=30000)

@@ -65,7 +65,7 @@ def test_a_bigger_registry_after_a_smaller_one_and_back(window, qtbot, demo_regi
         open_with_ctrl_o(window, qtbot, path)
         qtbot.waitUntil(lambda c=count: len(visible_names(window)) == c and window.session.base is not None
                         and len(window.session.base) == c, timeout=20000)
-        assert window.count_label.text() == f"{count} of {count} models"
+        assert window.header.count_label.text() == f"{count} of {count} models"
         click_row(qtbot, window.table, count - 1)
         qtbot.waitUntil(lambda c=count: window.details.title.text() == visible_names(window)[c - 1])
     assert window.log_panel.toPlainText().count("internal error") == 0
@@ -223,9 +223,9 @@ def test_the_toolbar_fits_or_overflows_at_1024_and_1920(window, qtbot):
         # The live side gets the width its controls need: nothing of it is cut or scrolled away.
         assert window.live_scroll.horizontalScrollBar().maximum() == 0
         # The catalogue's own controls are whole, and "Best by" works at this size.
-        for button in (window.best_button, window.findChild(QToolButton, "select-first")):
+        for button in (window.header.best_button, window.findChild(QToolButton, "select-first")):
             assert button.isVisible() and button.width() >= button.sizeHint().width()
-    pick_from_menu_button(qtbot, window.best_button, "Highest fps cpu")
+    pick_from_menu_button(qtbot, window.header.best_button, "Highest fps cpu")
     fastest = max(window.session.catalogue.entries, key=lambda e: e.metadata.get("fps_cpu", 0)).name
     assert window.details.title.text() == fastest
 
