@@ -49,9 +49,9 @@ def start_streaming(settings_file: str, name: str, realtime: bool):
     """The real window streaming ``name`` over looping Traffic.mp4, once frames are painted."""
     app, window = open_window(settings_file)
     window.table.select_entry(window.session.catalogue.index_of(name))
-    window.live.add_path_source(str(TRAFFIC))
-    window.live.realtime.setChecked(realtime)
-    window.live.loop.setChecked(True)
+    window.live.sources.add_path_source(str(TRAFFIC))
+    window.live.sources.realtime.setChecked(realtime)
+    window.live.sources.loop.setChecked(True)
     window.runs.run()
     wait_until(app, lambda: window.live.video.painted_frames > 20, 60)
     return app, window

@@ -67,7 +67,7 @@ def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path
     qtbot.keyClick(window.settings_bar.host.lineEdit(), Qt.Key.Key_Return)  # the host applies on Enter
     qtbot.waitUntil(lambda: "TFLITE/CPU" in window.host_label.text(), timeout=20000)
     window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
-    window.live.add_path_source(str(media / "Megamind.avi"))
+    window.live.sources.add_path_source(str(media / "Megamind.avi"))
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 10, timeout=30000)
     ai_server.kill()
@@ -76,7 +76,7 @@ def test_the_window_reports_the_loss_stays_usable_and_runs_again(qtbot, tmp_path
     assert time.monotonic() - killed_at < 10
     assert re.search("stopped answering|lost the connection", window.live.video.message)
     qtbot.waitUntil(lambda: window.runs.worker is None, timeout=15000)
-    assert window.live.run_button.isEnabled() and not window.live.stop_button.isEnabled()
+    assert window.live.controls.run_button.isEnabled() and not window.live.controls.stop_button.isEnabled()
     ai_server.restart()
     window.last_error = ""
     painted = window.live.video.painted_frames

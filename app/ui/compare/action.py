@@ -132,7 +132,7 @@ class CompareController(QObject):
         return self.window.settings_bar.host_text()
 
     def _source(self) -> Any:
-        return self.window.live.source_spec()
+        return self.window.live.sources.source_spec()
 
     # ----- state ---------------------------------------------------------------------------
     def problem(self) -> str:
@@ -198,7 +198,7 @@ class CompareController(QObject):
             problem = ""
         if self.compare_window is not None:
             self.compare_window.close()
-        compare = CompareWindow(self.plans(pairs), source, self.window.live.options(), parent=self.window)
+        compare = CompareWindow(self.plans(pairs), source, self.window.live.overlay.options(), parent=self.window)
         self.compare_window = compare
         compare.destroyed.connect(lambda *_a: self._forget(compare))
         if problem and not compare.refusal:

@@ -272,14 +272,14 @@ def install(window: Any) -> CountingControls:
     """Put the counting row under the live panel and wire it to the source and the running worker."""
     controls = CountingControls(window.live.video, window.settings)
     window.live.layout().addWidget(controls.bar)
-    window.live.source_changed.connect(lambda: controls.set_source(window.live.source_state()))
+    window.live.sources.changed.connect(lambda: controls.set_source(window.live.sources.source_state()))
     controls.changed.connect(lambda setup: window.runs.worker is not None and window.runs.worker.counting.set_setup(
         setup if not controls.reason else CountingSetup()))
     controls.reset_requested.connect(lambda: window.runs.worker is not None and window.runs.worker.counting.reset())
     controls.notice.connect(lambda text: window.statusBar().showMessage(text, 8000))
     controls.saved.connect(lambda text: (window.statusBar().showMessage(f"Saved {text}", 8000),
                                          log.info("saved %s", text)))
-    controls.set_source(window.live.source_state())
+    controls.set_source(window.live.sources.source_state())
     return controls
 
 

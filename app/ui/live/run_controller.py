@@ -66,18 +66,18 @@ class RunController(QObject):
 
     def _connect_live(self) -> None:
         live = self.live
-        live.run_requested.connect(self.run)
-        live.stop_requested.connect(self.stop_run)
-        live.pause_toggled.connect(self.pause_run)
-        live.step_requested.connect(self.step_run)
-        live.move_requested.connect(self.move_run)
-        live.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
-        live.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
-        live.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
-        live.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
-        live.options_changed.connect(self.options_changed)
+        live.controls.run_requested.connect(self.run)
+        live.controls.stop_requested.connect(self.stop_run)
+        live.controls.pause_toggled.connect(self.pause_run)
+        live.controls.step_requested.connect(self.step_run)
+        live.controls.move_requested.connect(self.move_run)
+        live.controls.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
+        live.controls.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
+        live.controls.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
+        live.controls.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
+        live.overlay.changed.connect(self.options_changed)
         live.video.frame_shown.connect(self._frame_shown)
-        live.source_changed.connect(self._source_changed)
+        live.sources.changed.connect(self._source_changed)
 
     # ----- fetching and running -----------------------------------------------------------
     def selected_plan(self) -> tuple[RunPlan | None, Any, str]:
@@ -150,18 +150,18 @@ class RunController(QObject):
     def start_run(self, spec: Any) -> None:
         """Run ``spec`` on the chosen source; a run in progress is stopped first (model switch)."""
         try:
-            source = self.live.source_spec()
+            source = self.live.sources.source_spec()
         except SourceError as exc:
             self.live.video.set_message(str(exc))
             return
         self.stop_run()
-        self.live.threshold = self.settings_bar.threshold_value()
+        self.live.overlay.threshold = self.settings_bar.threshold_value()
         best = self.best_settings.get(spec.model_name, spec.inference_host_address)  # Validate's "use the best"
         request = RunRequest(spec=best.apply(spec) if best else spec, source=source,
                              devices=best.devices if best else self.settings_bar.devices.currentText(),
-                             options=self.live.options(), output_dir=stored.output_dir(self.settings),
+                             options=self.live.overlay.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
-                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
+                             slideshow_s=self.live.controls.slideshow.value(), empty_hint=self._empty_hint(spec),
                              in_flight=best.in_flight if best else None, breakdown=False)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
@@ -174,13 +174,13 @@ class RunController(QObject):
                                            log.info("saved %s", path)))
         worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
         worker.display_size = self.live.video.display_size()
-        worker.set_recording(self.live.record_button.isChecked())
-        worker.set_exporting(self.live.export_button.isChecked())
+        worker.set_recording(self.live.controls.record_button.isChecked())
+        worker.set_exporting(self.live.controls.export_button.isChecked())
         attach_counting(self.counting, worker, self._task_of(spec))
         self.worker = worker
         self.glass_ms.clear()
-        self.live.set_running(True)
-        self.live.state_label.setText(f"Loading {spec.model_name}…")
+        self.live.controls.set_running(True)
+        self.live.controls.state_label.setText(f"Loading {spec.model_name}…")
         self.live.video.set_message(f"Loading {spec.model_name}…")
         log.info("run %s on %s via %s", spec.model_name, source.describe(), spec.inference_host_address)
         worker.start()
@@ -206,8 +206,8 @@ class RunController(QObject):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.retire(wait_ms=3000 if worker.request.source.kind == "camera" else 0)
-        self.live.set_running(False)
-        self.live.state_label.setText("")
+        self.live.controls.set_running(False)
+        self.live.controls.state_label.setText("")
 
     def pause_run(self, paused: bool) -> None:
         """Pause or resume; given while the model loads, it applies from the run's first frame."""
@@ -215,7 +215,7 @@ class RunController(QObject):
             return
         self.worker.set_paused(paused)
         if self.worker.device_text:  # running: else the label still says Loading, and will say Paused
-            self.live.state_label.setText("Paused" if paused else "Running")
+            self.live.controls.state_label.setText("Paused" if paused else "Running")
 
     def step_run(self) -> None:
         """Exactly one more source frame (a folder: the next image); while loading, once it runs."""
@@ -239,13 +239,13 @@ class RunController(QObject):
         if worker is not self.worker or not text:
             return  # a run the user already left
         text = redact(text)
-        self.live.state_label.setText(text)
-        self.live.state_label.setToolTip(text)  # the label may be cut
+        self.live.controls.state_label.setText(text)
+        self.live.controls.state_label.setToolTip(text)  # the label may be cut
         log.warning(text) if "lost" in text or "skipped" in text or "early" in text else log.info(text)
 
     def _run_started(self, worker: InferenceWorker, device: str) -> None:
         if worker is self.worker:
-            self.live.state_label.setText("Paused" if worker.paused else "Running")
+            self.live.controls.state_label.setText("Paused" if worker.paused else "Running")
             self.live.video.set_message("")
             log.info("running on %s", device)
 
@@ -260,7 +260,7 @@ class RunController(QObject):
             still.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
         self.live.video.set_hud(HudInfo(worker.request.spec.model_name, worker.device_text,
                                         worker.request.spec.inference_host_address, still=tuple(still)))
-        self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
+        self.live.controls.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:
             message = ("0 detections: nothing found above the threshold." if "detection" in found
@@ -303,7 +303,7 @@ class RunController(QObject):
         if detail and detail != message:
             log.info("details: %s", detail)
         self.live.video.set_message(f"{message}\n\nThe details are in View → Log.")
-        self.live.state_label.setText("Failed")
+        self.live.controls.state_label.setText("Failed")
 
     def _run_failed(self, worker: InferenceWorker, message: str, detail: str) -> None:
         if worker is not self.worker:
@@ -317,6 +317,6 @@ class RunController(QObject):
                      snap.frames, snap.average_fps, snap.latency_p50_ms, snap.latency_p95_ms)
         if worker is self.worker:
             self.worker = None
-            self.live.set_running(False)
-            if self.live.state_label.text() != "Failed":
-                self.live.state_label.setText("Finished")
+            self.live.controls.set_running(False)
+            if self.live.controls.state_label.text() != "Failed":
+                self.live.controls.state_label.setText("Finished")

@@ -176,8 +176,8 @@ class MainWindow(QMainWindow):
         self._apply_defaults()
         self.show_selected()
         self.hosts.check()
-        self.live.threshold = self.settings_bar.threshold_value()
-        self.runs.options_changed(self.live.options())
+        self.live.overlay.threshold = self.settings_bar.threshold_value()
+        self.runs.options_changed(self.live.overlay.options())
 
     def _host_unreachable(self, host: str, error: str) -> None:
         """A frame and HUD of the previous host must not stay behind this error (a run here says its own)."""
@@ -327,15 +327,15 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self.settings_bar.restore(stored.get_dict(self.settings, "defaults"))
-        self.live.restore_options(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
-        self.live.restore_source(stored.get_dict(self.settings, "source"))
+        self.live.overlay.restore(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
+        self.live.sources.restore_source(stored.get_dict(self.settings, "source"))
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         stored.set_dict(self.settings, "defaults", self.settings_bar.state())
-        stored.set_dict(self.settings, "overlay", self.live.options().to_dict())
-        stored.set_dict(self.settings, "source", self.live.source_state())
+        stored.set_dict(self.settings, "overlay", self.live.overlay.options().to_dict())
+        stored.set_dict(self.settings, "source", self.live.sources.source_state())
         self.settings.sync()
 
     @qt_virtual()

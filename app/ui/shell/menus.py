@@ -63,7 +63,7 @@ def build_menus(window: Any) -> None:
     view.addAction(window.log_dock.toggleViewAction())
     view.addSeparator()
     window.presentation = Presentation(window, window.live.video, window.settings, view)  # F11, Esc, H, HUD corner
-    window.live.record_toggled.connect(window.live.video.set_recording)
+    window.live.controls.record_toggled.connect(window.live.video.set_recording)
 
     run = window.menuBar().addMenu("&Run")
     for text, key, slot in (("Run Selected Model", "F5", window.runs.run), ("Stop", "Shift+F5", window.runs.stop_run)):
@@ -80,7 +80,7 @@ def build_menus(window: Any) -> None:
     run.addAction(window.compare.action)  # ui/compare/action.py: F6, enabled by the selection
     act = QAction("Pause / Resume", window)
     act.setShortcut(QKeySequence("Ctrl+Space"))
-    act.triggered.connect(window.live.pause_button.toggle)
+    act.triggered.connect(window.live.controls.pause_button.toggle)
     run.addAction(act)
 
     tools = window.menuBar().addMenu("&Tools")

@@ -51,7 +51,7 @@ class ValidateController(QObject):
             self.live.video.set_message(f"Cannot validate: {problem}")
             return
         try:
-            source = self.live.source_spec()
+            source = self.live.sources.source_spec()
         except SourceError as exc:
             self.live.video.set_message(str(exc))
             return
@@ -81,10 +81,11 @@ class ValidateController(QObject):
         hosts = dialog.hosts()
         worker = ValidationWorker(self.session.catalogue, model, hosts, source, options, dialog.criteria(),
                                   dialog.signoff(), parent=self)
-        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
+        state = self.live.controls.state_label
+        worker.progress.connect(lambda done, total: state.setText(f"Validating {done}/{total}"))
         worker.done.connect(self._validated)
         worker.failed.connect(self.runs.show_failure)
-        worker.finished.connect(lambda: self.live.state_label.setText(""))
+        worker.finished.connect(lambda: state.setText(""))
         self.validator = worker
         where = ", ".join(hosts)
         self.live.video.set_message(f"Validating {model} on {where}…")

@@ -41,12 +41,12 @@ def test_a_line_drawn_with_two_clicks_counts_the_face_crossing_it(window, qtbot,
                     and " 0" not in counts_on_screen(video)["line 1"], timeout=3 * SLOW)
     assert any(box.text.startswith("#") for box in video.shapes.boxes)  # Track on: IDs on the boxes
     # Reset counts while paused: the screen says zero at the next frame.
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
     # Nothing in flight, and the last frame painted (else the stepped frame is not shown).
     qtbot.waitUntil(lambda: window.runs.worker.pipeline.in_flight == 0 and window.runs.worker.display_ready.is_set(),
                     timeout=10000)
     qtbot.mouseClick(window.counting.buttons["Reset Counts"], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: counts_on_screen(video).get("line 1") == "in 0 · out 0", timeout=SLOW)
     # Right-click on the line deletes it; the settings keep what is left for this source.
     qtbot.mouseClick(video, Qt.MouseButton.RightButton, pos=pane_point(video, 0.5, 0.5))
@@ -219,8 +219,8 @@ def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_total
     video = window.live.video
     # Paused while the model loads: one step shows the first frame, to draw the line on.
     window.runs.run()
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
     qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
@@ -228,8 +228,8 @@ def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_total
     qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
     assert window.counting.events.isChecked()
     assert window.counting.hint.text().startswith(f"Writing events to {tmp_path / 'out'}/blazeface_short_range-events-")
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.live.controls.state_label.text() == "Finished", timeout=3 * SLOW)
     # The run ended: the files are closed, and the status bar says where they are.
     out = tmp_path / "out"
     qtbot.waitUntil(lambda: "events" in window.statusBar().currentMessage(), timeout=5000)

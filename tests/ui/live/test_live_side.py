@@ -15,9 +15,9 @@ SLOW = 30000
 
 def choose(window, name, source, realtime=False, loop=True):
     window.table.select_entry(window.session.catalogue.index_of(name))
-    window.live.add_path_source(str(source))
-    window.live.realtime.setChecked(realtime)
-    window.live.loop.setChecked(loop)
+    window.live.sources.add_path_source(str(source))
+    window.live.sources.realtime.setChecked(realtime)
+    window.live.sources.loop.setChecked(loop)
 
 
 def qimage_to_bgr(image) -> np.ndarray:
@@ -33,10 +33,10 @@ def test_coco_ssd_on_traffic_paints_frames_with_detections(window, qtbot, media)
                     and window.live.video.painted_frames >= 10, timeout=SLOW)
     worker = window.runs.worker
     assert isinstance(worker, InferenceWorker)
-    assert window.live.state_label.text() == "Running"
+    assert window.live.controls.state_label.text() == "Running"
     assert any("FPS" in line for line in window.live.video.hud_lines)
     window.runs.stop_run()
-    assert window.runs.worker is None and not window.live.stop_button.isEnabled()  # at once
+    assert window.runs.worker is None and not window.live.controls.stop_button.isEnabled()  # at once
     qtbot.waitUntil(lambda: not worker.isRunning(), timeout=10000)  # the thread ends in the background
 
 
@@ -79,26 +79,27 @@ def test_pause_and_step(window, qtbot, media):
     choose(window, "blazeface_short_range", media / "Megamind.avi")
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 3, timeout=SLOW)
-    window.live.pause_button.setChecked(True)
+    window.live.controls.pause_button.setChecked(True)
     qtbot.waitUntil(lambda: window.runs.worker.pipeline.in_flight == 0, timeout=10000)  # frames sent before the pause
     qtbot.wait(500)
     received = window.runs.worker.pipeline.stats.frames
     qtbot.wait(500)
     assert window.runs.worker.pipeline.stats.frames == received
-    window.live.step_button.click()
+    window.live.controls.step_button.click()
     qtbot.waitUntil(lambda: window.runs.worker.pipeline.stats.frames == received + 1, timeout=5000)
-    window.live.pause_button.setChecked(False)
+    window.live.controls.pause_button.setChecked(False)
     qtbot.waitUntil(lambda: window.runs.worker.pipeline.stats.frames > received + 5, timeout=SLOW)
 
 
 def test_snapshot_recording_and_export(window, qtbot, media, tmp_path):
     choose(window, "blazeface_short_range", media / "Megamind.avi", loop=False)
-    window.live.record_button.setChecked(True)
-    window.live.export_button.setChecked(True)
+    window.live.controls.record_button.setChecked(True)
+    window.live.controls.export_button.setChecked(True)
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
-    window.live.snapshot_button.click()
-    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)  # 270 frames, loaded CPU
+    window.live.controls.snapshot_button.click()
+    # 270 frames, on a loaded CPU
+    qtbot.waitUntil(lambda: window.live.controls.state_label.text() == "Finished", timeout=3 * SLOW)
     out = tmp_path / "out"
     snapshot = next(out.glob("*-snapshot-*.png"))
     assert cv2.imread(str(snapshot)).shape == (528, 720, 3)
@@ -117,7 +118,7 @@ def test_missing_video_gives_a_message_not_a_crash(window, qtbot, tmp_path, medi
     qtbot.waitUntil(lambda: "gone.mp4" in window.last_error, timeout=SLOW)
     assert "cannot decode the video" in window.live.video.message
     assert window.runs.worker is None or not window.runs.worker.isRunning()
-    window.live.add_path_source(str(tmp_path / "never.mp4"))
+    window.live.sources.add_path_source(str(tmp_path / "never.mp4"))
     assert "never.mp4: file not found" in window.live.video.message
     # still usable: a good source runs
     choose(window, "blazeface_short_range", media / "Megamind.avi")
@@ -140,16 +141,16 @@ def test_settings_persist_between_runs(qtbot, settings, demo_registry, media):
     qtbot.addWidget(first)
     qtbot.waitUntil(lambda: first.session.catalogue is not None, timeout=20000)
     first.settings_bar.host.setCurrentText("localhost:8778")
-    first.live.line_width.setValue(5)
-    first.live.classes.setText("person, car")
-    first.live.add_path_source(str(media / "vtest.avi"))
+    first.live.overlay.line_width.setValue(5)
+    first.live.overlay.classes.setText("person, car")
+    first.live.sources.add_path_source(str(media / "vtest.avi"))
     first.close()
     second = MainWindow(None, settings)
     qtbot.addWidget(second)
     qtbot.waitUntil(lambda: second.session.catalogue is not None, timeout=20000)
     assert second.settings_bar.host_text() == "localhost:8778"
-    assert second.live.options().line_width == 5 and second.live.options().classes == ("person", "car")
-    assert second.live.source_spec().location == str(media / "vtest.avi")
+    assert second.live.overlay.options().line_width == 5 and second.live.overlay.options().classes == ("person", "car")
+    assert second.live.sources.source_spec().location == str(media / "vtest.avi")
     assert second.session.base.document.origin == str(demo_registry)
     second.close()
 

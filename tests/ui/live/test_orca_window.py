@@ -108,12 +108,12 @@ def test_a_damaged_n2x_entry_does_not_stop_a_run_and_the_tools_menu_clears_the_c
     with open(entry, "r+b") as f:  # damaged for real
         f.truncate(1000)
     click_row(qtbot, win, "n2x_wintest")
-    win.live.add_path_source(str(photos / "Cat.jpg"))
-    qtbot.mouseClick(win.live.run_button, Qt.MouseButton.LeftButton)
+    win.live.sources.add_path_source(str(photos / "Cat.jpg"))
+    qtbot.mouseClick(win.live.controls.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.live.video.painted_frames >= 1, timeout=SLOW)
     assert "N2X cannot read" not in win.live.video.message
     assert f"N2X: removed {entry} left by an earlier run" in win.log_panel.toPlainText()
-    qtbot.mouseClick(win.live.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(win.live.controls.stop_button, Qt.MouseButton.LeftButton)
     assert win.runs.worker is None
 
     entry = compile_in_another_process(orca_zoo, photos)

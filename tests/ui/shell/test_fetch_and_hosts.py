@@ -40,7 +40,7 @@ def test_run_fetches_first_then_runs_from_the_cache(remote_window, zoo_server, z
     window = remote_window(server.url)
     window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     assert window.details.fetch_button.isVisibleTo(window.details)
-    window.live.add_path_source(str(media / "Megamind.avi"))
+    window.live.sources.add_path_source(str(media / "Megamind.avi"))
     window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=30000)
     assert window.runs.worker.request.spec.zoo_url == str(cache_root() / "blazeface_short_range")
@@ -79,7 +79,7 @@ def test_offline_cloud_host_says_so_quickly(window, qtbot):
     # every model is marked as not runnable on this host, with the reason
     assert len(window.model.unrunnable) == 0 or all("cannot run" in r for r in window.model.unrunnable.values())
     window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
-    window.live.add_path_source(str(window.session.catalogue.document.base) + "/../resources/photos/dog.jpg")
+    window.live.sources.add_path_source(str(window.session.catalogue.document.base) + "/../resources/photos/dog.jpg")
     window.runs.run()
     qtbot.waitUntil(lambda: window.last_error != "", timeout=30000)
     # A bundled model lives in a folder on this machine: the cloud cannot run it, and the message says so.

@@ -108,7 +108,7 @@ def test_no_key_is_bound_twice(window):
 
 
 def test_f5_runs_the_clicked_model_and_ctrl_r_reloads(window, qtbot, photos):
-    window.live.add_path_source(str(photos / "Cat.jpg"))
+    window.live.sources.add_path_source(str(photos / "Cat.jpg"))
     names = visible_names(window)
     row = names.index("efficientnet_lite0_imagenet")
     click_row(qtbot, window.table, row)
@@ -137,7 +137,7 @@ def test_typing_a_host_probes_once_when_editing_finishes(window, qtbot, media):
     from tests.conftest import free_port
 
     # A frame and HUD from a run on @local, which must not stay behind the bad host's error.
-    window.live.add_path_source(str(media / "Traffic.mp4"))
+    window.live.sources.add_path_source(str(media / "Traffic.mp4"))
     click_row(qtbot, window.table, visible_names(window).index("ssd_mobilenet_v2_coco_quant"))
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: window.live.video.image is not None and bool(window.live.video.hud_lines), timeout=60000)

@@ -207,7 +207,7 @@ def test_validate_measures_the_device_own_limit_and_the_report_gives_the_ratio(w
 def test_validate_on_a_stream_says_to_choose_a_file_and_opens_nothing(window, qtbot):
     """Validation measures the device at full speed, which a stream or camera cannot give: Ctrl+B says so."""
     window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
-    window.live.add_stream("rtsp://127.0.0.1:9/cam")  # what Open a stream URL does
+    window.live.sources.add_stream("rtsp://127.0.0.1:9/cam")  # what Open a stream URL does
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
