@@ -1,9 +1,9 @@
-"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts, events (issue 12).
+"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts, events.
 
 ``CountingControls`` owns the current ``CountingSetup`` (normalised coordinates)
 for the current source, stores it per source in QSettings, and hands every
 change to the running worker (which applies it at its next result). Drawing
-and editing happen on the video pane (``CountEditor``, count_editor.py). A
+and editing happen on the video pane (``CountEditor``, ui/counting/editor.py). A
 moved line or zone counts again from zero; the others keep counting. The
 Events toggle writes each crossing and zone entry or exit of the run to CSV and
 JSON lines in the output folder (the worker's ``LiveCounting`` writes them);
@@ -103,8 +103,8 @@ class CountingControls(QObject):
         for action in (self.events, self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
             self.buttons[action.text()].setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         buttons.addStretch(1)
-        # The hint has the panel's whole width on its own line, under the buttons (beside them it was cut at
-        # 1440 px); a longer reason is elided with "…", whole in its tooltip and in the status bar.
+        # The hint has the panel's whole width on its own line, under the buttons (beside them it is cut even
+        # in a wide window); a longer reason is elided with "…", whole in its tooltip and in the status bar.
         layout = QVBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -1,10 +1,11 @@
 """The main window: catalogue on the left, live view on the right, log below.
 
-Its controllers own the workers (``runs``: fetch, run, validate; ``files``:
-registry loads and spec files; ``hosts``: host probes) and follow one rule:
-starting a task cancels the one of the same kind that is running, so the window
-always shows the result of the user's last request. The window wires their
-signals to its widgets and keeps the catalogue side (filtering, selection).
+Its controllers own the workers (``runs``: fetch and run; ``validation``: validate;
+``files``: registry loads and spec files; ``hosts``: host probes) and follow one
+rule: starting a task cancels the one of the same kind that is running, so the
+window always shows the result of the user's last request. The window lays out
+the features' widgets, wires the controllers' signals to them, and keeps the
+catalogue side (filtering, selection) and the split between the two sides.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, down to it
 
 class MainWindow(QMainWindow):
     """The catalogue side reads and sets the Session; the live side is the RunController's (``self.runs``),
-    registries and spec files the FileController's (``self.files``), the host the HostController's
-    (``self.hosts``)."""
+    Validate the ValidateController's (``self.validation``), registries and spec files the FileController's
+    (``self.files``), the host the HostController's (``self.hosts``)."""
 
     def __init__(self, registry: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -62,7 +63,7 @@ class MainWindow(QMainWindow):
         self.last_error = ""
         self._build()
         self._restore()
-        self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
+        self.counting = install_counting(self)  # Track, lines and zones under the video
         self.runs.counting = self.counting
         self.files.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 

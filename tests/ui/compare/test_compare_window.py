@@ -1,4 +1,4 @@
-"""Compare in the window (issue 10, part 2), driven as a person drives it: Ctrl-clicks, F6, the mouse.
+"""Compare in the window, driven as a person drives it: Ctrl-clicks, F6, the mouse.
 
 Real models from the bundled zoo, a real video, a real DeGirum AI server for the
 host that dies; the panes' frame numbers are read from what their HUD paints.

@@ -1,4 +1,4 @@
-"""Counting in the window, used as a person does: clicks on the video pane draw a line, the count shows (issue 12)."""
+"""Counting in the window, used as a person does: clicks on the video pane draw a line, the count shows."""
 
 from __future__ import annotations
 

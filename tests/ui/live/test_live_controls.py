@@ -1,7 +1,7 @@
 """The run controls used as a person does: clicks on the real buttons, Space, the source combo by keyboard.
 
-Each test drives the input that showed a defect of issue 9 (items 5, 7, 11) or
-issue 8 (items 8, 11) on a real event loop with real models and files.
+Each test drives an input through which a defect once showed, on a real event
+loop with real models and files.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def test_a_photo_is_inferred_once_and_an_option_change_reruns_it_once(window, qt
     qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences >= 1, timeout=SLOW)
     worker = window.runs.worker
     qtbot.wait(1500)
-    assert worker.inferences == 1  # was: re-inferred forever, "1252 frames dropped" for one JPEG
+    assert worker.inferences == 1  # a photo is inferred once, not again and again with frames "dropped"
     hud = "\n".join(window.live.video.hud_lines)
     assert "FPS" not in hud and "dropped" not in hud
     assert "inferred once" in hud and "person.jpg" in hud
@@ -79,11 +79,11 @@ def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
     qtbot.waitUntil(lambda: "0 detections" in window.live.video.message, timeout=5000)
     assert window.live.controls.state_label.text() == "0 detections"
     assert any(line.startswith("0 detections") for line in window.live.video.hud_lines)
-    assert "FPS" not in " ".join(window.live.video.hud_lines)  # was "0.0 FPS" with Loop off
+    assert "FPS" not in " ".join(window.live.video.hud_lines)  # no frame rate for a photo, with Loop off too
 
 
 def test_a_segmentation_photo_says_which_classes_the_mask_covers(window, qtbot, photos):
-    """A DeepLab result is one entry (the class map): it used to read "1 detection"."""
+    """A DeepLab result is one entry (the class map): it is said as the classes it covers, not "1 detection"."""
     start(window, qtbot, "deeplabv3_mnv2_pascal", photos / "person.jpg", loop=False)
     qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
     qtbot.waitUntil(lambda: window.live.controls.state_label.text().startswith("mask: "), timeout=5000)
@@ -148,7 +148,7 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
         frames, last = pipeline.stats.frames, worker.last_frame_id
         click(qtbot, window.live.controls.step_button)
         qtbot.waitUntil(lambda f=frames: pipeline.stats.frames == f + 1, timeout=5000)
-        assert worker.last_frame_id == last + 1  # was: 17-22 frames further per press
+        assert worker.last_frame_id == last + 1  # one frame per press, not the frames real time would have played
         qtbot.waitUntil(lambda n=last + 1: window.runs.shown_frame_id == n, timeout=5000)  # and it is shown
         qtbot.wait(300)
         assert pipeline.stats.frames == frames + 1
@@ -168,7 +168,7 @@ def test_pause_and_step_given_while_the_model_loads_apply_once_it_runs(window, q
     click(qtbot, window.live.controls.step_button)
     qtbot.waitUntil(lambda: worker.pipeline is not None and worker.pipeline.stats.frames >= 1, timeout=SLOW)
     qtbot.wait(1500)
-    assert worker.pipeline.stats.frames == 1  # was: the Pause was dropped and frames kept flowing
+    assert worker.pipeline.stats.frames == 1  # the Pause given while loading holds
     assert window.live.controls.pause_button.isChecked() and window.live.controls.state_label.text() == "Paused"
     assert window.runs.shown_frame_id == 0
     click(qtbot, window.live.controls.pause_button)
@@ -185,8 +185,8 @@ def test_one_source_switch_starts_one_run_and_the_status_follows(window, qtbot, 
             "vtest.avi") and window.runs.worker.inferences >= 3, timeout=SLOW)
         qtbot.wait(500)
         runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run blazeface")]
-        assert len(runs) == 2, runs  # was 3: the drop started two runs
-        assert window.live.controls.state_label.text() == "Running"  # was: "Loading…" while frames showed
+        assert len(runs) == 2, runs  # the drop starts one run, not two
+        assert window.live.controls.state_label.text() == "Running"  # not "Loading…" while frames show
         # the combo, by keyboard: one more source, one more run
         combo = window.live.sources.source
         combo.setFocus()
@@ -200,7 +200,7 @@ def test_one_source_switch_starts_one_run_and_the_status_follows(window, qtbot, 
         assert window.runs.worker.inferences == 1
 
 
-# ----- issue 8 item 8: credentials ---------------------------------------------------------
+# ----- credentials --------------------------------------------------------------------------
 def test_a_stream_url_with_credentials_is_never_shown_or_saved(window, qtbot, settings):
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -250,7 +250,7 @@ def test_the_single_pose_model_on_a_whole_photo_says_why_it_finds_nothing(window
     assert "blazepose_on_persons" in window.live.video.message
 
 
-# ----- issue 8 "Real sources": an RTSP camera that goes away, in the window ------------------
+# ----- real sources: an RTSP camera that goes away, in the window ----------------------------
 def test_the_window_says_when_an_rtsp_camera_is_lost_and_back_without_its_password(window, qtbot, media, caplog,
                                                                                    tmp_path):
     from tests.inference.media.test_rtsp import RtspServer, gstreamer_rtsp_missing, make_mjpeg

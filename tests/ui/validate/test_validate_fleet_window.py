@@ -1,4 +1,4 @@
-"""The window validates one model on a list of hosts (issue 11): two real AI servers on loopback and a host
+"""The window validates one model on a list of hosts: two real AI servers on loopback and a host
 that refuses, one report with a row each; the refused host is a failed row with its reason, the others pass."""
 
 from __future__ import annotations

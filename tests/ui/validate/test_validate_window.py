@@ -1,4 +1,4 @@
-"""The window's Validate (issue 11): fields and criteria in the dialog, a criteria file with a typo,
+"""The window's Validate: fields and criteria in the dialog, a criteria file with a typo,
 both modes and the verdict in the report, the PDF saved through the file dialog, "use the best setting"."""
 
 from __future__ import annotations
