@@ -31,8 +31,8 @@ def run(minutes: float = 3.0) -> str:
         while time.monotonic() - t0 < minutes * 60:
             wait_until(app, lambda: False, 10)
             samples.append((time.monotonic() - t0, rss_mb()))
-        frames = window.worker.pipeline.stats.frames if window.worker and window.worker.pipeline else 0
-        window.stop_run()
+        frames = window.runs.worker.pipeline.stats.frames if window.runs.worker and window.runs.worker.pipeline else 0
+        window.runs.stop_run()
         window.close()
     end = samples[-1][1]
     growth = end - start

@@ -95,9 +95,10 @@ def app_engine(model_spec, images: list, count: int, warmup: int, display: bool 
 
     from model_picker.inference.media.sources import SourceSpec
     from model_picker.inference.validation.measure import MemoryReader
+    from model_picker.session.live.run import RunRequest
     from model_picker.ui.live.hud import HudInfo
     from model_picker.ui.live.video_view import VideoView
-    from model_picker.ui.shell.workers import InferenceWorker, RunRequest
+    from model_picker.ui.live.worker import InferenceWorker
 
     app = qt_app()
     source = SourceSpec("video", "memory")

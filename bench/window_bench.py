@@ -41,18 +41,18 @@ def open_window(tmp_settings: str):
     window = MainWindow(str(REGISTRY), settings)
     window.resize(1400, 860)
     window.show()
-    wait_until(app, lambda: window.catalogue is not None, 30)
+    wait_until(app, lambda: window.session.catalogue is not None, 30)
     return app, window
 
 
 def start_streaming(settings_file: str, name: str, realtime: bool):
     """The real window streaming ``name`` over looping Traffic.mp4, once frames are painted."""
     app, window = open_window(settings_file)
-    window.select_entry(window.catalogue.index_of(name))
-    window.live.add_path_source(str(TRAFFIC))
-    window.live.realtime.setChecked(realtime)
-    window.live.loop.setChecked(True)
-    window.run()
+    window.table.select_entry(window.session.catalogue.index_of(name))
+    window.live.sources.add_path_source(str(TRAFFIC))
+    window.live.sources.realtime.setChecked(realtime)
+    window.live.sources.loop.setChecked(True)
+    window.runs.run()
     wait_until(app, lambda: window.live.video.painted_frames > 20, 60)
     return app, window
 
@@ -64,10 +64,10 @@ def glass_to_glass(name: str, seconds: float = 12.0) -> tuple[float, float, floa
     inference = single_inference_ms(name, frames(1)[0])
     with tempfile.TemporaryDirectory() as tmp:
         app, window = start_streaming(f"{tmp}/s.ini", name, realtime=True)
-        window.glass_ms.clear()
+        window.runs.glass_ms.clear()
         wait_until(app, lambda: False, seconds)
-        glass = list(window.glass_ms)
-        window.stop_run()
+        glass = list(window.runs.glass_ms)
+        window.runs.stop_run()
         window.close()
     return float(np.percentile(glass, 50)), float(np.percentile(glass, 95)), inference
 
@@ -109,7 +109,7 @@ def ui_stalls(name: str, seconds: float = 10.0) -> tuple[float, float, int]:
         start_painted = window.live.video.painted_frames
         late = heartbeat(app, seconds)
         painted = window.live.video.painted_frames - start_painted
-        window.stop_run()
+        window.runs.stop_run()
         window.close()
     return float(np.percentile(late, 99)), float(max(late)), painted
 

@@ -54,16 +54,16 @@ def main() -> None:
     def catalogue() -> None:
         if args.task:
             window.facets.tick("task", args.task)
-        window.select_entry(window.catalogue.index_of(args.model))
+        window.table.select_entry(window.session.catalogue.index_of(args.model))
         QTimer.singleShot(800, lambda: (grab("catalogue.png"), live()))
 
     def live() -> None:
-        window.live.add_path_source(args.source)
-        window.run()
+        window.live.sources.add_path_source(args.source)
+        window.runs.run()
         QTimer.singleShot(int(args.seconds * 1000), lambda: (grab("live.png"), finish()))
 
     def finish() -> None:
-        window.stop_run()
+        window.runs.stop_run()
         app.quit()
 
     QTimer.singleShot(2500, catalogue)

@@ -9,8 +9,8 @@ FORBIDDEN = {"__enter__", "ensure_local", "spec_for_host"}
 FRONT_ENDS = ["app/cli/run.py", "app/cli/bench.py", "app/cli/zoo_cmds.py", "app/cli/validate_cmd.py",
               "app/cli/compare_cmd.py", "app/ui/shell/workers.py", "app/ui/live/run_controller.py",
               "app/ui/shell/main_window.py",
-              "app/ui/validate/worker.py", "app/ui/validate/actions.py", "app/ui/compare/worker.py",
-              "app/ui/compare/action.py"]
+              "app/ui/validate/worker.py", "app/ui/validate/controller.py", "app/ui/compare/worker.py",
+              "app/ui/compare/action.py", "app/ui/live/worker.py"]
 
 
 def calls(path: Path) -> list[str]:

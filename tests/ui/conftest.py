@@ -20,9 +20,9 @@ def window(qtbot, settings, demo_registry, tmp_path):
     qtbot.addWidget(win)
     win.resize(1400, 860)
     win.show()
-    qtbot.waitUntil(lambda: win.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: win.session.catalogue is not None, timeout=20000)
     yield win
-    win.stop_run()
+    win.runs.stop_run()
 
 
 def visible_names(win) -> list[str]:

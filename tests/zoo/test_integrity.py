@@ -161,10 +161,10 @@ def test_the_window_survives_a_broken_model_and_says_why(private_home, zoo_dir, 
     qtbot.addWidget(window)
     window.resize(1400, 860)
     window.show()
-    qtbot.waitUntil(lambda: window.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.session.catalogue is not None, timeout=20000)
     rect = window.table.visualRect(window.proxy.index(0, 0))
     QTest.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    QTest.mouseClick(window.live.run_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(window.live.controls.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "separate test process" in window.last_error, timeout=120000)
     assert window.isVisible() and "is broken although it matches the Checksum" in window.live.video.message
-    window.stop_run()
+    window.runs.stop_run()

@@ -132,12 +132,12 @@ class CompareController(QObject):
         return self.window.settings_bar.host_text()
 
     def _source(self) -> Any:
-        return self.window.live.source_spec()
+        return self.window.live.sources.source_spec()
 
     # ----- state ---------------------------------------------------------------------------
     def problem(self) -> str:
         """Why Compare cannot start with this selection ('' when it can)."""
-        catalogue = self.window.catalogue
+        catalogue = self.window.session.catalogue
         chosen = self._selected()
         if catalogue is None or not chosen:
             return "Select 2 to 4 models with Ctrl-click, or one model to compare on several hosts"
@@ -156,13 +156,14 @@ class CompareController(QObject):
     def update(self) -> None:
         problem = self.problem()
         chosen = self._selected()
+        entries = self.window.session.catalogue.entries if not problem else []
         self.action.setEnabled(not problem)
         if problem:
             tip = problem
         elif len(chosen) == 1:
-            tip = f"Compare {self.window.catalogue.entries[chosen[0]].name} on several hosts (you type them next)"
+            tip = f"Compare {entries[chosen[0]].name} on several hosts (you type them next)"
         else:
-            tip = "Compare " + " vs ".join(self.window.catalogue.entries[i].name for i in chosen) + " on one source"
+            tip = "Compare " + " vs ".join(entries[i].name for i in chosen) + " on one source"
         self.action.setToolTip(f"{tip} ({SHORTCUT})" if not problem else tip)
         self.action.setStatusTip(tip)
 
@@ -174,7 +175,7 @@ class CompareController(QObject):
             return
         chosen = self._selected()
         if len(chosen) == 1:
-            name = self.window.catalogue.entries[chosen[0]].name
+            name = self.window.session.catalogue.entries[chosen[0]].name
             dialog = HostsDialog(name, self._host(), self.window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             dialog.accepted.connect(lambda: self.open([(chosen[0], host) for host in dialog.hosts]))
@@ -183,7 +184,7 @@ class CompareController(QObject):
         self.open([(i, self._host()) for i in chosen])
 
     def plans(self, pairs: list[tuple[int, str]]) -> list[RunPlan]:
-        catalogue = self.window.catalogue
+        catalogue = self.window.session.catalogue
         devices = self.window.settings_bar.devices.currentText()
         return [RunPlan(catalogue, index, host=host, devices=devices) for index, host in pairs]
 
@@ -197,7 +198,7 @@ class CompareController(QObject):
             problem = ""
         if self.compare_window is not None:
             self.compare_window.close()
-        compare = CompareWindow(self.plans(pairs), source, self.window.live.options(), parent=self.window)
+        compare = CompareWindow(self.plans(pairs), source, self.window.live.overlay.options(), parent=self.window)
         self.compare_window = compare
         compare.destroyed.connect(lambda *_a: self._forget(compare))
         if problem and not compare.refusal:

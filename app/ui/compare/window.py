@@ -160,6 +160,7 @@ class CompareWindow(QWidget):
         worker.figures.connect(lambda rows: self.worker is worker and self._figures(rows))
         worker.worst.connect(lambda frames: self.worker is worker and self._worst(frames))
         worker.ended.connect(lambda text: self._ended(worker, text))
+        worker.failed.connect(lambda message, _detail: self._ended(worker, message))  # broken off: said as an end
         for pane in self.panes:
             pane.frame_shown.connect(lambda _t, i=pane.index: self.worker is worker and worker.pane_painted(i))
         self.worker = self.last_worker = worker

@@ -1,13 +1,12 @@
-"""The compare window's worker: the session layer's ``Comparison`` on a QThread, speaking in signals.
+"""The compare window's worker: the session layer's ``Comparison`` on a thread, speaking in signals.
 
-The runner (app/session/compare/runner.py) does the work: one source, every contender,
+The runner (session/compare/runner.py) does the work: one source, every contender,
 synchronised or free run, agreement with the reference. This thread turns its
-events into what panes paint: a frame becomes a QImage here, scaled to the
-pane, and its result becomes overlay shapes, but only when the pane painted its
-previous frame and no faster than the screen shows (as the live worker does),
-so a slow UI never queues frames while every result still counts in the
-figures. In synchronised mode a frame is shown in all panes at once, when the
-runner says every pane has it, so the panes always show the same frame number.
+events into what panes paint: a frame becomes a QImage here, scaled to the pane,
+and its result becomes overlay shapes, but only once the pane painted its previous
+frame and no faster than a screen shows, so a slow UI never queues frames while
+every result still counts in the figures. In synchronised mode a frame is shown in
+all panes at once, so the panes always show the same frame number.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from model_picker.inference.media import overlay
 from model_picker.inference.media.overlay import OverlayOptions
@@ -24,7 +23,7 @@ from model_picker.session.compare.events import FrameGroup, PaneFailed, PaneRead
 from model_picker.ui.compare.panes import PaneFrame
 from model_picker.ui.compare.table import ContenderRow, StripFrame
 from model_picker.ui.live.qimages import to_qimage
-from model_picker.ui.shell.guard import qt_virtual
+from model_picker.ui.shell.workers import Worker
 
 MAX_DISPLAY_FPS = 30.0  # per pane: four panes at 30 fps is plenty, and leaves the cores to the models
 FIGURES_EVERY_S = 0.25
@@ -32,8 +31,12 @@ STRIP_SIZE = 6
 THUMB_PIXELS = (224, 126)  # twice the strip's icon size: sharp on a high-density screen
 
 
-class CompareWorker(QThread):
-    """Drains one ``Comparison``'s events until the source ends, ``stop()`` or every contender failed."""
+class CompareWorker(Worker):
+    """Drains one ``Comparison``'s events until the source ends, ``stop()`` or every contender failed.
+
+    ``ended`` says why it ended; ``failed`` is a compare that broke off (a source that
+    cannot be opened, a runner bug), said in one line.
+    """
 
     status = Signal(str)
     ready = Signal(int, str, str)  # pane, device, host: its model is loaded
@@ -42,6 +45,7 @@ class CompareWorker(QThread):
     figures = Signal(object)  # list[ContenderRow], about 4 per second
     worst = Signal(object)  # list[StripFrame], worst first
     ended = Signal(str)  # why the compare ended ('' when stopped by the user)
+    expected = (Exception,)  # whatever breaks the compare off is said in the window, never into Qt
 
     def __init__(self, comparison: Any, options: OverlayOptions | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -61,7 +65,7 @@ class CompareWorker(QThread):
     def stop(self) -> None:
         self._stopped.set()
         self.comparison.stop()
-        self.requestInterruption()
+        super().stop()
 
     def set_reference(self, pane: int) -> None:
         self.comparison.set_reference(pane)
@@ -77,24 +81,12 @@ class CompareWorker(QThread):
                 return [self._pane_frame(pane, frame_id, worst.image, answer) for pane, answer in worst.answers.items()]
         return []
 
-    def retire(self) -> None:
-        """Stop without blocking the UI; the thread ends on its own (a model may take a moment to let go)."""
-        from model_picker.ui.shell.workers import (
-            keep_until_finished,  # with the live runs: the main window waits for them at exit
-        )
-
-        self.stop()
-        keep_until_finished(self)
-
     # ----- the thread --------------------------------------------------------------------
-    @qt_virtual()
-    def run(self) -> None:
-        try:
-            self._stream()
-        except Exception as exc:  # a source that cannot be opened, a runner bug: one line, never into Qt
-            self.ended.emit(f"Compare stopped: {exc}")
+    def failure(self, exc: BaseException) -> tuple[str, str]:
+        message = f"Compare stopped: {exc}"
+        return message, message
 
-    def _stream(self) -> None:
+    def work(self) -> None:
         comparison = self.comparison
         last_figures = 0.0
         worst_ids: list[int] = []

@@ -1,9 +1,9 @@
-"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts, events (issue 12).
+"""Counting in the window: the Track toggle, lines and zones drawn on the video, Reset counts, events.
 
 ``CountingControls`` owns the current ``CountingSetup`` (normalised coordinates)
 for the current source, stores it per source in QSettings, and hands every
 change to the running worker (which applies it at its next result). Drawing
-and editing happen on the video pane (``CountEditor``, count_editor.py). A
+and editing happen on the video pane (``CountEditor``, ui/counting/editor.py). A
 moved line or zone counts again from zero; the others keep counting. The
 Events toggle writes each crossing and zone entry or exit of the run to CSV and
 JSON lines in the output folder (the worker's ``LiveCounting`` writes them);
@@ -103,8 +103,8 @@ class CountingControls(QObject):
         for action in (self.events, self.save, self.load):  # icons with tooltips: the row must fit a 1024 px window
             self.buttons[action.text()].setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         buttons.addStretch(1)
-        # The hint has the panel's whole width on its own line, under the buttons (beside them it was cut at
-        # 1440 px); a longer reason is elided with "…", whole in its tooltip and in the status bar.
+        # The hint has the panel's whole width on its own line, under the buttons (beside them it is cut even
+        # in a wide window); a longer reason is elided with "…", whole in its tooltip and in the status bar.
         layout = QVBoxLayout(self.bar)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -272,14 +272,14 @@ def install(window: Any) -> CountingControls:
     """Put the counting row under the live panel and wire it to the source and the running worker."""
     controls = CountingControls(window.live.video, window.settings)
     window.live.layout().addWidget(controls.bar)
-    window.live.source_changed.connect(lambda: controls.set_source(window.live.source_state()))
-    controls.changed.connect(lambda setup: window.worker is not None and window.worker.counting.set_setup(
+    window.live.sources.changed.connect(lambda: controls.set_source(window.live.sources.source_state()))
+    controls.changed.connect(lambda setup: window.runs.worker is not None and window.runs.worker.counting.set_setup(
         setup if not controls.reason else CountingSetup()))
-    controls.reset_requested.connect(lambda: window.worker is not None and window.worker.counting.reset())
+    controls.reset_requested.connect(lambda: window.runs.worker is not None and window.runs.worker.counting.reset())
     controls.notice.connect(lambda text: window.statusBar().showMessage(text, 8000))
     controls.saved.connect(lambda text: (window.statusBar().showMessage(f"Saved {text}", 8000),
                                          log.info("saved %s", text)))
-    controls.set_source(window.live.source_state())
+    controls.set_source(window.live.sources.source_state())
     return controls
 
 

@@ -1,12 +1,12 @@
-"""The run half of the main window: fetching, running, the live view's signals, validating.
+"""The run half of the main window: fetching, running and the live view's signals.
 
-``RunController`` owns the fetch, inference and validation workers and drives the
-live panel (the run's view); the window holds one as ``self.runs`` and hears
-from it through signals (status-bar messages, errors, fetch progress). What a
-run is lives in the session layer (session/plan.py, session/live/run.py); this object
-only turns the user's clicks into runs and the runs' signals into pixels. Every
-slot checks that the worker it hears from is still the current one: a run the
-user left keeps finishing in the background, unheard.
+``RunController`` owns the fetch and inference workers and drives the live panel
+(the run's view); the window holds one as ``self.runs`` and hears from it through
+signals (status-bar messages, errors, fetch progress). What a run is lives in the
+session layer (session/plan.py, session/live/run.py); this object only turns the
+user's clicks into runs and the runs' signals into pixels. Every slot checks that
+the worker it hears from is still the current one: a run the user left keeps
+finishing in the background, unheard.
 """
 
 from __future__ import annotations
@@ -24,25 +24,25 @@ from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.inference.media.sources import SourceError
 from model_picker.inference.validation.tuning import BestSettings
 from model_picker.redact import redact
+from model_picker.session.live.run import RunRequest
 from model_picker.session.live.stills import StillShown
 from model_picker.session.plan import RunPlan
 from model_picker.session.state import Session
 from model_picker.ui.counting.controls import attach as attach_counting
 from model_picker.ui.live.hud import HudInfo
 from model_picker.ui.live.panel import LivePanel
+from model_picker.ui.live.worker import InferenceWorker
 from model_picker.ui.shell import settings as stored
 from model_picker.ui.shell.log_panel import log
 from model_picker.ui.shell.settings_bar import SettingsBar
-from model_picker.ui.shell.workers import FetchWorker, InferenceWorker, RunRequest
-from model_picker.ui.validate.actions import ValidateActionsMixin
-from model_picker.ui.validate.worker import ValidationWorker
+from model_picker.ui.shell.workers import FetchWorker
 from model_picker.zoo.hosts import needs_fetch
 
 PlanSource = Callable[[], tuple[RunPlan | None, str]]  # the selected entry's plan, or None and why
 
 
-class RunController(ValidateActionsMixin, QObject):
-    """Fetch, run, stop, pause, step, overlay options, frames and statistics, validation."""
+class RunController(QObject):
+    """Fetch, run, stop, pause, step, overlay options, frames and statistics."""
 
     message = Signal(str, int)  # a status-bar message and how long it stays (ms)
     error = Signal(str)  # the last error, as shown to the user
@@ -58,9 +58,6 @@ class RunController(ValidateActionsMixin, QObject):
         self.counting: Any = None  # the counting row (counting_controls.install), set by the window
         self.fetcher: FetchWorker | None = None
         self.worker: InferenceWorker | None = None
-        self.validator: ValidationWorker | None = None
-        self.validate_dialog: Any = None
-        self.report: Any = None
         self.glass_ms: deque[float] = deque(maxlen=300)  # capture -> painted, for the HUD and benchmarks
         self._frame_capture: float | None = None
         self.shown_frame_id = -1
@@ -69,21 +66,21 @@ class RunController(ValidateActionsMixin, QObject):
 
     def _connect_live(self) -> None:
         live = self.live
-        live.run_requested.connect(self.run)
-        live.stop_requested.connect(self.stop_run)
-        live.pause_toggled.connect(self.pause_run)
-        live.step_requested.connect(self.step_run)
-        live.move_requested.connect(self.move_run)
-        live.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
-        live.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
-        live.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
-        live.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
-        live.options_changed.connect(self.options_changed)
+        live.controls.run_requested.connect(self.run)
+        live.controls.stop_requested.connect(self.stop_run)
+        live.controls.pause_toggled.connect(self.pause_run)
+        live.controls.step_requested.connect(self.step_run)
+        live.controls.move_requested.connect(self.move_run)
+        live.controls.slideshow_changed.connect(lambda seconds: self.worker and self.worker.set_slideshow(seconds))
+        live.controls.snapshot_requested.connect(lambda: self.worker and self.worker.take_snapshot())
+        live.controls.record_toggled.connect(lambda on: self.worker and self.worker.set_recording(on))
+        live.controls.export_toggled.connect(lambda on: self.worker and self.worker.set_exporting(on))
+        live.overlay.changed.connect(self.options_changed)
         live.video.frame_shown.connect(self._frame_shown)
-        live.source_changed.connect(self._source_changed)
+        live.sources.changed.connect(self._source_changed)
 
     # ----- fetching and running -----------------------------------------------------------
-    def _plan(self) -> tuple[RunPlan | None, Any, str]:
+    def selected_plan(self) -> tuple[RunPlan | None, Any, str]:
         """(the selection's plan, its spec fitted to the host; or None, None and why not)."""
         plan, problem = self.current_plan()
         if plan is None:
@@ -92,7 +89,7 @@ class RunController(ValidateActionsMixin, QObject):
         return (plan, spec, "") if spec is not None else (None, None, problem)
 
     def fetch_selected(self) -> None:
-        plan, spec, problem = self._plan()
+        plan, spec, problem = self.selected_plan()
         if plan is None:
             self.message.emit(problem, 6000)
             return
@@ -113,7 +110,7 @@ class RunController(ValidateActionsMixin, QObject):
 
     def cancel_fetch(self) -> None:
         if self.fetcher is not None and self.fetcher.isRunning():
-            self.fetcher.cancel.set()
+            self.fetcher.stop()
         self.fetcher = None
         self.fetch_ended.emit()
 
@@ -138,10 +135,10 @@ class RunController(ValidateActionsMixin, QObject):
         if fetcher is not self.fetcher and "cancelled" not in message:
             return
         self.cancel_fetch()
-        self._worker_failed(message, detail)
+        self.show_failure(message, detail)
 
     def run(self) -> None:
-        plan, spec, problem = self._plan()
+        plan, spec, problem = self.selected_plan()
         if plan is None:
             self.live.video.set_message(f"Cannot run: {problem}")
             return
@@ -153,18 +150,18 @@ class RunController(ValidateActionsMixin, QObject):
     def start_run(self, spec: Any) -> None:
         """Run ``spec`` on the chosen source; a run in progress is stopped first (model switch)."""
         try:
-            source = self.live.source_spec()
+            source = self.live.sources.source_spec()
         except SourceError as exc:
             self.live.video.set_message(str(exc))
             return
         self.stop_run()
-        self.live.threshold = self.settings_bar.threshold_value()
+        self.live.overlay.threshold = self.settings_bar.threshold_value()
         best = self.best_settings.get(spec.model_name, spec.inference_host_address)  # Validate's "use the best"
         request = RunRequest(spec=best.apply(spec) if best else spec, source=source,
                              devices=best.devices if best else self.settings_bar.devices.currentText(),
-                             options=self.live.options(), output_dir=stored.output_dir(self.settings),
+                             options=self.live.overlay.options(), output_dir=stored.output_dir(self.settings),
                              watchdog_s=stored.get_float(self.settings, "watchdog_s", 10.0),
-                             slideshow_s=self.live.slideshow.value(), empty_hint=self._empty_hint(spec),
+                             slideshow_s=self.live.controls.slideshow.value(), empty_hint=self._empty_hint(spec),
                              in_flight=best.in_flight if best else None, breakdown=False)
         worker = InferenceWorker(request, self)
         worker.status.connect(lambda text: self._run_status(worker, text))
@@ -177,13 +174,13 @@ class RunController(ValidateActionsMixin, QObject):
                                            log.info("saved %s", path)))
         worker.finished_run.connect(lambda snap: self._run_finished(worker, snap))
         worker.display_size = self.live.video.display_size()
-        worker.set_recording(self.live.record_button.isChecked())
-        worker.set_exporting(self.live.export_button.isChecked())
+        worker.set_recording(self.live.controls.record_button.isChecked())
+        worker.set_exporting(self.live.controls.export_button.isChecked())
         attach_counting(self.counting, worker, self._task_of(spec))
         self.worker = worker
         self.glass_ms.clear()
-        self.live.set_running(True)
-        self.live.state_label.setText(f"Loading {spec.model_name}…")
+        self.live.controls.set_running(True)
+        self.live.controls.state_label.setText(f"Loading {spec.model_name}…")
         self.live.video.set_message(f"Loading {spec.model_name}…")
         log.info("run %s on %s via %s", spec.model_name, source.describe(), spec.inference_host_address)
         worker.start()
@@ -209,8 +206,8 @@ class RunController(ValidateActionsMixin, QObject):
         worker, self.worker = self.worker, None
         if worker is not None:
             worker.retire(wait_ms=3000 if worker.request.source.kind == "camera" else 0)
-        self.live.set_running(False)
-        self.live.state_label.setText("")
+        self.live.controls.set_running(False)
+        self.live.controls.state_label.setText("")
 
     def pause_run(self, paused: bool) -> None:
         """Pause or resume; given while the model loads, it applies from the run's first frame."""
@@ -218,7 +215,7 @@ class RunController(ValidateActionsMixin, QObject):
             return
         self.worker.set_paused(paused)
         if self.worker.device_text:  # running: else the label still says Loading, and will say Paused
-            self.live.state_label.setText("Paused" if paused else "Running")
+            self.live.controls.state_label.setText("Paused" if paused else "Running")
 
     def step_run(self) -> None:
         """Exactly one more source frame (a folder: the next image); while loading, once it runs."""
@@ -242,13 +239,13 @@ class RunController(ValidateActionsMixin, QObject):
         if worker is not self.worker or not text:
             return  # a run the user already left
         text = redact(text)
-        self.live.state_label.setText(text)
-        self.live.state_label.setToolTip(text)  # the label may be cut
+        self.live.controls.state_label.setText(text)
+        self.live.controls.state_label.setToolTip(text)  # the label may be cut
         log.warning(text) if "lost" in text or "skipped" in text or "early" in text else log.info(text)
 
     def _run_started(self, worker: InferenceWorker, device: str) -> None:
         if worker is self.worker:
-            self.live.state_label.setText("Paused" if worker.paused else "Running")
+            self.live.controls.state_label.setText("Paused" if worker.paused else "Running")
             self.live.video.set_message("")
             log.info("running on %s", device)
 
@@ -263,7 +260,7 @@ class RunController(ValidateActionsMixin, QObject):
             still.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
         self.live.video.set_hud(HudInfo(worker.request.spec.model_name, worker.device_text,
                                         worker.request.spec.inference_host_address, still=tuple(still)))
-        self.live.state_label.setText(found)  # which image: in the HUD (the label may be cut)
+        self.live.controls.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:
             message = ("0 detections: nothing found above the threshold." if "detection" in found
@@ -298,20 +295,21 @@ class RunController(ValidateActionsMixin, QObject):
             worker.request.spec.model_name, worker.device_text, worker.request.spec.inference_host_address, snap.fps,
             snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late))
 
-    def _worker_failed(self, message: str, detail: str) -> None:
+    def show_failure(self, message: str, detail: str) -> None:
+        """A worker's ``failed``: the line on the video and in the Log, the detail in the Log only."""
         message, detail = redact(message), redact(detail)  # a stream URL may carry a password
         self.error.emit(message)
         log.error("%s", message)
         if detail and detail != message:
             log.info("details: %s", detail)
         self.live.video.set_message(f"{message}\n\nThe details are in View → Log.")
-        self.live.state_label.setText("Failed")
+        self.live.controls.state_label.setText("Failed")
 
     def _run_failed(self, worker: InferenceWorker, message: str, detail: str) -> None:
         if worker is not self.worker:
             return  # a run the user already left
         self.stop_run()  # the window is ready for the next run at once, even if PySDK is still stuck
-        self._worker_failed(message, detail)
+        self.show_failure(message, detail)
 
     def _run_finished(self, worker: InferenceWorker, snap: Any) -> None:
         if snap is not None and snap.frames:
@@ -319,6 +317,6 @@ class RunController(ValidateActionsMixin, QObject):
                      snap.frames, snap.average_fps, snap.latency_p50_ms, snap.latency_p95_ms)
         if worker is self.worker:
             self.worker = None
-            self.live.set_running(False)
-            if self.live.state_label.text() != "Failed":
-                self.live.state_label.setText("Finished")
+            self.live.controls.set_running(False)
+            if self.live.controls.state_label.text() != "Failed":
+                self.live.controls.state_label.setText("Finished")

@@ -46,7 +46,7 @@ class FileController(QObject):
     """Registry loading and the recent list; saving, loading and exporting specs."""
 
     loaded = Signal(object, str)  # the Catalogue now in the session, the source as shown (redacted)
-    failed = Signal(str, str)  # the message as shown (redacted), the source
+    failed = Signal(str, str)  # a registry that did not load: message (one line), detail; both redacted
     spec_loaded = Signal(object)  # a ModelSpec read from a file: the window selects it and runs it
     message = Signal(str, int)  # a status-bar message and how long it stays (ms)
     error = Signal(str)  # the last error, as shown to the user
@@ -74,18 +74,20 @@ class FileController(QObject):
         if has_secret(source):
             self.secret_sources[shown] = source
         elif MASK in source:  # a redacted URL from an earlier session: its secret was never saved
-            self._registry_failed(f"{source}: its credentials are not saved. Open it again with "
-                                  "File → Open Registry URL… and type them.", source)
+            message = (f"{source}: its credentials are not saved. Open it again with "
+                       "File → Open Registry URL… and type them.")
+            self._registry_failed(message, message)
             return
         if self.loader is not None and self.loader.isRunning():
             self.loader.done.disconnect()
             self.loader.failed.disconnect()
-        self.loader = RegistryLoader(source, self)
-        self.loader.done.connect(self._registry_loaded)
-        self.loader.failed.connect(self._registry_failed)
+        loader = RegistryLoader(source, self)
+        loader.done.connect(lambda catalogue: self._registry_loaded(catalogue, source))
+        loader.failed.connect(self._registry_failed)
+        self.loader = loader
         self.registry_label.setText(f"Loading {shown}…")
         log.info("loading registry %s", shown)
-        self.loader.start()
+        loader.start()
 
     def reload_registry(self) -> None:
         if self.source:
@@ -106,8 +108,8 @@ class FileController(QObject):
         self.loaded.emit(catalogue, shown)
         log.info("registry %s: %d models", shown, len(catalogue))
 
-    def _registry_failed(self, message: str, source: str) -> None:
-        message = redact(message)
+    def _registry_failed(self, message: str, detail: str) -> None:
+        message, detail = redact(message), redact(detail)
         log.error("%s", message)
         self.error.emit(message)
         base = self.session.base
@@ -115,7 +117,7 @@ class FileController(QObject):
             self.registry_label.setText("No registry loaded: File → Open Registry… or Open Demo Registry")
         else:
             self.registry_label.setText(f"Registry: {redact(base.document.origin)}  ·  {len(base)} models")
-        self.failed.emit(message, source)
+        self.failed.emit(message, detail)
         keep = f"\n\nStill showing {redact(base.document.origin)}." if base else ""
         show_message(self.dialog_parent, QMessageBox.Icon.Warning, "Cannot open the registry", message + keep)
 

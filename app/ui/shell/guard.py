@@ -2,13 +2,13 @@
 
 Qt calls our overrides of its virtuals (``data``, ``filterAcceptsRow``,
 ``paintEvent``, ``dropEvent``, ``QThread.run`` …) from C++. An exception that
-escapes one of them can abort or corrupt the process (issue 8: an IndexError in
-``filterAcceptsRow`` during ``endResetModel`` was a segfault). ``qt_virtual``
+escapes one of them can abort or corrupt the process (an IndexError in
+``filterAcceptsRow`` during ``endResetModel`` is a segfault). ``qt_virtual``
 wraps such an override: a failure becomes one line in the Log, the full
 traceback goes to the Python logger, and Qt gets a harmless default answer.
 
 Every Qt virtual overridden in app/ui carries this decorator;
-tests/ui/shell/test_window_input.py walks the classes to keep it so.
+tests/ui/shell/test_guard.py walks the classes to keep it so.
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ class HostController(QObject):
         self.host_label.setText(f"Host {host}: checking…")
         self.unrunnable.emit({})
         self.probe = HostProbe(host, self)
-        self.probe.done.connect(self._probed)
+        self.probe.done.connect(lambda types: self._probed(host, types, ""))
+        self.probe.failed.connect(lambda message, _detail: self._probed(host, None, message))
         self.probe.start()
 
     def _probed(self, host: str, types: list[str] | None, error: str) -> None:

@@ -1,10 +1,11 @@
 """The main window: catalogue on the left, live view on the right, log below.
 
-Its controllers own the workers (``runs``: fetch, run, validate; ``files``:
-registry loads and spec files; ``hosts``: host probes) and follow one rule:
-starting a task cancels the one of the same kind that is running, so the window
-always shows the result of the user's last request. The window wires their
-signals to its widgets and keeps the catalogue side (filtering, selection).
+Its controllers own the workers (``runs``: fetch and run; ``validation``: validate;
+``files``: registry loads and spec files; ``hosts``: host probes) and follow one
+rule: starting a task cancels the one of the same kind that is running, so the
+window always shows the result of the user's last request. The window lays out
+the features' widgets, wires the controllers' signals to them, and keeps the
+catalogue side (filtering, selection) and the split between the two sides.
 """
 
 from __future__ import annotations
@@ -13,16 +14,9 @@ import time
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QSettings, Qt, QThread
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThread
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-)
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.registry import Query
@@ -30,12 +24,15 @@ from model_picker.session.plan import RunPlan
 from model_picker.session.state import Session
 from model_picker.ui.catalogue.details import DetailsPane
 from model_picker.ui.catalogue.facets import FacetPanel
+from model_picker.ui.catalogue.header import CatalogueHeader
+from model_picker.ui.catalogue.table import CatalogueTable, EmptyNotice
+from model_picker.ui.catalogue.table_model import CatalogueProxy, CatalogueTableModel
 from model_picker.ui.compare.action import CompareController
 from model_picker.ui.counting.controls import install as install_counting
-from model_picker.ui.live.panel import LivePanel
+from model_picker.ui.live.panel import LivePanel, LiveScroll
 from model_picker.ui.live.run_controller import RunController
 from model_picker.ui.shell import settings as stored
-from model_picker.ui.shell import window_parts as parts
+from model_picker.ui.shell.fetch_status import FetchStatus
 from model_picker.ui.shell.file_actions import FileController, is_registry_drop, show_message
 from model_picker.ui.shell.guard import qt_virtual
 from model_picker.ui.shell.host_control import HostController
@@ -43,20 +40,19 @@ from model_picker.ui.shell.log_panel import LogPanel, log
 from model_picker.ui.shell.menus import build_menus
 from model_picker.ui.shell.settings_bar import SettingsBar
 from model_picker.ui.shell.workers import wait_for_retiring
+from model_picker.ui.validate.controller import ValidateController
 from model_picker.zoo.bundled import demo_registry
 from model_picker.zoo.hosts import needs_fetch
 from model_picker.zoo.runtime import n2x
 
-
-def _forward(owner: str, name: str) -> property:
-    """``window.name`` is ``window.<owner>.name``: menus, tests and benchmarks keep the window's names."""
-    return property(lambda self: getattr(getattr(self, owner), name), doc=f"self.{owner}.{name}")
+LEFT_MIN_WIDTH = 260  # the table and details keep at least this much when the live side needs room
+FILTERS_WIDTH = 250  # the Filters dock when there is room (narrower, down to its minimum, in a 1024 px window)
 
 
 class MainWindow(QMainWindow):
     """The catalogue side reads and sets the Session; the live side is the RunController's (``self.runs``),
-    registries and spec files the FileController's (``self.files``), the host the HostController's
-    (``self.hosts``)."""
+    Validate the ValidateController's (``self.validation``), registries and spec files the FileController's
+    (``self.files``), the host the HostController's (``self.hosts``)."""
 
     def __init__(self, registry: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -67,33 +63,9 @@ class MainWindow(QMainWindow):
         self.last_error = ""
         self._build()
         self._restore()
-        self.counting = install_counting(self)  # Track, lines and zones under the video (issue 12)
+        self.counting = install_counting(self)  # Track, lines and zones under the video
         self.runs.counting = self.counting
-        self.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
-
-    # ----- what the session and the run controller own (read by menus, counting, benchmarks, tests) ----
-    base = _forward("session", "base")  # the registry as loaded (Catalogue or None)
-    catalogue = _forward("session", "catalogue")  # the registry with the toolbar's defaults
-    query = _forward("session", "query")  # the Filters' query
-    host_devices = _forward("session", "host_devices")  # host -> probed device types
-    worker = _forward("runs", "worker")  # the current InferenceWorker, or None
-    fetcher = _forward("runs", "fetcher")  # the current FetchWorker, or None
-    glass_ms = _forward("runs", "glass_ms")  # capture -> painted ms of recent frames
-    shown_frame_id = _forward("runs", "shown_frame_id")  # the frame id on screen
-    report = _forward("runs", "report")  # the last validation ReportDialog
-    validate_dialog = _forward("runs", "validate_dialog")  # the last ValidateDialog
-    best_settings = _forward("runs", "best_settings")  # tuning sweeps' best, per (model, host)
-    use_tuning = _forward("runs", "use_tuning")  # apply a sweep's best to live runs
-    run, stop_run, start_run = _forward("runs", "run"), _forward("runs", "stop_run"), _forward("runs", "start_run")
-    fetch_selected, validate = _forward("runs", "fetch_selected"), _forward("runs", "validate")
-    loader = _forward("files", "loader")  # the current RegistryLoader, or None
-    source = _forward("files", "source")  # the open registry as given, credentials included: in memory only
-    load_registry, reload_registry = _forward("files", "load_registry"), _forward("files", "reload_registry")
-    open_registry_dialog = _forward("files", "open_registry_dialog")
-    open_registry_url = _forward("files", "open_registry_url")
-    save_spec, load_spec = _forward("files", "save_spec"), _forward("files", "load_spec")
-    export_all_specs = _forward("files", "export_all_specs")
-    probe = _forward("hosts", "probe")  # the last HostProbe, or None
+        self.files.load_registry(registry or stored.get_str(self.settings, "registry") or str(demo_registry()))
 
     # ----- construction ----------------------------------------------------------------
     def _build(self) -> None:
@@ -102,35 +74,30 @@ class MainWindow(QMainWindow):
 
         self.facets = FacetPanel()
         self.facets.setMinimumWidth(205)
-        self.filters_dock = parts.add_dock(self, "Filters", "filters-dock", self.facets,
-                                           Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.filters_dock = self._dock("Filters", "filters-dock", self.facets, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.filters_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.resizeDocks([self.filters_dock], [parts.FILTERS_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.filters_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
 
-        self.model, self.proxy, self.table = parts.build_table(self)
-        self.table.doubleClicked.connect(lambda _i: self.run())
-
-        self.count_label = QLabel()
-        self.count_label.setObjectName("count")
-        self.best_button, self.best_menu = parts.build_best_button()
-        header = QHBoxLayout()
-        header.addWidget(self.count_label, 1)
-        header.addWidget(self.best_button)
-        header.addWidget(parts.build_first_button(self.select_top))
+        self.model = CatalogueTableModel(self)
+        self.proxy = CatalogueProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = CatalogueTable(self.proxy)
+        self.table.doubleClicked.connect(lambda _i: self.runs.run())
+        self.header = CatalogueHeader()
+        self.header.best_chosen.connect(self.select_best)
+        self.header.first_chosen.connect(self.select_top)
         self.compare = CompareController(self)  # 2-4 selected rows, or one model on several hosts
-        header.addWidget(self.compare.button)
-        self.empty_label = parts.build_empty_label()
-
+        self.header.add_button(self.compare.button)
+        self.empty_label = EmptyNotice()
         self.details = DetailsPane()
         self.details.save_spec_requested.connect(lambda: self.files.save_spec())
         self.details.fetch_requested.connect(lambda: self.runs.fetch_selected())
 
-        left_split = parts.build_left_side(header, self.table, self.empty_label, self.details)
         self.live = LivePanel()
-        self.live_scroll = parts.build_live_scroll(self.live)
+        self.live_scroll = LiveScroll(self.live)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
-        self.splitter.addWidget(left_split)
+        self.splitter.addWidget(self._catalogue_side())
         self.splitter.addWidget(self.live_scroll)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 5)
@@ -139,28 +106,29 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.log_panel = LogPanel()
-        self.log_dock = parts.add_dock(self, "Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.log_dock = self._dock("Log", "log-dock", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.log_dock.hide()
 
         self.registry_label = QLabel()
         self.host_label = QLabel()
-        self.fetch_bar, self.fetch_cancel = parts.build_fetch_status(lambda: self.runs.cancel_fetch())
+        self.fetch_status = FetchStatus()
+        self.fetch_status.cancel_requested.connect(lambda: self.runs.cancel_fetch())
         self.statusBar().addWidget(self.registry_label, 1)
-        self.statusBar().addPermanentWidget(self.fetch_bar)
-        self.statusBar().addPermanentWidget(self.fetch_cancel)
+        self.statusBar().addPermanentWidget(self.fetch_status)
         self.statusBar().addPermanentWidget(self.host_label)
         self.runs = RunController(self.live, self.settings_bar, self.settings, self.session, self.current_plan, self)
         self.runs.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.runs.error.connect(lambda text: setattr(self, "last_error", text))
-        self.runs.fetch_progress.connect(lambda *shown: parts.show_fetch_progress(self.fetch_bar, self.fetch_cancel,
-                                                                                  *shown))
-        self.runs.fetch_ended.connect(lambda: (self.fetch_bar.hide(), self.fetch_cancel.hide()))
+        self.runs.fetch_progress.connect(self.fetch_status.show_progress)
+        self.runs.fetch_ended.connect(self.fetch_status.hide)
         self.files = FileController(self.session, self.settings, self.registry_label, self.current_spec, self)
         self.files.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.files.error.connect(lambda text: setattr(self, "last_error", text))
         self.files.loaded.connect(self._registry_loaded)
         self.files.failed.connect(self._registry_failed)
         self.files.spec_loaded.connect(self._spec_loaded)
+        self.validation = ValidateController(self.runs, self)
+        self.validation.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.hosts = HostController(self.session, self.host_label, self.settings_bar.host_text, self)
         self.hosts.unrunnable.connect(self.model.set_unrunnable)
         self.hosts.unreachable.connect(self._host_unreachable)
@@ -175,6 +143,29 @@ class MainWindow(QMainWindow):
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
 
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """A dock named for the saved window state (restoreState finds docks by object name)."""
+        dock = QDockWidget(title)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _catalogue_side(self) -> QSplitter:
+        """The count and selection buttons over the table (or its empty notice), the details below."""
+        listing = QWidget()
+        layout = QVBoxLayout(listing)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(self.empty_label, 3)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(listing)
+        side.addWidget(self.details)
+        side.setStretchFactor(0, 3)
+        side.setStretchFactor(1, 2)
+        return side
+
     # ----- defaults and host -------------------------------------------------------------
     def _apply_defaults(self) -> None:
         """The toolbar's defaults into the session (its properties laid over the registry's own)."""
@@ -186,13 +177,13 @@ class MainWindow(QMainWindow):
         self._apply_defaults()
         self.show_selected()
         self.hosts.check()
-        self.live.threshold = self.settings_bar.threshold_value()
-        self.runs.options_changed(self.live.options())
+        self.live.overlay.threshold = self.settings_bar.threshold_value()
+        self.runs.options_changed(self.live.overlay.options())
 
     def _host_unreachable(self, host: str, error: str) -> None:
         """A frame and HUD of the previous host must not stay behind this error (a run here says its own)."""
-        if self.worker is None or self.worker.request.spec.inference_host_address != host:
-            self.stop_run()
+        if self.runs.worker is None or self.runs.worker.request.spec.inference_host_address != host:
+            self.runs.stop_run()
             self.live.video.clear(f"Host {host} is not reachable: {error}\n\n"
                                   "Choose another host in the toolbar, or @local for this machine.")
 
@@ -200,11 +191,11 @@ class MainWindow(QMainWindow):
     def _registry_loaded(self, catalogue: Any, shown: str) -> None:
         self.table.clearSelection()
         self._apply_defaults()
-        self.model.set_catalogue(self.catalogue)
-        self.facets.set_catalogue(self.catalogue)
-        self.fill_best_menu()
+        self.model.set_catalogue(self.session.catalogue)
+        self.facets.set_catalogue(self.session.catalogue)
+        self.header.set_keys(self.session.catalogue.numeric_keys)
         self.apply_query(Query())
-        parts.fit_columns(self.table, self.model.columnCount())
+        self.table.fit_columns()
         self._balance_splitter()
         self.table.fit_name_column()
         self.setWindowTitle(f"{shown.rstrip('/').rsplit('/', 1)[-1]} — Model Picker")
@@ -213,20 +204,20 @@ class MainWindow(QMainWindow):
         self.show_selected()
         self.hosts.check()
 
-    def _registry_failed(self, _message: str, _source: str) -> None:
-        if self.base is None:
+    def _registry_failed(self, _message: str, _detail: str) -> None:
+        if self.session.base is None:
             self._set_empty("No registry is open.\nUse File → Open Registry… or File → Open Demo Registry.")
 
     def _spec_loaded(self, spec: Any) -> None:
         """A spec read from a file: select its model when the registry lists it, take its host, run it."""
-        if self.catalogue is not None:
+        if self.session.catalogue is not None:
             try:
-                self.select_entry(self.catalogue.index_of(spec.model_name))
+                self.table.select_entry(self.session.catalogue.index_of(spec.model_name))
             except KeyError:
                 pass
         self.settings_bar.host.setCurrentText(spec.inference_host_address)
         self.settings_bar.commit_host()
-        self.start_run(spec)
+        self.runs.start_run(spec)
 
     @qt_virtual()
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -240,13 +231,13 @@ class MainWindow(QMainWindow):
 
     # ----- filtering and selection -------------------------------------------------------
     def apply_query(self, query: Query) -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         mask = self.session.set_query(query)
         self.proxy.set_mask(mask)
-        self.facets.update_counts(self.catalogue.facets(query))
-        shown, total = int(np.count_nonzero(mask)), len(self.catalogue)
-        self.count_label.setText(f"{shown} of {total} models")
+        self.facets.update_counts(self.session.catalogue.facets(query))
+        shown, total = int(np.count_nonzero(mask)), len(self.session.catalogue)
+        self.header.set_count(shown, total)
         if total == 0:
             self._set_empty("This registry lists no models.\nOpen another with File → Open Registry….")
         elif shown == 0:
@@ -259,44 +250,28 @@ class MainWindow(QMainWindow):
             self.details.clear()
 
     def _set_empty(self, text: str) -> None:
-        self.empty_label.setText(text)
-        self.empty_label.setVisible(bool(text))
+        self.empty_label.say(text)
         self.table.setVisible(not text)
 
-    def selected_index(self) -> int | None:
-        return parts.selected_entry(self.table)
-
-    def select_entry(self, entry_index: int) -> None:
-        source = self.model.index(entry_index, 0)
-        row = self.proxy.mapFromSource(source)
-        if row.isValid():
-            self.table.selectionModel().setCurrentIndex(
-                row, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(row)
-
-    def fill_best_menu(self) -> None:
-        keys = self.catalogue.numeric_keys if self.catalogue is not None else []
-        parts.fill_best_menu(self.best_button, self.best_menu, keys, self.select_best)
-
     def select_best(self, key: str, order: str = "max") -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.best(key, order, self.query))
+            self.table.select_entry(self.session.catalogue.best(key, order, self.session.query))
         except (ValueError, RuntimeError) as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
     def select_top(self) -> None:
-        if self.catalogue is None:
+        if self.session.catalogue is None:
             return
         try:
-            self.select_entry(self.catalogue.top(self.query))
+            self.table.select_entry(self.session.catalogue.top(self.session.query))
         except RuntimeError as exc:
             self.statusBar().showMessage(str(exc), 6000)
 
     def current_plan(self) -> tuple[RunPlan | None, str]:
         """(the selected entry's RunPlan on the toolbar's host and devices, or None; the reason when None)."""
-        self.session.select(self.selected_index())
+        self.session.select(self.table.selected_entry())
         try:
             return self.session.plan_for(host=self.settings_bar.host_text(),
                                          devices=self.settings_bar.devices.currentText()), ""
@@ -305,17 +280,18 @@ class MainWindow(QMainWindow):
 
     def current_spec(self) -> tuple[Any, str]:
         """(ModelSpec fitted to the host, or None; the reason when None): the Session's answer."""
-        self.session.select(self.selected_index())
+        self.session.select(self.table.selected_entry())
         return self.session.current_spec(host=self.settings_bar.host_text())
 
     def show_selected(self) -> None:
-        index = self.selected_index()
-        if index is None or self.catalogue is None:
+        index = self.table.selected_entry()
+        catalogue = self.session.catalogue
+        if index is None or catalogue is None:
             self.details.clear()
             return
         spec, problem = self.current_spec()
         problem = problem or self.session.why_not_runnable(index, self.settings_bar.host_text()) or ""
-        self.details.show_entry(self.catalogue.entries[index], self.catalogue.spec_zoo(index), spec, problem,
+        self.details.show_entry(catalogue.entries[index], catalogue.spec_zoo(index), spec, problem,
                                 needs_fetch=spec is not None and needs_fetch(spec))
 
     # ----- misc ----------------------------------------------------------------------------
@@ -352,15 +328,15 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         self.settings_bar.restore(stored.get_dict(self.settings, "defaults"))
-        self.live.restore_options(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
-        self.live.restore_source(stored.get_dict(self.settings, "source"))
+        self.live.overlay.restore(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
+        self.live.sources.restore_source(stored.get_dict(self.settings, "source"))
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         stored.set_dict(self.settings, "defaults", self.settings_bar.state())
-        stored.set_dict(self.settings, "overlay", self.live.options().to_dict())
-        stored.set_dict(self.settings, "source", self.live.source_state())
+        stored.set_dict(self.settings, "overlay", self.live.overlay.options().to_dict())
+        stored.set_dict(self.settings, "source", self.live.sources.source_state())
         self.settings.sync()
 
     @qt_virtual()
@@ -370,8 +346,32 @@ class MainWindow(QMainWindow):
         self.runs.view_resized()
 
     def _balance_splitter(self) -> None:
-        """Keep the catalogue/live split at the user's share (window_parts.balance_splitter)."""
-        parts.balance_splitter(self, self.splitter, self.filters_dock, self.live_scroll, self.left_share)
+        """Keep the catalogue/live split at the user's share, with the width the live controls need.
+
+        Without this the splitter shares a resize by stretch factors, and in a 1024 px
+        window the live panel's rows end up narrower than they are. What the table
+        cannot give (it keeps LEFT_MIN_WIDTH) the Filters dock gives, down to its
+        minimum; with room to spare again the dock gets its comfortable width back.
+        """
+        dock = self.filters_dock
+        need = self.live_scroll.widget().minimumSizeHint().width()
+        left, live = self.splitter.sizes()
+        total = left + live
+        if total <= 0:
+            return
+        width = dock.width()
+        wanted = max(need, round(total * (1 - self.left_share)))
+        if wanted > total - LEFT_MIN_WIDTH:  # short of room: the dock narrows
+            narrower = max(dock.minimumSizeHint().width(), width - (wanted - total + LEFT_MIN_WIDTH))
+            if narrower < width:
+                self.resizeDocks([dock], [narrower], Qt.Orientation.Horizontal)
+                total += width - narrower
+        elif width < FILTERS_WIDTH and total - wanted - LEFT_MIN_WIDTH > FILTERS_WIDTH - width:
+            self.resizeDocks([dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
+            total -= FILTERS_WIDTH - width
+            wanted = max(need, round(total * (1 - self.left_share)))
+        live = min(wanted, total - min(LEFT_MIN_WIDTH, total // 3))
+        self.splitter.setSizes([total - live, live])
 
     def _remember_share(self, *_args: Any) -> None:
         """The user dragged the splitter: keep that share when the window resizes."""
@@ -382,7 +382,7 @@ class MainWindow(QMainWindow):
     @qt_virtual()
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        self.stop_run()
+        self.runs.stop_run()
         wait_for_retiring()
         deadline = time.monotonic() + 3
         for thread in self.findChildren(QThread):  # loads, probes (old ones too), fetches, validations

@@ -1,1 +1,1 @@
-"""Validate in the window: the dialog, its worker, the report dialog and the PDF writer."""
+"""Validate in the window: its controller, the dialog, the worker, the report dialog and the PDF writer."""

@@ -19,8 +19,8 @@ def library(demo_registry):
 
 def test_opens_on_the_demo_registry_with_every_model(window):
     assert len(visible_names(window)) == 14
-    assert window.count_label.text() == "14 of 14 models"
-    assert window.selected_index() == 0  # the first model is selected, details shown
+    assert window.header.count_label.text() == "14 of 14 models"
+    assert window.table.selected_entry() == 0  # the first model is selected, details shown
     assert window.details.title.text() == "ssd_mobilenet_v2_coco_quant"
     assert window.details.stack.currentIndex() == 1  # shown at once, not only after the host probe
 
@@ -46,7 +46,7 @@ def test_facet_clicks_filter_as_the_library_chain_does(window, qtbot, demo_regis
 def test_numeric_range_and_search(window, qtbot):
     window.facets.ranges["meta:fps_cpu"].low.setValue(100)
     qtbot.waitUntil(lambda: len(visible_names(window)) < 14)
-    assert all((window.catalogue.entries[window.catalogue.index_of(n)].metadata["fps_cpu"] >= 100)
+    assert all((window.session.catalogue.entries[window.session.catalogue.index_of(n)].metadata["fps_cpu"] >= 100)
                for n in visible_names(window))
     window.facets.clear_all()
     qtbot.keyClicks(window.facets.search, "pascal onnx")
@@ -58,7 +58,7 @@ def test_numeric_range_and_search(window, qtbot):
 
 
 def test_selection_shows_the_spec_the_library_would_build(window, demo_registry):
-    window.select_entry(window.catalogue.index_of("deeplabv3_mnv2_pascal_onnx"))
+    window.table.select_entry(window.session.catalogue.index_of("deeplabv3_mnv2_pascal_onnx"))
     lib_spec = next(s for s in library(demo_registry).all_model_specs(inference_host_address="@local")
                     if s.model_name == "deeplabv3_mnv2_pascal_onnx")
     shown = yaml.safe_load(window.details.yaml_box.toPlainText())
@@ -73,25 +73,25 @@ def test_selection_shows_the_spec_the_library_would_build(window, demo_registry)
 def test_best_by_picks_best_model_spec(window, qtbot, demo_registry):
     window.facets.tick("task", "segmentation")
     qtbot.waitUntil(lambda: len(visible_names(window)) == 3)
-    pick_from_menu_button(qtbot, window.best_button, "Highest fps cpu")
+    pick_from_menu_button(qtbot, window.header.best_button, "Highest fps cpu")
     expected = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu").model_name
-    assert window.catalogue.entries[window.selected_index()].name == expected
-    pick_from_menu_button(qtbot, window.best_button, "Lowest fps cpu")
+    assert window.session.catalogue.entries[window.table.selected_entry()].name == expected
+    pick_from_menu_button(qtbot, window.header.best_button, "Lowest fps cpu")
     slowest = library(demo_registry).for_task("segmentation").best_model_spec("fps_cpu", "min").model_name
-    assert window.catalogue.entries[window.selected_index()].name == slowest
+    assert window.session.catalogue.entries[window.table.selected_entry()].name == slowest
 
 
 def test_sorting_by_a_metadata_column(window):
     column = [c for c, _ in window.model.columns].index("metadata.fps_cpu")
     window.table.sortByColumn(column, Qt.SortOrder.DescendingOrder)
     names = visible_names(window)
-    metas = [window.catalogue.entries[window.catalogue.index_of(n)].metadata for n in names]
+    metas = [window.session.catalogue.entries[window.session.catalogue.index_of(n)].metadata for n in names]
     fps = [m["fps_cpu"] for m in metas if "fps_cpu" in m]  # the pose pair has no figure of its own
     assert fps == sorted(fps, reverse=True) and len(fps) == 13
 
 
 def test_toolbar_defaults_change_the_spec(window, qtbot):
-    window.select_entry(window.catalogue.index_of("blazeface_short_range"))
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
     window.settings_bar.threshold.setValue(0.7)
     spec, _ = window.current_spec()
     assert spec.model_properties["output_confidence_threshold"] == 0.7
@@ -109,11 +109,11 @@ def test_toolbar_defaults_change_the_spec(window, qtbot):
 def test_a_bad_registry_says_where_and_keeps_the_current_one(window, qtbot, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("models:\n  m:\n    task: [not, a, string]\n    hardware: [TFLITE/CPU]\n    zoo_url: z\n")
-    window.load_registry(str(bad))
+    window.files.load_registry(str(bad))
     qtbot.waitUntil(lambda: "bad.yaml" in window.last_error, timeout=10000)
     assert f"{bad}:3:5: models.m.task: must be a text value" in window.last_error
     assert len(visible_names(window)) == 14  # the demo registry is still open
-    assert window.base.document.origin.endswith("demo.yaml")
+    assert window.session.base.document.origin.endswith("demo.yaml")
 
 
 def test_a_registry_can_be_reopened_from_recent(window, qtbot, tmp_path, demo_registry):
@@ -123,6 +123,6 @@ def test_a_registry_can_be_reopened_from_recent(window, qtbot, tmp_path, demo_re
         entry["zoo_url"] = str(demo_registry.parent.parent / "resources" / "zoo")
     path = tmp_path / "faces.yaml"
     path.write_text(yaml.safe_dump(small))
-    window.load_registry(str(path))
+    window.files.load_registry(str(path))
     qtbot.waitUntil(lambda: len(visible_names(window)) == 3, timeout=10000)
     assert [a.text() for a in window.recent_menu.actions()][:2] == [str(path), str(demo_registry)]

@@ -1,4 +1,4 @@
-"""Compare in the window (issue 10, part 2), driven as a person drives it: Ctrl-clicks, F6, the mouse.
+"""Compare in the window, driven as a person drives it: Ctrl-clicks, F6, the mouse.
 
 Real models from the bundled zoo, a real video, a real DeGirum AI server for the
 host that dies; the panes' frame numbers are read from what their HUD paints.
@@ -44,8 +44,8 @@ def open_compare(window, qtbot, media, realtime: bool = False):
 
     Not handed to qtbot: the main window's close closes it (and stops its run), as for a user.
     """
-    window.live.add_path_source(str(media / "Traffic.mp4"))
-    window.live.realtime.setChecked(realtime)
+    window.live.sources.add_path_source(str(media / "Traffic.mp4"))
+    window.live.sources.realtime.setChecked(realtime)
     assert window.compare.action.isEnabled(), window.compare.action.toolTip()
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: window.compare.compare_window is not None
@@ -132,10 +132,10 @@ def test_models_of_different_tasks_are_refused_with_the_reason(window, qtbot, me
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F6)
     assert window.compare.compare_window is None
     # Forced past the action (a script, a stale selection): the window refuses, Start stays off.
-    names = window.catalogue.entries
+    names = window.session.catalogue.entries
     pairs = [(next(i for i, e in enumerate(names) if e.name == n), "@local")
              for n in ("ssd_mobilenetv2_oidv4", "efficientnet_lite0_imagenet")]
-    window.live.add_path_source(str(media / "Traffic.mp4"))
+    window.live.sources.add_path_source(str(media / "Traffic.mp4"))
     compare = window.compare.open(pairs)
     assert compare.notice.text() == action.toolTip()
     assert not compare.start_button.isEnabled()
@@ -146,8 +146,8 @@ def test_models_of_different_tasks_are_refused_with_the_reason(window, qtbot, me
 def test_one_model_two_hosts_a_killed_server_stops_its_pane_only(window, qtbot, media, ai_server):
     select_models(window, qtbot, "ssd_mobilenetv2_oidv4")
     assert window.compare.action.isEnabled() and "several hosts" in window.compare.action.toolTip()
-    window.live.add_path_source(str(media / "Traffic.mp4"))
-    window.live.realtime.setChecked(True)
+    window.live.sources.add_path_source(str(media / "Traffic.mp4"))
+    window.live.sources.realtime.setChecked(True)
 
     def type_hosts() -> None:
         dialog = QApplication.activeModalWidget()
@@ -207,7 +207,7 @@ def test_a_strip_thumbnail_shows_its_frame_in_every_pane(window, qtbot, media):
 
 def test_a_source_that_ends_says_so(window, qtbot, media, tmp_path):
     select_models(window, qtbot, "blazeface_short_range", "blazeface_short_range_onnx")
-    window.live.loop.setChecked(False)
+    window.live.sources.loop.setChecked(False)
     compare = open_compare(window, qtbot, media)
     compare.set_source_path(str(short_clip(media / "Traffic.mp4", tmp_path / "short.mp4", 24, 30)))
     qtbot.mouseClick(compare.start_button, LEFT)
@@ -221,7 +221,7 @@ def test_click_name_alone_still_selects_one_row(window, qtbot):
     names = visible_names(window)
     select_models(window, qtbot, names[0], names[1])
     click_name(qtbot, window.table, 3)  # a plain click: back to one row
-    assert window.compare._selected() == [window.catalogue.index_of(names[3])]
+    assert window.compare._selected() == [window.session.catalogue.index_of(names[3])]
     assert window.details.title.text() == names[3]
 
 

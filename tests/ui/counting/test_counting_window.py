@@ -1,4 +1,4 @@
-"""Counting in the window, used as a person does: clicks on the video pane draw a line, the count shows (issue 12)."""
+"""Counting in the window, used as a person does: clicks on the video pane draw a line, the count shows."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_a_line_drawn_with_two_clicks_counts_the_face_crossing_it(window, qtbot,
     video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
     choose(window, "blazeface_short_range", video_file, realtime=False, loop=True)
     video = window.live.video
-    window.run()
+    window.runs.run()
     qtbot.waitUntil(lambda: video.painted_frames >= 3, timeout=SLOW)
     assert window.counting.track.isEnabled()
     qtbot.mouseClick(window.counting.buttons["Track"], Qt.MouseButton.LeftButton)
@@ -41,12 +41,12 @@ def test_a_line_drawn_with_two_clicks_counts_the_face_crossing_it(window, qtbot,
                     and " 0" not in counts_on_screen(video)["line 1"], timeout=3 * SLOW)
     assert any(box.text.startswith("#") for box in video.shapes.boxes)  # Track on: IDs on the boxes
     # Reset counts while paused: the screen says zero at the next frame.
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
     # Nothing in flight, and the last frame painted (else the stepped frame is not shown).
-    qtbot.waitUntil(lambda: window.worker.pipeline.in_flight == 0 and window.worker.display_ready.is_set(),
+    qtbot.waitUntil(lambda: window.runs.worker.pipeline.in_flight == 0 and window.runs.worker.display_ready.is_set(),
                     timeout=10000)
     qtbot.mouseClick(window.counting.buttons["Reset Counts"], Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: counts_on_screen(video).get("line 1") == "in 0 · out 0", timeout=SLOW)
     # Right-click on the line deletes it; the settings keep what is left for this source.
     qtbot.mouseClick(video, Qt.MouseButton.RightButton, pos=pane_point(video, 0.5, 0.5))
@@ -58,7 +58,7 @@ def test_lines_and_zones_are_kept_per_source(window, qtbot, photos, tmp_path, se
 
     video_file = write_video(tmp_path / "still.avi", photos, [[(320, 240)] * 5])
     choose(window, "blazeface_short_range", video_file, loop=False)
-    window.run()
+    window.runs.run()
     video = window.live.video
     qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
     qtbot.mouseClick(window.counting.buttons["Zone"], Qt.MouseButton.LeftButton)
@@ -74,17 +74,17 @@ def test_lines_and_zones_are_kept_per_source(window, qtbot, photos, tmp_path, se
     qtbot.mouseDClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.2, 0.8))
     assert "self-intersecting" in window.counting.hint.text()
     assert len(window.counting.setup.zones) == 1
-    window.stop_run()
+    window.runs.stop_run()
     window.save_settings()
     again = MainWindow(str(demo_registry), settings)
     qtbot.addWidget(again)
-    qtbot.waitUntil(lambda: again.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: again.session.catalogue is not None, timeout=20000)
     assert again.counting.setup.zones == window.counting.setup.zones
 
 
 def test_a_model_that_is_not_a_detector_disables_counting_with_the_reason(window, qtbot, photos):
     choose(window, "efficientnet_lite0_imagenet", photos / "Cat.jpg")
-    window.run()
+    window.runs.run()
     assert not window.counting.track.isEnabled() and not window.counting.draw_line.isEnabled()
     assert window.counting.hint.text() == ("Counting is off: counting needs a detector (boxes to track); "
                                            "imagenet classification gives no boxes")
@@ -96,7 +96,7 @@ def test_presentation_mode_shows_the_counts(window, qtbot, photos, tmp_path):
     video_file = write_video(tmp_path / "line.avi", photos, [sweep(100, 540, 200, 30) + sweep(540, 100, 200, 30)])
     choose(window, "blazeface_short_range", video_file, realtime=False, loop=True)
     video = window.live.video
-    window.run()
+    window.runs.run()
     qtbot.waitUntil(lambda: video.painted_frames >= 3, timeout=SLOW)
     qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
@@ -127,7 +127,7 @@ def still_run(window, qtbot, photos, tmp_path):
     """A face standing still, looping: the pane shows frames and the worker keeps counting."""
     video_file = write_video(tmp_path / "still.avi", photos, [[(320, 240)] * 5])
     choose(window, "blazeface_short_range", video_file, loop=True)
-    window.run()
+    window.runs.run()
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 1, timeout=SLOW)
     return window.live.video
 
@@ -137,7 +137,7 @@ def reopened(qtbot, settings, demo_registry):
 
     again = MainWindow(str(demo_registry), settings)
     qtbot.addWidget(again)
-    qtbot.waitUntil(lambda: again.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: again.session.catalogue is not None, timeout=20000)
     return again
 
 
@@ -166,7 +166,7 @@ def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
     line = window.counting.setup.lines[0]
     assert near(line.start, (0.3, 0.1)) and near(line.end, (0.8, 0.7))
     # The worker counts on the moved line from its next result.
-    qtbot.waitUntil(lambda: window.worker.counting.setup.lines == window.counting.setup.lines, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.runs.worker.counting.setup.lines == window.counting.setup.lines, timeout=SLOW)
     # An end dropped on the other end: refused with the reason, the line stays where it was.
     drag(qtbot, video, (0.8, 0.7), (0.3, 0.1))
     assert window.counting.setup.lines == (line,)
@@ -174,7 +174,7 @@ def test_dragging_a_line_moves_its_end_or_all_of_it_and_the_worker_counts_on_it(
                                            "so it has no direction to count; it stays as it was")
     assert window.statusBar().currentMessage() == window.counting.hint.text()  # whole, where there is room
     assert counts_on_screen(video).keys() == {"line 1"}
-    window.stop_run()
+    window.runs.stop_run()
     window.save_settings()
     assert reopened(qtbot, settings, demo_registry).counting.setup.lines == (line,)  # stored for this source
 
@@ -205,7 +205,7 @@ def test_zone_corners_move_are_added_and_deleted_and_a_bow_tie_is_refused(
     drag(qtbot, video, (0.4, 0.4), (0.1, 0.4))
     moved = window.counting.setup.zones[0]
     assert near(moved.points[0], (0.0, 0.1)) and near(moved.points[2], (0.7, 0.7))
-    window.stop_run()
+    window.runs.stop_run()
     window.save_settings()
     assert reopened(qtbot, settings, demo_registry).counting.setup.zones == (moved,)
 
@@ -218,9 +218,9 @@ def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_total
     choose(window, "blazeface_short_range", video_file, realtime=False, loop=False)
     video = window.live.video
     # Paused while the model loads: one step shows the first frame, to draw the line on.
-    window.run()
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.live.step_button, Qt.MouseButton.LeftButton)
+    window.runs.run()
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.live.controls.step_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: video.painted_frames >= 1, timeout=SLOW)
     qtbot.mouseClick(window.counting.buttons["Line"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(video, Qt.MouseButton.LeftButton, pos=pane_point(video, 0.5, 0.05))
@@ -228,8 +228,8 @@ def test_events_from_the_window_are_written_as_csv_and_json_lines_with_the_total
     qtbot.mouseClick(window.counting.buttons["Events"], Qt.MouseButton.LeftButton)
     assert window.counting.events.isChecked()
     assert window.counting.hint.text().startswith(f"Writing events to {tmp_path / 'out'}/blazeface_short_range-events-")
-    qtbot.mouseClick(window.live.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.live.state_label.text() == "Finished", timeout=3 * SLOW)
+    qtbot.mouseClick(window.live.controls.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.live.controls.state_label.text() == "Finished", timeout=3 * SLOW)
     # The run ended: the files are closed, and the status bar says where they are.
     out = tmp_path / "out"
     qtbot.waitUntil(lambda: "events" in window.statusBar().currentMessage(), timeout=5000)

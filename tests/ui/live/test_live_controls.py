@@ -1,7 +1,7 @@
 """The run controls used as a person does: clicks on the real buttons, Space, the source combo by keyboard.
 
-Each test drives the input that showed a defect of issue 9 (items 5, 7, 11) or
-issue 8 (items 8, 11) on a real event loop with real models and files.
+Each test drives an input through which a defect once showed, on a real event
+loop with real models and files.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ def click(qtbot, widget) -> None:
 
 def pick_model(window, qtbot, name: str) -> None:
     """Click the model's row in the table."""
-    row = window.proxy.mapFromSource(window.model.index(window.catalogue.index_of(name), 0))
+    row = window.proxy.mapFromSource(window.model.index(window.session.catalogue.index_of(name), 0))
     window.table.scrollTo(row)
     rect = window.table.visualRect(row)
     qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert window.selected_index() == window.catalogue.index_of(name)
+    assert window.table.selected_entry() == window.session.catalogue.index_of(name)
 
 
 def set_checked(qtbot, box, on: bool) -> None:
@@ -36,10 +36,10 @@ def set_checked(qtbot, box, on: bool) -> None:
 
 def start(window, qtbot, name, source, realtime=True, loop=True) -> None:
     pick_model(window, qtbot, name)
-    window.live.add_path_source(str(source))  # what a drop or the Open dialog does
-    set_checked(qtbot, window.live.realtime, realtime)
-    set_checked(qtbot, window.live.loop, loop)
-    click(qtbot, window.live.run_button)
+    window.live.sources.add_path_source(str(source))  # what a drop or the Open dialog does
+    set_checked(qtbot, window.live.sources.realtime, realtime)
+    set_checked(qtbot, window.live.sources.loop, loop)
+    click(qtbot, window.live.controls.run_button)
 
 
 def press_space(window, qtbot) -> None:
@@ -53,14 +53,14 @@ def press_space(window, qtbot) -> None:
 # ----- item 5: still images ----------------------------------------------------------------
 def test_a_photo_is_inferred_once_and_an_option_change_reruns_it_once(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "person.jpg", realtime=True, loop=True)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences >= 1, timeout=SLOW)
-    worker = window.worker
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences >= 1, timeout=SLOW)
+    worker = window.runs.worker
     qtbot.wait(1500)
-    assert worker.inferences == 1  # was: re-inferred forever, "1252 frames dropped" for one JPEG
+    assert worker.inferences == 1  # a photo is inferred once, not again and again with frames "dropped"
     hud = "\n".join(window.live.video.hud_lines)
     assert "FPS" not in hud and "dropped" not in hud
     assert "inferred once" in hud and "person.jpg" in hud
-    set_checked(qtbot, window.live.show_labels, False)  # an option change: that one inference again
+    set_checked(qtbot, window.live.overlay.show_labels, False)  # an option change: that one inference again
     qtbot.waitUntil(lambda: worker.inferences == 2, timeout=SLOW)
     qtbot.wait(800)
     assert worker.inferences == 2 and worker.isRunning()
@@ -69,37 +69,38 @@ def test_a_photo_is_inferred_once_and_an_option_change_reruns_it_once(window, qt
 
 def test_a_photo_with_nothing_found_says_0_detections(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
-    worker = window.worker
-    assert window.worker.results_with_detections == 1
-    window.live.classes.setFocus()
-    qtbot.keyClicks(window.live.classes, "giraffe")
-    qtbot.keyClick(window.live.classes, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
+    worker = window.runs.worker
+    assert window.runs.worker.results_with_detections == 1
+    window.live.overlay.classes.setFocus()
+    qtbot.keyClicks(window.live.overlay.classes, "giraffe")
+    qtbot.keyClick(window.live.overlay.classes, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: worker.inferences == 2, timeout=SLOW)
     qtbot.waitUntil(lambda: "0 detections" in window.live.video.message, timeout=5000)
-    assert window.live.state_label.text() == "0 detections"
+    assert window.live.controls.state_label.text() == "0 detections"
     assert any(line.startswith("0 detections") for line in window.live.video.hud_lines)
-    assert "FPS" not in " ".join(window.live.video.hud_lines)  # was "0.0 FPS" with Loop off
+    assert "FPS" not in " ".join(window.live.video.hud_lines)  # no frame rate for a photo, with Loop off too
 
 
 def test_a_segmentation_photo_says_which_classes_the_mask_covers(window, qtbot, photos):
-    """A DeepLab result is one entry (the class map): it used to read "1 detection"."""
+    """A DeepLab result is one entry (the class map): it is said as the classes it covers, not "1 detection"."""
     start(window, qtbot, "deeplabv3_mnv2_pascal", photos / "person.jpg", loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
-    qtbot.waitUntil(lambda: window.live.state_label.text().startswith("mask: "), timeout=5000)
-    assert "person" in window.live.state_label.text() and "detection" not in window.live.state_label.text()
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
+    qtbot.waitUntil(lambda: window.live.controls.state_label.text().startswith("mask: "), timeout=5000)
+    state = window.live.controls.state_label.text()
+    assert "person" in state and "detection" not in state
     assert any(line.startswith("mask: ") for line in window.live.video.hud_lines)
     assert "detection" not in " ".join(window.live.video.hud_lines)
 
 
 def test_an_option_given_while_the_model_loads_applies_to_the_first_inference(window, qtbot, photos):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", photos / "dog.jpg", loop=False)
-    worker = window.worker
+    worker = window.runs.worker
     assert worker.device_text == ""  # still loading
-    window.live.classes.setFocus()
-    qtbot.keyClicks(window.live.classes, "giraffe")
-    qtbot.keyClick(window.live.classes, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "0 detections" in window.live.state_label.text(), timeout=SLOW)
+    window.live.overlay.classes.setFocus()
+    qtbot.keyClicks(window.live.overlay.classes, "giraffe")
+    qtbot.keyClick(window.live.overlay.classes, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "0 detections" in window.live.controls.state_label.text(), timeout=SLOW)
     qtbot.wait(800)
     assert worker.inferences == 1  # the option was in force from the start: no second inference
 
@@ -111,24 +112,24 @@ def test_a_folder_steps_with_next_and_previous_and_skips_a_bad_image(window, qtb
         shutil.copy(photos / name.split("_", 1)[1], folder / name)
     (folder / "b_broken.jpg").write_bytes(b"not a jpeg at all")
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", folder)
-    assert window.live.next_button.isVisible() and window.live.previous_button.isVisible()
+    assert window.live.controls.next_button.isVisible() and window.live.controls.previous_button.isVisible()
     qtbot.waitUntil(lambda: "image 1 of 3: a_dog.jpg" in window.live.video.hud_lines, timeout=SLOW)
-    worker = window.worker
+    worker = window.runs.worker
     with caplog.at_level(logging.INFO, logger="model_picker"):
-        click(qtbot, window.live.next_button)  # the broken one is skipped with a warning, the run goes on
+        click(qtbot, window.live.controls.next_button)  # the broken one is skipped with a warning, the run goes on
         qtbot.waitUntil(lambda: "image 3 of 3: c_person.jpg" in window.live.video.hud_lines, timeout=SLOW)
     assert worker.inferences == 2
     assert any("skipped" in r.getMessage() and "b_broken.jpg" in r.getMessage() for r in caplog.records)
     assert any("1 unreadable image(s) skipped" in line for line in window.live.video.hud_lines)
-    click(qtbot, window.live.previous_button)
+    click(qtbot, window.live.controls.previous_button)
     qtbot.waitUntil(lambda: "image 1 of 3: a_dog.jpg" in window.live.video.hud_lines, timeout=SLOW)
     assert worker.inferences == 3  # back past the broken one
     qtbot.wait(1000)
     assert worker.inferences == 3  # no slideshow: it stays
-    window.live.slideshow.setFocus()
-    window.live.slideshow.selectAll()
-    qtbot.keyClicks(window.live.slideshow, "0.5")
-    qtbot.keyClick(window.live.slideshow, Qt.Key.Key_Return)
+    window.live.controls.slideshow.setFocus()
+    window.live.controls.slideshow.selectAll()
+    qtbot.keyClicks(window.live.controls.slideshow, "0.5")
+    qtbot.keyClick(window.live.controls.slideshow, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: worker.inferences >= 5, timeout=SLOW)  # the slideshow moves on by itself
 
 
@@ -137,23 +138,23 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
     start(window, qtbot, "blazeface_short_range", media / "Megamind.avi", realtime=True)
     qtbot.waitUntil(lambda: window.live.video.painted_frames >= 5, timeout=SLOW)
     press_space(window, qtbot)
-    assert window.live.pause_button.isChecked()
-    pipeline = window.worker.pipeline
+    assert window.live.controls.pause_button.isChecked()
+    pipeline = window.runs.worker.pipeline
     qtbot.waitUntil(lambda: pipeline.in_flight == 0, timeout=5000)
     dropped = pipeline.feeder.dropped
     qtbot.wait(1000)  # long enough for a real-time file to run on ~25 frames if it were not held
-    worker = window.worker
+    worker = window.runs.worker
     for _ in range(3):
         frames, last = pipeline.stats.frames, worker.last_frame_id
-        click(qtbot, window.live.step_button)
+        click(qtbot, window.live.controls.step_button)
         qtbot.waitUntil(lambda f=frames: pipeline.stats.frames == f + 1, timeout=5000)
-        assert worker.last_frame_id == last + 1  # was: 17-22 frames further per press
-        qtbot.waitUntil(lambda n=last + 1: window.shown_frame_id == n, timeout=5000)  # and it is shown
+        assert worker.last_frame_id == last + 1  # one frame per press, not the frames real time would have played
+        qtbot.waitUntil(lambda n=last + 1: window.runs.shown_frame_id == n, timeout=5000)  # and it is shown
         qtbot.wait(300)
         assert pipeline.stats.frames == frames + 1
     assert pipeline.feeder.dropped == dropped  # nothing skipped while paused
     press_space(window, qtbot)
-    assert not window.live.pause_button.isChecked()
+    assert not window.live.controls.pause_button.isChecked()
     frames = pipeline.stats.frames
     qtbot.waitUntil(lambda: pipeline.stats.frames > frames + 5, timeout=SLOW)
     assert pipeline.feeder.dropped == dropped  # the frame waiting at Pause plays first, it is not skipped
@@ -161,56 +162,56 @@ def test_step_in_real_time_mode_advances_exactly_one_frame(window, qtbot, media)
 
 def test_pause_and_step_given_while_the_model_loads_apply_once_it_runs(window, qtbot, media):
     start(window, qtbot, "ssd_mobilenet_v2_coco_quant", media / "Traffic.mp4", realtime=True)
-    worker = window.worker
-    assert worker.pipeline is None and window.live.pause_button.isEnabled()  # still loading
-    click(qtbot, window.live.pause_button)
-    click(qtbot, window.live.step_button)
+    worker = window.runs.worker
+    assert worker.pipeline is None and window.live.controls.pause_button.isEnabled()  # still loading
+    click(qtbot, window.live.controls.pause_button)
+    click(qtbot, window.live.controls.step_button)
     qtbot.waitUntil(lambda: worker.pipeline is not None and worker.pipeline.stats.frames >= 1, timeout=SLOW)
     qtbot.wait(1500)
-    assert worker.pipeline.stats.frames == 1  # was: the Pause was dropped and frames kept flowing
-    assert window.live.pause_button.isChecked() and window.live.state_label.text() == "Paused"
-    assert window.shown_frame_id == 0
-    click(qtbot, window.live.pause_button)
+    assert worker.pipeline.stats.frames == 1  # the Pause given while loading holds
+    assert window.live.controls.pause_button.isChecked() and window.live.controls.state_label.text() == "Paused"
+    assert window.runs.shown_frame_id == 0
+    click(qtbot, window.live.controls.pause_button)
     qtbot.waitUntil(lambda: worker.pipeline.stats.frames >= 4, timeout=SLOW)
-    assert window.live.state_label.text() == "Running"
+    assert window.live.controls.state_label.text() == "Running"
 
 
 def test_one_source_switch_starts_one_run_and_the_status_follows(window, qtbot, media, caplog):
     with caplog.at_level(logging.INFO, logger="model_picker"):
         start(window, qtbot, "blazeface_short_range", media / "Megamind.avi")
         qtbot.waitUntil(lambda: window.live.video.painted_frames >= 3, timeout=SLOW)
-        window.live.add_path_source(str(media / "vtest.avi"))  # a dropped file while running
-        qtbot.waitUntil(lambda: window.worker is not None and window.worker.request.source.location.endswith(
-            "vtest.avi") and window.worker.inferences >= 3, timeout=SLOW)
+        window.live.sources.add_path_source(str(media / "vtest.avi"))  # a dropped file while running
+        qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.request.source.location.endswith(
+            "vtest.avi") and window.runs.worker.inferences >= 3, timeout=SLOW)
         qtbot.wait(500)
         runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run blazeface")]
-        assert len(runs) == 2, runs  # was 3: the drop started two runs
-        assert window.live.state_label.text() == "Running"  # was: "Loading…" while frames showed
+        assert len(runs) == 2, runs  # the drop starts one run, not two
+        assert window.live.controls.state_label.text() == "Running"  # not "Loading…" while frames show
         # the combo, by keyboard: one more source, one more run
-        combo = window.live.source
+        combo = window.live.sources.source
         combo.setFocus()
         before = combo.currentIndex()
         qtbot.keyClick(combo, Qt.Key.Key_Down)
         assert combo.currentIndex() == before + 1  # the next sample: a photo
-        qtbot.waitUntil(lambda: "detection" in window.live.state_label.text(), timeout=SLOW)
+        qtbot.waitUntil(lambda: "detection" in window.live.controls.state_label.text(), timeout=SLOW)
         qtbot.wait(500)
         runs = [r.getMessage() for r in caplog.records if r.getMessage().startswith("run blazeface")]
         assert len(runs) == 3, runs
-        assert window.worker.inferences == 1
+        assert window.runs.worker.inferences == 1
 
 
-# ----- issue 8 item 8: credentials ---------------------------------------------------------
+# ----- credentials --------------------------------------------------------------------------
 def test_a_stream_url_with_credentials_is_never_shown_or_saved(window, qtbot, settings):
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     url = "rtsp://admin:hunter2@127.0.0.1:9/live?token=s3cr3t"
-    click(qtbot, window.live.open_url)
+    click(qtbot, window.live.sources.open_url)
     dialog = window.live.findChild(QInputDialog, "stream-url")
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     line = dialog.findChild(QLineEdit)
     qtbot.keyClicks(line, url)
     qtbot.keyClick(line, Qt.Key.Key_Return)
-    combo = window.live.source
+    combo = window.live.sources.source
     assert combo.currentData(Qt.ItemDataRole.UserRole + 2) == url  # kept in memory, to connect
     for text in (combo.currentText(), combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole)):
         assert "hunter2" not in text and "s3cr3t" not in text and "127.0.0.1:9/live" in text
@@ -229,9 +230,9 @@ def test_the_pose_pair_finds_every_person_on_a_group_photo(window, qtbot, root, 
     if not path.exists():
         pytest.skip(f"{photo} is not in this checkout")
     start(window, qtbot, "blazepose_on_persons", path, loop=False)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences == 1, timeout=SLOW)
-    qtbot.waitUntil(lambda: "detection" in window.live.state_label.text(), timeout=5000)
-    found = int(window.live.state_label.text().split()[0])
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences == 1, timeout=SLOW)
+    qtbot.waitUntil(lambda: "detection" in window.live.controls.state_label.text(), timeout=5000)
+    found = int(window.live.controls.state_label.text().split()[0])
     assert found >= (3 if photo == "ThreePersons.jpg" else 1)
     assert window.last_error == ""
     # The skeletons are painted (found by hand: a pen the binding refused aborted the paint, so the
@@ -249,7 +250,7 @@ def test_the_single_pose_model_on_a_whole_photo_says_why_it_finds_nothing(window
     assert "blazepose_on_persons" in window.live.video.message
 
 
-# ----- issue 8 "Real sources": an RTSP camera that goes away, in the window ------------------
+# ----- real sources: an RTSP camera that goes away, in the window ----------------------------
 def test_the_window_says_when_an_rtsp_camera_is_lost_and_back_without_its_password(window, qtbot, media, caplog,
                                                                                    tmp_path):
     from tests.inference.media.test_rtsp import RtspServer, gstreamer_rtsp_missing, make_mjpeg
@@ -261,15 +262,16 @@ def test_the_window_says_when_an_rtsp_camera_is_lost_and_back_without_its_passwo
     try:
         with caplog.at_level(logging.INFO, logger="model_picker"):
             pick_model(window, qtbot, "blazeface_short_range")
-            window.live.add_stream(url)
-            click(qtbot, window.live.run_button)
-            qtbot.waitUntil(lambda: window.worker is not None and window.worker.inferences >= 5, timeout=SLOW)
+            window.live.sources.add_stream(url)
+            click(qtbot, window.live.controls.run_button)
+            qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.inferences >= 5, timeout=SLOW)
             server.kill()
-            qtbot.waitUntil(lambda: "stream lost, reconnecting" in window.live.state_label.text(), timeout=15000)
+            qtbot.waitUntil(lambda: "stream lost, reconnecting" in window.live.controls.state_label.text(),
+                            timeout=15000)
             server.start()
-            qtbot.waitUntil(lambda: "stream back" in window.live.state_label.text(), timeout=SLOW)
-            done = window.worker.inferences
-            qtbot.waitUntil(lambda: window.worker.inferences > done + 5, timeout=SLOW)
+            qtbot.waitUntil(lambda: "stream back" in window.live.controls.state_label.text(), timeout=SLOW)
+            done = window.runs.worker.inferences
+            qtbot.waitUntil(lambda: window.runs.worker.inferences > done + 5, timeout=SLOW)
     finally:
         server.kill()
     messages = [r.getMessage() for r in caplog.records]

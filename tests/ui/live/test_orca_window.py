@@ -49,10 +49,10 @@ def orca_window(qtbot, tmp_path, orca_zoo, private_home):
     qtbot.addWidget(win)
     win.resize(1400, 860)
     win.show()
-    qtbot.waitUntil(lambda: win.catalogue is not None, timeout=20000)
-    qtbot.waitUntil(lambda: "@local" in win.host_devices, timeout=30000)  # the host probe answered
+    qtbot.waitUntil(lambda: win.session.catalogue is not None, timeout=20000)
+    qtbot.waitUntil(lambda: "@local" in win.session.host_devices, timeout=30000)  # the host probe answered
     yield win
-    win.stop_run()
+    win.runs.stop_run()
 
 
 def row_of(win, name):
@@ -108,13 +108,13 @@ def test_a_damaged_n2x_entry_does_not_stop_a_run_and_the_tools_menu_clears_the_c
     with open(entry, "r+b") as f:  # damaged for real
         f.truncate(1000)
     click_row(qtbot, win, "n2x_wintest")
-    win.live.add_path_source(str(photos / "Cat.jpg"))
-    qtbot.mouseClick(win.live.run_button, Qt.MouseButton.LeftButton)
+    win.live.sources.add_path_source(str(photos / "Cat.jpg"))
+    qtbot.mouseClick(win.live.controls.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.live.video.painted_frames >= 1, timeout=SLOW)
     assert "N2X cannot read" not in win.live.video.message
     assert f"N2X: removed {entry} left by an earlier run" in win.log_panel.toPlainText()
-    qtbot.mouseClick(win.live.stop_button, Qt.MouseButton.LeftButton)
-    assert win.worker is None
+    qtbot.mouseClick(win.live.controls.stop_button, Qt.MouseButton.LeftButton)
+    assert win.runs.worker is None
 
     entry = compile_in_another_process(orca_zoo, photos)
     trigger_tools_item(qtbot, win, "Clear N2X Compile Cache")

@@ -1,7 +1,7 @@
-"""The catalogue side driven as a person drives it: mouse clicks on rows, keys, typing (issues 8 and 9).
+"""The catalogue side driven as a person drives it: mouse clicks on rows, keys, typing.
 
-Every test here goes through real input events on a real event loop; each one
-failed on the code before the fix it guards.
+Every test here goes through real input events on a real event loop, the way
+the defects it guards against were met.
 """
 
 from __future__ import annotations
@@ -59,13 +59,13 @@ def open_with_ctrl_o(window, qtbot, path: Path) -> None:
 
 
 def test_a_bigger_registry_after_a_smaller_one_and_back(window, qtbot, demo_registry, tmp_path):
-    # issue 8.1: demo (12) then 13 models was a segfault in endResetModel.
+    # More rows after fewer (a model reset): the proxy's filter must never index past the old rows.
     for count in (13, 40, 5, 13):
         path = registry_of(demo_registry, tmp_path, count)
         open_with_ctrl_o(window, qtbot, path)
-        qtbot.waitUntil(lambda c=count: len(visible_names(window)) == c and window.base is not None
-                        and len(window.base) == c, timeout=20000)
-        assert window.count_label.text() == f"{count} of {count} models"
+        qtbot.waitUntil(lambda c=count: len(visible_names(window)) == c and window.session.base is not None
+                        and len(window.session.base) == c, timeout=20000)
+        assert window.header.count_label.text() == f"{count} of {count} models"
         click_row(qtbot, window.table, count - 1)
         qtbot.waitUntil(lambda c=count: window.details.title.text() == visible_names(window)[c - 1])
     assert window.log_panel.toPlainText().count("internal error") == 0
@@ -108,17 +108,17 @@ def test_no_key_is_bound_twice(window):
 
 
 def test_f5_runs_the_clicked_model_and_ctrl_r_reloads(window, qtbot, photos):
-    window.live.add_path_source(str(photos / "Cat.jpg"))
+    window.live.sources.add_path_source(str(photos / "Cat.jpg"))
     names = visible_names(window)
     row = names.index("efficientnet_lite0_imagenet")
     click_row(qtbot, window.table, row)
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: window.worker is not None, timeout=5000)
-    assert window.worker.request.spec.model_name == "efficientnet_lite0_imagenet"
-    window.stop_run()
-    loaded = window.base
+    qtbot.waitUntil(lambda: window.runs.worker is not None, timeout=5000)
+    assert window.runs.worker.request.spec.model_name == "efficientnet_lite0_imagenet"
+    window.runs.stop_run()
+    loaded = window.session.base
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.base is not loaded and window.base is not None, timeout=20000)
+    qtbot.waitUntil(lambda: window.session.base is not loaded and window.session.base is not None, timeout=20000)
     assert len(visible_names(window)) == 14
 
 
@@ -137,7 +137,7 @@ def test_typing_a_host_probes_once_when_editing_finishes(window, qtbot, media):
     from tests.conftest import free_port
 
     # A frame and HUD from a run on @local, which must not stay behind the bad host's error.
-    window.live.add_path_source(str(media / "Traffic.mp4"))
+    window.live.sources.add_path_source(str(media / "Traffic.mp4"))
     click_row(qtbot, window.table, visible_names(window).index("ssd_mobilenet_v2_coco_quant"))
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: window.live.video.image is not None and bool(window.live.video.hud_lines), timeout=60000)
@@ -153,13 +153,13 @@ def test_typing_a_host_probes_once_when_editing_finishes(window, qtbot, media):
     assert len(window.findChildren(HostProbe)) == probes + 1
     assert window.log_panel.toPlainText().count(f"host {host}") == 1
     video = window.live.video
-    assert video.image is None and video.hud_lines == [] and window.worker is None
+    assert video.image is None and video.hud_lines == [] and window.runs.worker is None
     assert host in video.message and "@local" in video.message
 
 
 def test_credentials_stay_out_of_the_window(window, qtbot, settings):
     secret_url = "http://admin:hunter2@127.0.0.1:9/models.yaml?token=tok-SECRET"
-    window.load_registry(secret_url)  # what File → Open Registry URL… does with the typed text
+    window.files.load_registry(secret_url)  # what File → Open Registry URL… does with the typed text
     qtbot.waitUntil(lambda: window.last_error != "", timeout=30000)
     window.save_settings()
     shown = "\n".join([window.registry_label.text(), window.windowTitle(), window.last_error,
@@ -223,10 +223,10 @@ def test_the_toolbar_fits_or_overflows_at_1024_and_1920(window, qtbot):
         # The live side gets the width its controls need: nothing of it is cut or scrolled away.
         assert window.live_scroll.horizontalScrollBar().maximum() == 0
         # The catalogue's own controls are whole, and "Best by" works at this size.
-        for button in (window.best_button, window.findChild(QToolButton, "select-first")):
+        for button in (window.header.best_button, window.findChild(QToolButton, "select-first")):
             assert button.isVisible() and button.width() >= button.sizeHint().width()
-    pick_from_menu_button(qtbot, window.best_button, "Highest fps cpu")
-    fastest = max(window.catalogue.entries, key=lambda e: e.metadata.get("fps_cpu", 0)).name
+    pick_from_menu_button(qtbot, window.header.best_button, "Highest fps cpu")
+    fastest = max(window.session.catalogue.entries, key=lambda e: e.metadata.get("fps_cpu", 0)).name
     assert window.details.title.text() == fastest
 
 
@@ -256,7 +256,7 @@ def test_a_registry_url_with_credentials_is_shown_redacted_and_reopened_from_mem
         server.routes["/models.yaml?token=tok-SECRET"] = (200, body)  # only the real URL is served
         url = server.url.replace("http://", "http://admin:hunter2@") + "/models.yaml?token=tok-SECRET"
         open_url_from_the_menu(window, qtbot, url)
-        qtbot.waitUntil(lambda: window.base is not None and len(window.base) == 13, timeout=20000)
+        qtbot.waitUntil(lambda: window.session.base is not None and len(window.session.base) == 13, timeout=20000)
         window.save_settings()
         recent = [a.text() for a in window.recent_menu.actions()]
         shown = "\n".join([window.registry_label.text(), window.windowTitle(), window.log_panel.toPlainText(),
@@ -264,9 +264,9 @@ def test_a_registry_url_with_credentials_is_shown_redacted_and_reopened_from_mem
         assert "hunter2" not in shown and "tok-SECRET" not in shown
         assert recent[0] == server.url.replace("http://", "http://***@") + "/models.yaml?token=***"
         window.recent_menu.actions()[1].trigger()  # back to the demo registry
-        qtbot.waitUntil(lambda: len(window.base) == 14, timeout=20000)
+        qtbot.waitUntil(lambda: len(window.session.base) == 14, timeout=20000)
         window.recent_menu.actions()[1].trigger()  # the redacted entry: reconnects with the real URL
-        qtbot.waitUntil(lambda: len(window.base) == 13, timeout=20000)
+        qtbot.waitUntil(lambda: len(window.session.base) == 13, timeout=20000)
         qtbot.keyClick(window.table.viewport(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Reload too
         qtbot.waitUntil(lambda: "13 models" in window.registry_label.text(), timeout=20000)
         assert window.last_error == ""

@@ -1,4 +1,4 @@
-"""The window validates one model on a list of hosts (issue 11): two real AI servers on loopback and a host
+"""The window validates one model on a list of hosts: two real AI servers on loopback and a host
 that refuses, one report with a row each; the refused host is a failed row with its reason, the others pass."""
 
 from __future__ import annotations
@@ -25,15 +25,15 @@ def test_the_dialog_takes_a_host_list_and_the_report_has_a_row_per_host(window, 
     assert dialog.hosts() == [*hosts, nowhere]
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 4)
-    report = window.report.report
+    qtbot.waitUntil(lambda: window.validation.report is not None, timeout=SLOW * 4)
+    report = window.validation.report.report
     assert [row.host for row in report.rows] == [*hosts, nowhere]
     for row in report.rows[:2]:
         assert row.verdict.verdict == "PASS" and row.result.frames == 300 and row.result.single_frames == 100
         assert report.hosts[row.host]["server_version"]
     lost = report.rows[2]
     assert lost.verdict.verdict == "FAIL" and lost.result is None and "refused the connection" in lost.error
-    assert report.verdict == "FAIL" and "FAIL" in window.report.windowTitle()
-    text = window.report.browser.toPlainText()
+    assert report.verdict == "FAIL" and "FAIL" in window.validation.report.windowTitle()
+    text = window.validation.report.browser.toPlainText()
     assert all(host in text for host in (*hosts, nowhere))
-    window.report.accept()
+    window.validation.report.accept()

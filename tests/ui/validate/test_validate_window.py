@@ -1,4 +1,4 @@
-"""The window's Validate (issue 11): fields and criteria in the dialog, a criteria file with a typo,
+"""The window's Validate: fields and criteria in the dialog, a criteria file with a typo,
 both modes and the verdict in the report, the PDF saved through the file dialog, "use the best setting"."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from tests.ui.live.test_live_side import SLOW, choose
 
 def open_validate(window, qtbot):
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # Run → Validate
-    qtbot.waitUntil(lambda: getattr(window, "validate_dialog", None) is not None
-                    and window.validate_dialog.isVisible(), timeout=5000)
-    return window.validate_dialog
+    qtbot.waitUntil(lambda: window.validation.validate_dialog is not None
+                    and window.validation.validate_dialog.isVisible(), timeout=5000)
+    return window.validation.validate_dialog
 
 
 def answer_file_dialog(qtbot, path) -> None:
@@ -72,8 +72,8 @@ def test_validate_with_criteria_and_sweep_gives_a_verdict_a_pdf_and_the_best_set
     assert dialog.sweep
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
-    report = window.report
+    qtbot.waitUntil(lambda: window.validation.report is not None, timeout=SLOW * 3)
+    report = window.validation.report
     text = report.browser.toPlainText()
     assert "Plant 3" in text and "J. Doe" in text and "FAIL" in report.windowTitle()
     assert "Latency mode" in text and "one frame in flight" in text and "Tuning sweep" in text
@@ -89,7 +89,7 @@ def test_validate_with_criteria_and_sweep_gives_a_verdict_a_pdf_and_the_best_set
     assert report.use_best.isVisible()
     best = next(t for t in result.sweep if t["best"])
     qtbot.mouseClick(report.use_best, Qt.MouseButton.LeftButton)
-    assert window.best_settings.get(result.model, result.host) == BestSetting.of(best)
+    assert window.runs.best_settings.get(result.model, result.host) == BestSetting.of(best)
     assert not report.use_best.isEnabled()
     report.accept()
 
@@ -105,7 +105,7 @@ def test_use_the_best_setting_changes_the_next_live_run(window, qtbot, zoo_dir, 
            "p95_ms": 1.0, "error": "", "best": True}
     result.sweep = [row, {**row, "in_flight": 1, "eager_batch_size": 8, "fps": 5.0, "best": False}]
     assert window.settings_bar.host_text() == result.host == "@local"
-    report = ReportDialog(Report.of([result]), window, on_use_best=window.use_tuning)
+    report = ReportDialog(Report.of([result]), window, on_use_best=window.validation.use_tuning)
     report.open()
     qtbot.waitUntil(report.isActiveWindow, timeout=5000)
     qtbot.mouseClick(report.use_best, Qt.MouseButton.LeftButton)
@@ -116,20 +116,20 @@ def test_use_the_best_setting_changes_the_next_live_run(window, qtbot, zoo_dir, 
     assert "3 frame(s) in flight" in window.statusBar().currentMessage()
     choose(window, name, media / "Megamind.avi", realtime=True)
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F5)  # Run
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.pipeline is not None
-                    and window.worker.inferences > 3, timeout=SLOW)
-    worker = window.worker
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.pipeline is not None
+                    and window.runs.worker.inferences > 3, timeout=SLOW)
+    worker = window.runs.worker
     assert worker.request.in_flight == 3 and worker.pipeline.in_flight_limit == 3
     assert worker.request.devices == "all"
     model = worker.pipeline.model
     assert model.eager_batch_size == 2 and model.frame_queue_depth == 5
     assert list(model.devices_selected) == list(model.devices_available)  # "all"
-    window.stop_run()
+    window.runs.stop_run()
     choose(window, "blazeface_short_range", media / "Megamind.avi", realtime=True)  # no best setting: defaults
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: window.worker is not None and window.worker.pipeline is not None, timeout=SLOW)
-    assert window.worker.request.in_flight is None and window.worker.pipeline.in_flight_limit == 1
-    window.stop_run()
+    qtbot.waitUntil(lambda: window.runs.worker is not None and window.runs.worker.pipeline is not None, timeout=SLOW)
+    assert window.runs.worker.request.in_flight is None and window.runs.worker.pipeline.in_flight_limit == 1
+    window.runs.stop_run()
 
 
 def test_validate_with_a_reference_and_a_stream_capacity_mix(window, qtbot, media):
@@ -154,8 +154,8 @@ def test_validate_with_a_reference_and_a_stream_capacity_mix(window, qtbot, medi
     qtbot.keyClick(dialog.mix, Qt.Key.Key_Space)  # check it: the streams cycle over the two runtimes
     assert dialog.mix_models() == ["blazeface_short_range_openvino", "blazeface_short_range"]
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
-    report = window.report
+    qtbot.waitUntil(lambda: window.validation.report is not None, timeout=SLOW * 3)
+    report = window.validation.report
     row = report.report.rows[0]
     assert row.verdict.verdict == "PASS", row.verdict.reasons
     assert row.result.agreement["score"] >= 0.95 and row.result.agreement["reference_model"] == "blazeface_short_range"
@@ -192,8 +192,8 @@ def test_validate_measures_the_device_own_limit_and_the_report_gives_the_ratio(w
     assert dialog.raw_seconds == 1.0
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: getattr(window, "report", None) is not None, timeout=SLOW * 3)
-    report = window.report
+    qtbot.waitUntil(lambda: window.validation.report is not None, timeout=SLOW * 3)
+    report = window.validation.report
     raw = report.results[0].raw
     assert raw.get("tool") == "OpenVINO benchmark_app", raw
     assert raw["throughput_fps"] > 0 and raw["latency_median_ms"] > 0
@@ -206,10 +206,10 @@ def test_validate_measures_the_device_own_limit_and_the_report_gives_the_ratio(w
 
 def test_validate_on_a_stream_says_to_choose_a_file_and_opens_nothing(window, qtbot):
     """Validation measures the device at full speed, which a stream or camera cannot give: Ctrl+B says so."""
-    window.select_entry(window.catalogue.index_of("blazeface_short_range"))
-    window.live.add_stream("rtsp://127.0.0.1:9/cam")  # what Open a stream URL does
+    window.table.select_entry(window.session.catalogue.index_of("blazeface_short_range"))
+    window.live.sources.add_stream("rtsp://127.0.0.1:9/cam")  # what Open a stream URL does
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "choose a video, image or folder" in window.live.video.message, timeout=5000)
-    assert getattr(window, "validate_dialog", None) is None
+    assert window.validation.validate_dialog is None

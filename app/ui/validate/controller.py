@@ -1,20 +1,24 @@
 """The window's Validate: the dialog, the worker, the report, and "use the best setting" for live runs.
 
-A mixin of the window's RunController (run_actions.py), kept apart for readers. The best
-setting of a tuning sweep is kept per (model, host) in ``best_settings``
-(tuning.BestSettings); the live run path reads it from there when it builds a
-run (run_actions.start_run), so it changes the next run's devices, frames in
-flight and PySDK properties for that model on that host only.
+``ValidateController`` works beside the live RunController: a validation takes
+the selection and the source the live side shows, stops its run first (the device
+is measured alone), and reports a failure where a run's failure shows. A tuning
+sweep's best setting goes into the RunController's ``best_settings`` (per model and
+host), so only the next live runs of that model on that host use it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
 from model_picker.inference.media.sources import SourceError
 from model_picker.inference.validation.rawbench import unavailable
 from model_picker.inference.validation.tuning import BestSetting
 from model_picker.session.validation import ValidationOptions
+from model_picker.ui.live.run_controller import RunController
 from model_picker.ui.shell.log_panel import log
 from model_picker.ui.validate.worker import ValidationWorker
 
@@ -26,17 +30,28 @@ def raw_unavailable(spec: Any) -> str:
     return unavailable(device_type, spec.inference_host_address, spec.zoo_url, spec.model_name)
 
 
-class ValidateActionsMixin:
+class ValidateController(QObject):
     """Validate the selected model on the chosen file source, on one host or several."""
+
+    message = Signal(str, int)  # a status-bar message and how long it stays (ms)
+
+    def __init__(self, runs: RunController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.runs, self.live = runs, runs.live
+        self.session, self.settings_bar = runs.session, runs.settings_bar
+        self.dialog_parent = parent
+        self.validator: ValidationWorker | None = None
+        self.validate_dialog: Any = None  # the last ValidateDialog
+        self.report: Any = None  # the last ReportDialog
 
     def validate(self) -> None:
         """A validation run of the selected model on the chosen source (files only: frames at full speed)."""
-        _plan, spec, problem = self._plan()
+        _plan, spec, problem = self.runs.selected_plan()
         if spec is None:
             self.live.video.set_message(f"Cannot validate: {problem}")
             return
         try:
-            source = self.live.source_spec()
+            source = self.live.sources.source_spec()
         except SourceError as exc:
             self.live.video.set_message(str(exc))
             return
@@ -55,7 +70,7 @@ class ValidateActionsMixin:
         dialog.open()
 
     def _start_validation(self, model: str, source: Any, dialog: Any) -> None:
-        self.stop_run()
+        self.runs.stop_run()
         mix = dialog.mix_models()
         options = ValidationOptions(devices=self.settings_bar.devices.currentText(),
                                     token=self.settings_bar.token_value(), raw_seconds=dialog.raw_seconds,
@@ -66,10 +81,11 @@ class ValidateActionsMixin:
         hosts = dialog.hosts()
         worker = ValidationWorker(self.session.catalogue, model, hosts, source, options, dialog.criteria(),
                                   dialog.signoff(), parent=self)
-        worker.progress.connect(lambda done, total: self.live.state_label.setText(f"Validating {done}/{total}"))
+        state = self.live.controls.state_label
+        worker.progress.connect(lambda done, total: state.setText(f"Validating {done}/{total}"))
         worker.done.connect(self._validated)
-        worker.failed.connect(self._worker_failed)
-        worker.finished.connect(lambda: self.live.state_label.setText(""))
+        worker.failed.connect(self.runs.show_failure)
+        worker.finished.connect(lambda: state.setText(""))
         self.validator = worker
         where = ", ".join(hosts)
         self.live.video.set_message(f"Validating {model} on {where}…")
@@ -93,6 +109,6 @@ class ValidateActionsMixin:
 
     def use_tuning(self, model: str, host: str, best: BestSetting) -> None:
         """The sweep's best setting for the next live runs of ``model`` on ``host`` (read by start_run)."""
-        self.best_settings.use(model, host, best)
+        self.runs.best_settings.use(model, host, best)
         log.info("live runs of %s on %s now use %s", model, host, best.describe())
         self.message.emit(f"Live runs of {model} on {host} now use {best.describe()}", 8000)
