@@ -74,7 +74,7 @@ class VideoView(QWidget):
         self.painted_frames = 0
         self.overlay = OverlayPainter()
         self.presented_counts: list[str] = []
-        self.editor: Any = None  # count_editor.CountEditor: lines and zones drawn and edited with the mouse
+        self.editor: Any = None  # ui.counting.editor.CountEditor: lines and zones drawn and edited with the mouse
         self.setMouseTracking(True)  # the editor shows handles and the cursor under a hovering mouse
         self._pending = False
         self._hud_plate: tuple[tuple, QImage | None] | None = None  # (what it says, the plate drawn)
@@ -275,7 +275,7 @@ class VideoView(QWidget):
         painter.setPen(QColor(210, 212, 216))
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
 
-    # ----- counting lines and zones (count_editor.CountEditor) ---------------------------
+    # ----- counting lines and zones (ui.counting.editor.CountEditor) ---------------------------
     def _edited(self, used: bool) -> bool:
         """After the editor saw an event: repaint if it asked, and show the cursor it wants."""
         if used:

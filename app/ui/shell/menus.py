@@ -1,7 +1,7 @@
 """The main window's menus: every command as a QAction, with its standard key.
 
 Each key is bound once (tests/ui/shell/test_window_input.py walks them): F5 is Run, the
-key the README documents, so Reload Registry takes Ctrl+R.
+key docs/window.md documents, so Reload Registry takes Ctrl+R.
 """
 
 from __future__ import annotations
