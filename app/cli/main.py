@@ -34,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alias", action="append", default=[], help="keep this alias (repeatable)")
     p.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
                    help="metadata equal to VALUE (read as YAML: 30 is a number); KEY=LOW..HIGH for a range")
+    p.add_argument("--keep-missing", action="append", default=[], metavar="KEY",
+                   help="with a --meta KEY=LOW..HIGH range, also keep models without a KEY value (repeatable)")
     p.add_argument("--search", default="", help="words that must all appear (name, alias, description, metadata)")
     p.add_argument("--sort", metavar="KEY", help="sort by name, alias, task, hardware or a metadata key")
     p.add_argument("--desc", action="store_true", help="sort descending")

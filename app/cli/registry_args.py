@@ -63,7 +63,11 @@ def parse_meta(items: list[str]) -> tuple[dict[str, tuple[Any, ...]], dict[str, 
 
 
 def query_from_args(args: argparse.Namespace) -> Query:
-    """The catalogue query of the filter options (--task, --hardware, --alias, --meta, --search)."""
+    """The catalogue query of the filter options (--task, --hardware, --alias, --meta, --keep-missing, --search)."""
     values, ranges = parse_meta(args.meta)
+    keep_missing = frozenset(getattr(args, "keep_missing", ()))  # only `list` has it
+    if stray := sorted(keep_missing - ranges.keys()):
+        raise CliError(f"--keep-missing {stray[0]}: give it a range too, e.g. --meta {stray[0]}=LOW..HIGH")
     return Query(tasks=frozenset(args.task) or None, hardware=(frozenset(args.hardware),) if args.hardware else (),
-                 aliases=frozenset(args.alias) or None, meta_values=values, meta_ranges=ranges, text=args.search)
+                 aliases=frozenset(args.alias) or None, meta_values=values, meta_ranges=ranges, text=args.search,
+                 keep_missing=keep_missing)

@@ -26,7 +26,7 @@ import numpy as np
 
 from model_picker.registry.loader import RegistryDocument, bulk_build
 from model_picker.registry.specs import Defaults, Entry, build_spec, entry_zoo_url
-from model_picker.registry.values import ABSENT, MISSING, Codes, int_float, number, sort_key
+from model_picker.registry.values import ABSENT, MISSING, Codes, decimals, int_float, number, sort_key
 
 CORE_FIELDS = ("name", "alias", "task", "hardware", "description", "zoo_url")
 MetaPredicate = Callable[[dict[str, Any]], bool]
@@ -41,8 +41,11 @@ class Query:
     targets, so ``hardware`` is a tuple of groups: the entry must match one value
     of every group (a chain of ``for_hardware`` calls adds one group each).
     ``meta_values`` maps a metadata key to the accepted values; ``meta_ranges``
-    to an inclusive (low, high) of numbers, either end None for open;
-    ``meta_predicates`` are the library's callables, each given the metadata.
+    to an inclusive (low, high) of numbers, either end None for open: a model
+    without a number there is dropped, unless the key is in ``keep_missing`` and
+    the model has no value for it (key absent or null, or no metadata at all; a
+    text value is a value). ``meta_predicates`` are the library's callables, each
+    given the metadata.
     """
 
     tasks: frozenset[Any] | None = None
@@ -52,6 +55,7 @@ class Query:
     meta_ranges: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
     meta_predicates: tuple[MetaPredicate, ...] = ()
     text: str = ""
+    keep_missing: frozenset[str] = frozenset()
 
     def for_task(self, task: Any) -> Query:
         return replace(self, tasks=_narrow(self.tasks, task))
@@ -85,11 +89,19 @@ def _narrow(current: frozenset[Any] | None, value: Any) -> frozenset[Any]:
 
 @dataclass(frozen=True)
 class Facet:
-    """Counts of each value of one dimension under every other active filter."""
+    """Counts of each value of one dimension under every other active filter.
+
+    A numeric key has no value counts but a range: the span of its numbers, how
+    many models have a number inside the key's own range (all of them when it has
+    none) and how many have no value for it; ``within + missing`` is what the table
+    shows when the range keeps the models without a value.
+    """
 
     dimension: str
     counts: list[tuple[Any, int]]
     numeric_range: tuple[float, float] | None = None
+    within: int = 0
+    missing: int = 0
 
 
 class Catalogue:
@@ -137,6 +149,8 @@ class Catalogue:
         self._meta: dict[str, Codes] = {}
         self._meta_code: dict[str, np.ndarray] = {}
         self._meta_num: dict[str, np.ndarray] = {}
+        self._meta_absent: dict[str, np.ndarray] = {}  # no value: key absent or null, or no metadata
+        self._decimals: dict[str, int] = {}
         self.numeric_keys: list[str] = []
         for key in self.meta_keys:
             codes = Codes()
@@ -145,6 +159,7 @@ class Catalogue:
             self._meta_code[key] = np.array([ABSENT if v is MISSING else codes.code(v) for v in raw], np.int32)
             nums = [(number(v) if v is not MISSING else None) for v in raw]
             self._meta_num[key] = np.array([np.nan if x is None else x for x in nums], dtype=float)
+            self._meta_absent[key] = np.array([v is MISSING or v is None for v in raw], dtype=bool)
             present = [v for v in raw if v is not MISSING and v is not None]
             if present and all(number(v) is not None for v in present):
                 self.numeric_keys.append(key)
@@ -209,13 +224,10 @@ class Catalogue:
             if any(v is None for v in values):  # metadata.get(key) == None holds for a missing key
                 mask |= codes == ABSENT
             masks[f"meta:{key}"] = self._has_meta & mask
-        for key, (low, high) in query.meta_ranges.items():
-            nums = self._meta_num.get(key, np.full(n, np.nan))
-            mask = ~np.isnan(nums)
-            if low is not None:
-                mask &= nums >= low
-            if high is not None:
-                mask &= nums <= high
+        for key, bounds in query.meta_ranges.items():
+            mask = self._within(key, bounds)
+            if key in query.keep_missing:
+                mask |= self._meta_absent.get(key, np.ones(n, dtype=bool))
             name = f"meta:{key}"
             masks[name] = masks[name] & mask if name in masks else mask
         if query.meta_predicates:
@@ -228,6 +240,17 @@ class Catalogue:
                 self._text = [self._search_text(e) for e in self.entries]
             masks["text"] = np.array([all(w in t for w in words) for t in self._text], dtype=bool)
         return masks
+
+    def _within(self, key: str, bounds: tuple[float | None, float | None]) -> np.ndarray:
+        """Entries with a number for ``key`` inside the inclusive bounds (None: open)."""
+        nums = self._meta_num.get(key, np.full(len(self.entries), np.nan))
+        mask = ~np.isnan(nums)
+        low, high = bounds
+        if low is not None:
+            mask &= nums >= low
+        if high is not None:
+            mask &= nums <= high
+        return mask
 
     def _code_mask(self, codes: Codes, per_entry: np.ndarray, values: Iterable[Any],
                    slow: Callable[[int, Any], bool]) -> np.ndarray:
@@ -280,10 +303,26 @@ class Catalogue:
                 nums = nums[~np.isnan(nums)]
                 span = (float(nums.min()), float(nums.max())) if nums.size else None
                 full = self._meta_num[key][~np.isnan(self._meta_num[key])]
-                facets[dim] = Facet(dim, [], span or (float(full.min()), float(full.max())))
+                within = keep & self._within(key, query.meta_ranges.get(key, (None, None)))
+                facets[dim] = Facet(dim, [], span or (float(full.min()), float(full.max())),
+                                    within=int(np.count_nonzero(within)),
+                                    missing=int(np.count_nonzero(keep & self._meta_absent[key])))
             else:
-                facets[dim] = self._count(dim, self._meta[key], self._meta_code[key][keep & self._has_meta])
+                kept = self._meta_code[key][keep & self._has_meta]
+                none = self._meta[key].index.get(None)
+                if none is not None:  # metadata.get(key) == None holds for a missing key: ticking None keeps it
+                    kept = np.where(kept == ABSENT, none, kept)
+                facets[dim] = self._count(dim, self._meta[key], kept)
         return facets
+
+    def decimals(self, key: str) -> int:
+        """How many decimals the numbers of a metadata key are written with (the most any has)."""
+        found = self._decimals.get(key)
+        if found is None:
+            nums = self._meta_num.get(key, np.zeros(0))
+            found = max((decimals(x) for x in np.unique(nums[np.isfinite(nums)]).tolist()), default=0)
+            self._decimals[key] = found
+        return found
 
     @staticmethod
     def _count(dimension: str, codes: Codes, kept: np.ndarray) -> Facet:

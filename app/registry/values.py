@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,12 @@ def number(value: Any) -> float | None:
     if isinstance(value, int):
         return int_float(value)
     return None if math.isnan(value) else float(value)
+
+
+def decimals(value: float) -> int:
+    """Digits after the point in the shortest text that reads back as ``value`` (0 for 1e+20)."""
+    exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def int_float(value: int) -> float:

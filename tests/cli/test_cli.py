@@ -29,6 +29,18 @@ def test_list_filters_sorts_and_prints_json():
     assert "1 of 14 models" in out.stderr
 
 
+def test_a_range_keeps_models_without_the_key_only_when_asked():
+    names = {}
+    for keep in ([], ["--keep-missing", "fps_cpu"]):
+        out = cli("list", "--meta", "fps_cpu=100..", *keep, "--json")
+        assert out.returncode == 0, out.stderr
+        names[bool(keep)] = [r["name"] for r in json.loads(out.stdout)]
+    added = [n for n in names[True] if n not in names[False]]
+    assert added and set(names[False]) < set(names[True])  # the pose pair lists no fps_cpu of its own
+    out = cli("list", "--keep-missing", "fps_cpu")
+    assert out.returncode == 2 and "--keep-missing fps_cpu: give it a range too" in out.stderr
+
+
 def test_best_and_show_give_a_runnable_spec():
     out = cli("list", "--alias", "deeplabv3", "--best", "fps_cpu", "--json")
     assert [r["name"] for r in json.loads(out.stdout)] == ["deeplabv3_mnv2_pascal_openvino"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import strategies as st
 
 TASKS = ["coco_detection", "face_detection", "segmentation", "pose"]
@@ -54,3 +56,28 @@ def _has_dataset(meta: dict) -> bool:
 
 predicate_step = st.tuples(st.just("for_meta"), st.sampled_from([{"fps": _fast}, {"x": _has_dataset}]))
 chain = st.lists(st.one_of(step, predicate_step), max_size=4)
+
+
+# Registries whose numbers made the window hide models: decimals the range boxes did not show,
+# negatives, keys that some models lack or set to null, a key mixing types, models without metadata.
+def _decimal(places: int) -> st.SearchStrategy[float]:
+    return st.builds(lambda digits, p: float(Decimal(digits).scaleb(-p)), st.integers(-10**8, 10**8),
+                     st.integers(0, places))
+
+
+RANGE_KEYS = ["params_m", "accuracy", "fps"]
+number = st.one_of(st.integers(-500, 5000), _decimal(6))
+ranged_meta = st.fixed_dictionaries({}, optional={
+    "params_m": _decimal(6),
+    "accuracy": st.one_of(_decimal(3), st.none()),
+    "fps": st.integers(-50, 900),
+    "precision": st.sampled_from(["int8", "fp16", "fp32"]),
+    "mixed": st.one_of(number, st.sampled_from(["COCO", "3.5", "true", "null"]), st.booleans(), st.none()),
+})
+ranged_entry = st.fixed_dictionaries(
+    {"task": st.sampled_from(TASKS), "hardware": st.lists(st.sampled_from(HARDWARE), max_size=3, unique=True),
+     "zoo_url": st.just("degirum/public")},
+    optional={"alias": st.sampled_from(ALIASES), "description": st.sampled_from(["fast", "small yolo", ""]),
+              "metadata": ranged_meta},
+)
+ranged_registry = st.fixed_dictionaries({"models": st.dictionaries(NAME, ranged_entry, min_size=1, max_size=25)})

@@ -157,3 +157,17 @@ def test_value_lists_match_get_tasks_hardware_aliases(config):
     assert cat.tasks == lib.get_tasks()
     assert cat.hardware == lib.get_hardware()
     assert cat.aliases == lib.get_aliases()
+
+
+@SETTINGS
+@given(registry, chain)
+def test_metadata_facet_counts_are_what_ticking_the_value_would_show(config, steps):
+    """Including ``None``: the library's ``metadata.get(key) == None`` keeps models without the key."""
+    lib, cat = both(config)
+    lib_chain, query = apply(lib, Query(), steps)
+    facets = cat.facets(query)
+    for key in cat.meta_keys:
+        if key in query.meta_values or key in cat.numeric_keys:
+            continue
+        for value, count in facets[f"meta:{key}"].counts:
+            assert count == len(lib_chain.for_meta({key: value}).config["models"]), (key, value)
