@@ -2,18 +2,25 @@
 
 Ticking values in one list keeps any of them; lists combine like the library's
 chained filters. Counts next to each value say how many models the table would
-show with that value ticked too, and update with every other filter.
+show with that value ticked too, and update with every other filter. A range
+filters only once the user has changed it, and says how many models have no
+value for its key and whether they stay.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPalette, QValidator
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDoubleSpinBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,8 +36,11 @@ from PySide6.QtWidgets import (
 
 from model_picker.registry import Catalogue, Query
 from model_picker.registry.catalogue import Facet
+from model_picker.ui.shell.guard import qt_virtual
 
 MAX_VALUES = 40  # a metadata key with more distinct values is left to the search box
+MAX_DECIMALS = 6  # a range box shows at most this many decimals
+BOX_LIMIT = 1e15  # nor numbers past this (an infinite one in the data stays inside the ends)
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -98,50 +108,141 @@ class ValueList(QTreeWidget):
                 self.topLevelItem(r).setCheckState(0, Qt.CheckState.Unchecked)
 
 
+def _outward(value: float, places: int, up: bool) -> float:
+    """``value`` rounded outwards (up for a top end) at ``places`` decimals, within the boxes' limit."""
+    if not math.isfinite(value) or abs(value) >= BOX_LIMIT:
+        return math.copysign(BOX_LIMIT, value)
+    step = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_CEILING if up else ROUND_FLOOR))
+
+
+def _text(number: float) -> str:
+    """A number as the registry would write it: 3 not 3.0, every decimal of 29.9125."""
+    return str(int(number)) if math.isfinite(number) and number.is_integer() else repr(number)
+
+
+class BoundBox(QDoubleSpinBox):
+    """A range end that takes any number typed and brings it inside its limits on Enter.
+
+    Qt refuses keystrokes on the way to a valid number ("-0" when the top is
+    -0.01) and puts back the old value for one past a limit; here any partial
+    number is accepted while typing and Enter clamps it. Narrow when it must be
+    (the text scrolls), whatever the numbers' width.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # spin boxes will not shrink
+
+    @qt_virtual((QValidator.State.Invalid, "", 0))
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
+        state, text, pos = super().validate(text, pos)
+        point = re.escape(self.locale().decimalPoint())
+        if state == QValidator.State.Invalid and re.fullmatch(rf"[+-]?\d*(?:{point}\d{{0,{self.decimals()}}})?", text):
+            state = QValidator.State.Intermediate
+        return state, text, pos
+
+    @qt_virtual("")
+    def fixup(self, text: str) -> str:
+        value, ok = self.locale().toDouble(text)
+        return self.textFromValue(min(max(value, self.minimum()), self.maximum())) if ok else super().fixup(text)
+
+    @qt_virtual()
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), 56), hint.height())
+
+
 class RangeFilter(QWidget):
-    """min – max spin boxes for a numeric metadata key; the full span means "no filter"."""
+    """min – max boxes for a numeric metadata key, and whether models without a value stay.
+
+    Only what the user changed filters: an end counts once edited (the panel only
+    writes the boxes with signals blocked, so every ``valueChanged`` is the user's)
+    and the "without" box once unticked; untouched, the range keeps every model
+    whatever the boxes show. The boxes span the whole registry's numbers, rounded
+    outwards at as many decimals as the data is written with (up to 6), so an end
+    left at its limit keeps every number too.
+    """
 
     changed = Signal()
 
     def __init__(self, dimension: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dimension = dimension
-        self.span = (0.0, 0.0)
-        layout = QHBoxLayout(self)
+        key = dimension.removeprefix("meta:")
+        self.edited: set[str] = set()  # "low", "high": the ends the user has set
+        layout = QGridLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        self.low, self.high = QDoubleSpinBox(), QDoubleSpinBox()
-        for box in (self.low, self.high):
-            box.setDecimals(1)
+        layout.setHorizontalSpacing(4)
+        self.low, self.high = BoundBox(), BoundBox()
+        for end, box in (("low", self.low), ("high", self.high)):
             box.setKeyboardTracking(False)
-            box.valueChanged.connect(self.changed)
-        self.low.setObjectName(f"range-low:{dimension}")
-        self.high.setObjectName(f"range-high:{dimension}")
-        layout.addWidget(self.low, 1)
-        layout.addWidget(QLabel("to"))
-        layout.addWidget(self.high, 1)
+            box.valueChanged.connect(lambda _value, end=end: self._edited(end))
+            box.setObjectName(f"range-{end}:{dimension}")
+        self.within = QLabel()
+        self.within.setObjectName(f"range-count:{dimension}")
+        self.within.setToolTip(f"Models with a {key} in this range")
+        self.within.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bounds = QHBoxLayout()
+        bounds.addWidget(self.low, 1)
+        bounds.addWidget(QLabel("to"))
+        bounds.addWidget(self.high, 1)
+        layout.addLayout(bounds, 0, 0)
+        layout.addWidget(self.within, 0, 1)
+        self.keep_missing = QCheckBox(f"without {key}")
+        self.keep_missing.setObjectName(f"range-missing:{dimension}")
+        self.keep_missing.setToolTip(f"Models with no {key} value: ticked, they stay whatever the range; "
+                                     "unticked, they are hidden")
+        self.keep_missing.setChecked(True)
+        self.keep_missing.setMinimumWidth(60)  # a long key is clipped, not the panel widened
+        self.keep_missing.toggled.connect(self.changed)
+        self.missing = QLabel()
+        self.missing.setObjectName(f"range-missing-count:{dimension}")
+        self.missing.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.keep_missing, 1, 0)
+        layout.addWidget(self.missing, 1, 1)
+        layout.setColumnStretch(0, 1)
+        for label in (self.within, self.missing):
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
-    def set_span(self, span: tuple[float, float]) -> None:
+    def _edited(self, end: str) -> None:
+        self.edited.add(end)
+        self.changed.emit()
+
+    def set_limits(self, span: tuple[float, float], places: int, any_missing: bool) -> None:
+        """The registry's numbers and their decimals; starts untouched."""
+        magnitude = max((abs(v) for v in span if math.isfinite(v)), default=0.0)
+        places = max(0, min(places, MAX_DECIMALS, 15 - len(str(int(min(magnitude, BOX_LIMIT))))))
+        low, high = _outward(span[0], places, up=False), _outward(span[1], places, up=True)
         with QSignalBlocker(self.low), QSignalBlocker(self.high):
-            active = self.value() is not None
-            self.span = span
-            integral = float(span[0]).is_integer() and float(span[1]).is_integer()
             for box in (self.low, self.high):
-                box.setDecimals(0 if integral else 1)
-                box.setRange(span[0], span[1])
-            if not active:
-                self.low.setValue(span[0])
-                self.high.setValue(span[1])
+                box.setDecimals(places)
+                box.setRange(low, high)
+        self.keep_missing.setVisible(any_missing)
+        self.missing.setVisible(any_missing)
+        self.reset()
 
-    def value(self) -> tuple[float | None, float | None] | None:
-        low, high = self.low.value(), self.high.value()
-        if low <= self.span[0] and high >= self.span[1]:
+    def show_counts(self, facet: Facet) -> None:
+        self.within.setText(str(facet.within))
+        self.missing.setText(str(facet.missing))
+        if facet.numeric_range is not None:
+            low, high = facet.numeric_range
+            self.low.setToolTip(f"The models the other filters keep go from {_text(low)} to {_text(high)}")
+            self.high.setToolTip(self.low.toolTip())
+
+    def bounds(self) -> tuple[float | None, float | None] | None:
+        """The (low, high) to filter by, None for an end left alone; None when nothing was changed."""
+        if not self.edited and self.keep_missing.isChecked():
             return None
-        return (low if low > self.span[0] else None, high if high < self.span[1] else None)
+        return (self.low.value() if "low" in self.edited else None,
+                self.high.value() if "high" in self.edited else None)
 
     def reset(self) -> None:
-        with QSignalBlocker(self.low), QSignalBlocker(self.high):
-            self.low.setValue(self.span[0])
-            self.high.setValue(self.span[1])
+        with QSignalBlocker(self.low), QSignalBlocker(self.high), QSignalBlocker(self.keep_missing):
+            self.low.setValue(self.low.minimum())
+            self.high.setValue(self.high.maximum())
+            self.keep_missing.setChecked(True)
+        self.edited.clear()
 
 
 class FacetPanel(QWidget):
@@ -177,9 +278,9 @@ class FacetPanel(QWidget):
         self.body_layout.setContentsMargins(6, 0, 6, 6)
         self.scroll.setWidget(self.body)
         outer.addWidget(self.scroll, 1)
-        self._debounce = QTimer(self, singleShot=True, interval=150)
-        self._debounce.timeout.connect(self._emit)
-        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        self.search_delay = QTimer(self, singleShot=True, interval=150)  # typing pauses before filtering
+        self.search_delay.timeout.connect(self._emit)
+        self.search.textChanged.connect(lambda _text: self.search_delay.start())
 
     def set_catalogue(self, catalogue: Catalogue) -> None:
         """Rebuild the sections for a new registry; filters start empty."""
@@ -203,6 +304,8 @@ class FacetPanel(QWidget):
             self.body_layout.addWidget(header)
             if facet.numeric_range is not None:
                 widget = RangeFilter(dimension)
+                widget.set_limits(facet.numeric_range, catalogue.decimals(dimension.removeprefix("meta:")),
+                                  facet.missing > 0)
                 widget.changed.connect(self._emit)
                 self.ranges[dimension] = widget
             else:
@@ -217,9 +320,7 @@ class FacetPanel(QWidget):
         for dimension, widget in self.lists.items():
             widget.set_counts(facets[dimension].counts)
         for dimension, rng in self.ranges.items():
-            span = facets[dimension].numeric_range
-            if span is not None:
-                rng.set_span(span if rng.value() is None else rng.span)
+            rng.show_counts(facets[dimension])
 
     def query(self) -> Query:
         values: dict[str, tuple[Any, ...]] = {}
@@ -236,9 +337,16 @@ class FacetPanel(QWidget):
                 aliases = frozenset(checked)
             else:
                 values[dimension.removeprefix("meta:")] = tuple(checked)
-        ranges = {d.removeprefix("meta:"): v for d, r in self.ranges.items() if (v := r.value()) is not None}
+        ranges: dict[str, tuple[float | None, float | None]] = {}
+        keep_missing: set[str] = set()
+        for dimension, rng in self.ranges.items():
+            bounds = rng.bounds()
+            if bounds is not None:
+                ranges[dimension.removeprefix("meta:")] = bounds
+                if rng.keep_missing.isChecked():
+                    keep_missing.add(dimension.removeprefix("meta:"))
         return Query(tasks=tasks, hardware=hardware or (), aliases=aliases, meta_values=values,
-                     meta_ranges=ranges, text=self.search.text())
+                     meta_ranges=ranges, text=self.search.text(), keep_missing=frozenset(keep_missing))
 
     def tick(self, dimension: str, value: Any, checked: bool = True) -> None:
         """Tick a value as a user would (tests and the CLI-to-window hand-over use it)."""

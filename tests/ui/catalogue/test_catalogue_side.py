@@ -44,10 +44,15 @@ def test_facet_clicks_filter_as_the_library_chain_does(window, qtbot, demo_regis
 
 
 def test_numeric_range_and_search(window, qtbot):
-    window.facets.ranges["meta:fps_cpu"].low.setValue(100)
+    fps = window.facets.ranges["meta:fps_cpu"]
+    fps.low.setValue(100)
     qtbot.waitUntil(lambda: len(visible_names(window)) < 14)
-    assert all((window.session.catalogue.entries[window.session.catalogue.index_of(n)].metadata["fps_cpu"] >= 100)
-               for n in visible_names(window))
+    catalogue = window.session.catalogue
+    metas = [catalogue.entries[catalogue.index_of(n)].metadata for n in visible_names(window)]
+    assert all(m["fps_cpu"] >= 100 for m in metas if "fps_cpu" in m)
+    assert sum("fps_cpu" not in m for m in metas) == int(fps.missing.text()) == 1  # the pose pair: kept
+    qtbot.mouseClick(fps.keep_missing, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(visible_names(window)) == len(metas) - 1)
     window.facets.clear_all()
     qtbot.keyClicks(window.facets.search, "pascal onnx")
     qtbot.waitUntil(lambda: visible_names(window) == ["deeplabv3_mnv2_pascal_onnx"], timeout=3000)
