@@ -11,7 +11,8 @@ import time
 
 from .common import prepare
 
-SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity", "counting", "compare"]
+SUITE = ["pipeline", "window", "registry", "startup", "memory", "device", "capacity", "counting", "compare",
+         "hostloss"]
 
 
 def main() -> None:
@@ -62,6 +63,10 @@ def main() -> None:
             from . import compare_bench
 
             print(compare_bench.run(100 if args.quick else 300), flush=True)
+        elif part == "hostloss":
+            from . import hostloss_bench
+
+            print(hostloss_bench.run(), flush=True)
     print(f"\nSuite finished in {(time.monotonic() - started) / 60:.1f} min", flush=True)
     import os
     import sys

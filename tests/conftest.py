@@ -114,11 +114,14 @@ def zoo_server():
 
 @pytest.fixture
 def ai_server(zoo_dir, tmp_path):
-    """A real DeGirum AI server on loopback over the bundled zoo; ``.restart()`` after a kill."""
+    """A real DeGirum AI server on loopback over the bundled zoo; ``.restart()`` after a kill.
+
+    It is ``model-picker ai-server`` in a process group of its own, stopped with everything in it.
+    """
     import os
     import signal
 
-    from model_picker.zoo.runtime.ai_server import start_server
+    from model_picker.zoo.runtime.ai_server import start_server, stop_server
 
     class Server:
         def __init__(self) -> None:
@@ -135,9 +138,4 @@ def ai_server(zoo_dir, tmp_path):
 
     server = Server()
     yield server
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(15)
-        except Exception:
-            os.killpg(server.process.pid, signal.SIGKILL)
+    stop_server(server.process)

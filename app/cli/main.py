@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from model_picker.cli.errors import EXIT_INTERRUPTED, CliError
+from model_picker.cli.errors import EXIT_INTERRUPTED, CliError, end_children
 from model_picker.zoo.runtime import agents
 
 __all__ = ["build_parser", "dispatch", "main"]
@@ -168,4 +168,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("model-picker: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
+    finally:
+        end_children()  # a model a failed run abandoned keeps its worker, and the worker our stdout and stderr
     sys.exit(code)

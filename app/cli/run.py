@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 from model_picker.cli.counting_opts import counter_from_args, open_events
-from model_picker.cli.errors import EXIT_FAILED, CliError
+from model_picker.cli.errors import EXIT_FAILED, CliError, exit_now
 from model_picker.cli.registry_args import find_model, load_catalogue
 from model_picker.inference.counting.draw import draw_counting
 from model_picker.inference.counting.live import LiveCounting
@@ -98,8 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.done()
         print_summary(run, spec.model_name)
         print(f"model-picker: {args.name}: {error}", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        os._exit(EXIT_FAILED)  # releasing a model with a stuck frame can abort inside PySDK
+        exit_now(EXIT_FAILED)  # releasing a model with a stuck frame can abort inside PySDK
 
     print(f"Running {spec.model_name} on {run.device_text} ({spec.inference_host_address}) "
           f"over {source.describe()}", file=sys.stderr)
@@ -135,8 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         # released: leave it to the OS.
         run.abandon()
         print(f"model-picker: {args.name}: {error}", file=sys.stderr, flush=True)
-        sys.stdout.flush()
-        os._exit(EXIT_FAILED)
+        exit_now(EXIT_FAILED)
     run.close()  # releases the model
     if isinstance(error, KeyboardInterrupt):
         raise error

@@ -29,6 +29,7 @@ from model_picker.inference.validation.tuning import SWEEP_AXES, sweep, validati
 from model_picker.registry import Catalogue
 from model_picker.session.plan import RunPlan, prepare
 from model_picker.zoo.bundled import default_video
+from model_picker.zoo.validate import name_broken_file
 
 
 @dataclass
@@ -114,9 +115,15 @@ class Validator:
         info = self.hardware[host]
         self.say(f"Validating {name} on {host}…")
         o = self.options
-        result = validate(spec, self.source, o.frames, o.warmup, o.devices, images=self.images,
-                          latency_frames=o.latency_frames, watchdog_s=o.watchdog_s,
-                          startup_grace_s=o.startup_grace_s, progress=self.progress)
+        try:
+            result = validate(spec, self.source, o.frames, o.warmup, o.devices, images=self.images,
+                              latency_frames=o.latency_frames, watchdog_s=o.watchdog_s,
+                              startup_grace_s=o.startup_grace_s, progress=self.progress)
+        except InferenceError as exc:
+            named = name_broken_file(exc, spec)  # PySDK may say only "Operation failed"
+            if named is exc:
+                raise
+            raise named from exc
         index = self.catalogue.index_of(name)
         result.registry = registry_figures(self.catalogue.entries[index].metadata, self.catalogue.document.shown)
         result.hardware = info

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model_picker.errors import InferenceError
 from model_picker.zoo.checksum import model_checksum, model_files
+from model_picker.zoo.integrity import find_model_json
 
 SUPPORTED_CONFIG_VERSIONS = range(1, 15)  # what PySDK 1.5.0 accepts
 
@@ -59,8 +61,8 @@ def check_model(json_path: Path, verify_checksum: bool = True) -> list[Problem]:
         cfg = json.loads(json_path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         return [Problem(json_path, "", f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)]
-    except OSError as exc:
-        return [Problem(json_path, "", f"cannot read: {exc}")]
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: not UTF-8 text
+        return [Problem(json_path, "", f"cannot read as JSON: {exc}")]
     if not isinstance(cfg, dict):
         return [Problem(json_path, "", "a model JSON must be an object")]
     problems: list[Problem] = []
@@ -92,13 +94,18 @@ def check_model(json_path: Path, verify_checksum: bool = True) -> list[Problem]:
     post = _section(cfg, "POST_PROCESS")
     for key in ("LabelsPath", "PythonFile"):
         name = post.get(key)
-        if name and not (folder / name).exists():
-            problems.append(Problem(json_path, f"POST_PROCESS.{key}", f"file not found: {name}"))
+        if name is None:
+            continue
+        if not isinstance(name, str) or not name.strip():
+            problems.append(Problem(json_path, f"POST_PROCESS.{key}", f"must name a file, not {name!r}"))
+        elif not (folder / name).exists():
+            shown = name if name.isprintable() else repr(name)
+            problems.append(Problem(json_path, f"POST_PROCESS.{key}", f"file not found: {shown}"))
     labels = post.get("LabelsPath")
-    if labels and (folder / labels).exists():
+    if isinstance(labels, str) and labels.strip() and (folder / labels).exists():
         try:
             json.loads((folder / labels).read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, OSError) as exc:
+        except (ValueError, OSError, RecursionError) as exc:  # ValueError: bad JSON, or not UTF-8 text
             problems.append(Problem(folder / labels, "", f"labels are not valid JSON: {exc}"))
     return problems
 
@@ -106,3 +113,31 @@ def check_model(json_path: Path, verify_checksum: bool = True) -> list[Problem]:
 def check_zoo(folder: Path, verify_checksum: bool = True) -> dict[str, list[Problem]]:
     """Problems of every model in a zoo folder, by model name (an empty list: fine)."""
     return {p.stem: check_model(p, verify_checksum) for p in model_json_files(folder)}
+
+
+def broken_file(zoo: str | Path, name: str) -> Problem | None:
+    """The first fatal problem of model ``name`` in the zoo folder ``zoo``; None if none (or not a folder)."""
+    folder = Path(zoo)
+    if not str(zoo) or not folder.is_dir():
+        return None
+    json_path = find_model_json(folder, name)
+    if json_path is None:
+        return None
+    return next((p for p in check_model(json_path, verify_checksum=False) if p.fatal), None)
+
+
+def name_broken_file(error: InferenceError, spec: Any) -> InferenceError:
+    """``error`` of a failed run, or the broken file of its local model that explains it.
+
+    PySDK says only "[ERROR]Operation failed" at the first inference of a model
+    whose ``PythonFile`` is missing or whose labels are not JSON; this names the file.
+    """
+    if spec is None or getattr(spec, "inference_host_address", "") != "@local":
+        return error
+    try:
+        problem = broken_file(str(getattr(spec, "zoo_url", "") or ""), str(getattr(spec, "model_name", "")))
+    except Exception:  # a diagnosis never replaces the error it explains
+        return error
+    if problem is None:
+        return error
+    return InferenceError(f"the model cannot run: {problem}", error.detail)

@@ -10,6 +10,13 @@ stuck, and marks the run ``stalled``. Releasing a model with a frame stuck in
 it can abort the whole process inside PySDK, so the owner of a stalled run
 abandons the model instead of releasing it.
 
+The watchdog's limit (``watchdog_s``) is for a host that is there but hung. An
+AI server that is gone is found sooner: once no result has come for a few
+times the recent wait between results (1 to 2 s; before the first result,
+counted from the start), the watchdog knocks on the server's port, and a
+refused connection ends the run at once as a lost host. A port that still
+accepts, or does not answer in time, leaves the run to the long limit.
+
 Frame id, capture time and file position travel through ``result.info``. The
 loop runs on whatever thread iterates ``run()`` (the CLI's main thread or a UI
 worker); ``stop``, ``pause``, ``resume`` and ``step`` are safe from any thread.
@@ -27,11 +34,21 @@ from typing import Any
 from model_picker.inference.engine.errors import InferenceError, explain
 from model_picker.inference.engine.stats import StreamStats
 from model_picker.inference.media.sources import END, Frame, FrameFeeder, SourceError
+from model_picker.zoo.runtime.ai_server import resolve, still_there
 
 IDLE_SLEEP_S = 0.0005  # the pause between polls when there is nothing to do
 LIVE_IN_FLIGHT = 1  # live sources: a new frame never waits behind an older one (latency)
 FILE_IN_FLIGHT = 6  # files at full speed, at least (validation and the tuning sweep set their own)
 BREAKDOWN_EVERY = 30  # results between refreshes of PySDK's time breakdown
+WATCH_EVERY_S = 0.1  # the watchdog's poll
+# Knocking on a server's port: after this long without a result, or PROBE_WAITS times the recent wait
+# between results, whichever is longer, but never later than PROBE_LATEST_S (the report of a lost host
+# must not wait for a slow model); then again every PROBE_EVERY_S while nothing comes.
+PROBE_AFTER_S = 1.0
+PROBE_WAITS = 3.0
+PROBE_LATEST_S = 2.0
+PROBE_EVERY_S = 0.5
+PROBE_TIMEOUT_S = 0.5
 
 
 @dataclass
@@ -80,6 +97,8 @@ class Pipeline:
         self._submitted = 0
         self._received = 0
         self._waiting_since: float | None = None  # when the oldest unanswered frame was sent
+        self._recent_wait = 0.0  # smoothed wait from the previous result (or a send) to a result
+        self._started_at: float | None = None  # when run() began
         self._ended = False
         # A file in real time: its clock starts with the first result, so the frames that go by while the
         # model makes its first inference are not counted as skipped by pacing.
@@ -192,22 +211,50 @@ class Pipeline:
         return self.failure is not None
 
     def _watch(self, done: threading.Event) -> None:
-        """The watchdog thread: fires once, when the oldest frame waited too long."""
-        while not done.wait(0.2):
+        """The watchdog thread: fires once, when the host is gone or the oldest frame waited too long."""
+        addresses = resolve(self.host) if self.host else []  # once, here: a knock then needs no DNS
+        next_knock = 0.0
+        while not done.wait(WATCH_EVERY_S):
+            now = time.perf_counter()
             since = self._waiting_since
-            if self.in_flight == 0 or since is None:
-                continue
-            limit = self.watchdog_s if self._received else max(self.watchdog_s, self.startup_grace_s)
-            waited = time.perf_counter() - since
-            if waited > limit:
-                where = f" from {self.host}" if self.host else ""
-                self.failure = InferenceError(
-                    f"no result{where} for {waited:.0f} s: the inference host stopped answering "
-                    "(server down, network lost or the model hung); the run was stopped")
-                self._stop.set()
-                if self.on_stall is not None:
-                    self.on_stall(self.failure)
-                return
+            if self.in_flight > 0 and since is not None:
+                limit = self.watchdog_s if self._received else max(self.watchdog_s, self.startup_grace_s)
+                waited = now - since
+                if waited > limit:
+                    where = f" from {self.host}" if self.host else ""
+                    self._fail(InferenceError(
+                        f"no result{where} for {waited:.0f} s: the inference host stopped answering "
+                        "(server down, network lost or the model hung); the run was stopped"))
+                    return
+            quiet = self._quiet_since()
+            if addresses and quiet is not None and now - quiet > self._knock_after() and now >= next_knock:
+                next_knock = now + PROBE_EVERY_S
+                if still_there(addresses, PROBE_TIMEOUT_S) is False and self._quiet_since() == quiet:
+                    self._fail(InferenceError(
+                        f"lost the connection to {self.host}: the AI server is gone (its port refuses "
+                        f"connections; no result for {time.perf_counter() - quiet:.1f} s); the run was stopped"))
+                    return
+
+    def _quiet_since(self) -> float | None:
+        """Since when a result is awaited: the oldest frame in flight, or the start while none has come
+        (PySDK may take seconds to set up its stream before it takes a frame); None when none is awaited."""
+        since = self._waiting_since
+        if self.in_flight > 0 and since is not None:
+            return since
+        if self._received == 0 and not self._paused.is_set():
+            return self._started_at
+        return None
+
+    def _knock_after(self) -> float:
+        """Seconds without a result before asking the host whether it is still there."""
+        return min(max(PROBE_AFTER_S, PROBE_WAITS * self._recent_wait), PROBE_LATEST_S)
+
+    def _fail(self, error: InferenceError) -> None:
+        """The watchdog's verdict: stop the loop and report at once (the loop may be stuck inside PySDK)."""
+        self.failure = error
+        self._stop.set()
+        if self.on_stall is not None:
+            self.on_stall(error)
 
     def run(self) -> Iterator[FrameResult]:
         """Yield every result in order; ends at the end of the source, on stop(), or raises.
@@ -225,6 +272,7 @@ class Pipeline:
             pass
         if self._starting:
             self.feeder.hold(True)
+        self._started_at = time.perf_counter()
         self.feeder.start()
         watching = threading.Event()
         threading.Thread(target=self._watch, args=(watching,), name="pipeline-watchdog", daemon=True).start()
@@ -283,6 +331,10 @@ class Pipeline:
                 continue
             done = time.perf_counter()
             self._received += 1
+            since = self._waiting_since
+            if since is not None and self._received > 1:  # the first result waited for the model to start
+                wait = done - since
+                self._recent_wait = wait if self._received == 2 else 0.8 * self._recent_wait + 0.2 * wait
             if self._starting:
                 self._started()
             self._waiting_since = done if self.in_flight else None

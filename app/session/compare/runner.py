@@ -22,7 +22,9 @@ from any thread. ``on_status`` hears the source's warnings (a file that ends
 early, a stream reconnecting), from the events thread.
 
 A contender that fails (its host dies mid-compare, its model does not load)
-yields ``PaneFailed``; the others go on and no group waits for it again.
+yields ``PaneFailed``; the others go on and no group waits for it again. One
+the pipeline's watchdog gives up on fails at once, even while its thread is
+still stuck inside PySDK (that model is abandoned, never released).
 ``set_reference`` restarts the agreement figures against the new reference
 from the next complete frame.
 """
@@ -56,6 +58,7 @@ from model_picker.session.compare.events import (
 )
 from model_picker.session.compare.feeds import Broadcast, LatestFeed, QueueFeed
 from model_picker.session.plan import RunPlan, prepare
+from model_picker.zoo.validate import name_broken_file
 
 MODES = ("sync", "free")
 SYNC_AHEAD = 3  # source frames out at once in sync mode: keeps every pipeline busy, the slowest sets the pace
@@ -264,7 +267,7 @@ class Comparison:
 
     def _contend(self, contender: _Contender) -> None:
         """One contender's thread: prepare and load, wait for the others, run the pipeline."""
-        model, pipeline = None, None
+        model, pipeline, spec = None, None, None
         try:
             spec = prepare(contender.plan, cancel=self._stop)
             contender.host = spec.inference_host_address
@@ -278,14 +281,15 @@ class Comparison:
             self._go.wait()
             if self._stop.is_set():
                 return
-            pipeline = Pipeline(model, contender.feed, host=contender.host, watchdog_s=self.watchdog_s)
+            pipeline = Pipeline(model, contender.feed, host=contender.host, watchdog_s=self.watchdog_s,
+                                on_stall=lambda error: self._given_up(contender, error))
             contender.pipeline = pipeline
             if self._stop.is_set():
                 pipeline.stop()
             for result in pipeline.run():
                 self._events.put(("result", contender.pane, result))
         except Exception as exc:
-            self._events.put(("failed", contender.pane, str(explain(exc, contender.host))))
+            self._events.put(("failed", contender.pane, str(name_broken_file(explain(exc, contender.host), spec))))
         finally:
             if model is not None and not (pipeline is not None and pipeline.stalled):  # a stalled model is abandoned
                 try:
@@ -293,6 +297,12 @@ class Comparison:
                 except Exception:
                     pass
             self._events.put(("done", contender.pane, None))
+
+    def _given_up(self, contender: _Contender, error: InferenceError) -> None:
+        """The watchdog gave up on a contender (its host is gone or hung): it fails and is done now, as
+        its thread may stay stuck inside PySDK; what that thread says later is not heard again."""
+        self._events.put(("failed", contender.pane, str(error)))
+        self._events.put(("done", contender.pane, None))
 
     def _handle(self, kind: str, contender: _Contender | None, payload: Any) -> Iterator[Event]:
         if kind == "status":
@@ -304,8 +314,11 @@ class Comparison:
             contender.ready = True
             yield PaneReady(contender.pane, contender.plan.name, contender.device, contender.host)
         elif kind == "result":
-            yield from self._result(contender, payload)
+            if not contender.failed:
+                yield from self._result(contender, payload)
         elif kind == "failed":
+            if contender.failed:
+                return  # given up on already (_given_up); its thread has ended since
             contender.failed = payload or "failed"
             yield PaneFailed(contender.pane, f"{contender.plan.name}: {contender.failed}")
             yield from self._complete_groups()

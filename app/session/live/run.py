@@ -41,6 +41,7 @@ from model_picker.inference.media.overlay import OverlayOptions, Shapes
 from model_picker.inference.media.sources import Frame, FrameFeeder, FrameReader, SourceError, SourceSpec, open_reader
 from model_picker.session.live.outputs import RunOutputs
 from model_picker.session.live.stills import StillItem, StillLoop
+from model_picker.zoo.validate import name_broken_file
 
 __all__ = ["Renderer", "Run", "RunItem", "RunRequest", "pysdk_overlay"]
 
@@ -271,10 +272,13 @@ class Run:
                 if self.options_changed() and overlay.apply(self.model, self._options, self.model_threshold):
                     pipeline.restart()  # PySDK reads a new threshold only in a new predict_batch
                 yield self._received(done.frame, done.result, done.done_time)
-        except (InferenceError, SourceError):
+        except SourceError:
             raise
         except Exception as exc:
-            raise explain(exc, self.request.spec.inference_host_address) from exc
+            error = self._explained(exc)
+            if error is exc:
+                raise
+            raise error from exc
         finally:
             self.close_outputs()
 
@@ -282,10 +286,17 @@ class Run:
         """Photos and folders: each image inferred once, again on an option change or a move (stills.py)."""
         try:
             yield from self._stills.run()
-        except (InferenceError, SourceError):
+        except SourceError:
             raise
         except Exception as exc:
-            raise explain(exc, self.request.spec.inference_host_address) from exc
+            error = self._explained(exc)
+            if error is exc:
+                raise
+            raise error from exc
+
+    def _explained(self, exc: Exception) -> InferenceError:
+        """A failure in words, naming the broken file of a local model (PySDK may say only "Operation failed")."""
+        return name_broken_file(explain(exc, self.request.spec.inference_host_address), self.request.spec)
 
     def _received(self, frame: Frame, result: Any, done_time: float) -> RunItem:
         """Count, track and write one result."""

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from model_picker.zoo.runtime.ai_server import start_server
+from model_picker.zoo.runtime.ai_server import start_server, stop_server
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.server
@@ -26,12 +26,7 @@ def two_servers(zoo_dir, tmp_path):
         servers.append((f"localhost:{port}", start_server(zoo_dir, port, tmp_path / f"ai-server-{name}.log")))
     yield servers
     for _, process in servers:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        stop_server(process)
 
 
 def test_a_host_killed_mid_run_gives_failed_rows_and_the_other_host_completes(two_servers, tmp_path, media):
