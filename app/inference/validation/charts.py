@@ -1,39 +1,11 @@
-"""Validation charts as plain SVG.
-
-The CLI writes reports without a display, and no plotting dependency is
-needed; SVG stays sharp when printed, opens in any browser, in the window's
-report viewer and (rendered by Qt) in the PDF.
-"""
+"""The validation report's charts as SVG: latency histogram, throughput over time, stream capacity."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 
+from model_picker.inference.report.svg import LABEL_STEP, PAD, H, W, axes, marker_label
 from model_picker.inference.validation.measure import ValidationResult
-
-W, H, PAD = 560, 220, 42
-
-
-def _axes(title: str, x_label: str, y_label: str, x_max: float, y_max: float) -> list[str]:
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-             'font-family="sans-serif" font-size="11">',
-             f'<rect width="{W}" height="{H}" fill="white"/>',
-             f'<text x="{W / 2}" y="14" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
-             f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - 10}" y2="{H - PAD}" stroke="#333"/>',
-             f'<line x1="{PAD}" y1="24" x2="{PAD}" y2="{H - PAD}" stroke="#333"/>',
-             f'<text x="{W / 2}" y="{H - 8}" text-anchor="middle">{html.escape(x_label)}</text>',
-             f'<text x="12" y="{H / 2}" text-anchor="middle" transform="rotate(-90 12 {H / 2})">'
-             f'{html.escape(y_label)}</text>']
-    for i in range(5):
-        fx, fy = i / 4, i / 4
-        x = PAD + fx * (W - 10 - PAD)
-        y = H - PAD - fy * (H - PAD - 24)
-        parts.append(f'<text x="{x:.0f}" y="{H - PAD + 14}" text-anchor="middle">{x_max * fx:.3g}</text>')
-        parts.append(f'<text x="{PAD - 4}" y="{y + 4:.0f}" text-anchor="end">{y_max * fy:.3g}</text>')
-        parts.append(f'<line x1="{PAD}" y1="{y:.0f}" x2="{W - 10}" y2="{y:.0f}" stroke="#eee"/>')
-    return parts
 
 
 def latency_histogram_svg(result: ValidationResult, bins: int = 30) -> str:
@@ -48,7 +20,7 @@ def latency_histogram_svg(result: ValidationResult, bins: int = 30) -> str:
     counts, _ = np.histogram(np.clip(values, 0, top), bins=bins, range=(0, top))
     y_max = float(counts.max()) or 1.0
     title = f"Latency of {result.model}" + (" (one frame in flight)" if single else " (time in flight)")
-    parts = _axes(title, "latency (ms)", "frames", top, y_max)
+    parts = axes(title, "latency (ms)", "frames", top, y_max)
     width = (W - 10 - PAD) / bins
     for i, count in enumerate(counts):
         height = (H - PAD - 24) * count / y_max
@@ -59,23 +31,8 @@ def latency_histogram_svg(result: ValidationResult, bins: int = 30) -> str:
         x = PAD + min(value, top) / top * (W - 10 - PAD)
         parts.append(f'<line x1="{x:.1f}" y1="24" x2="{x:.1f}" y2="{H - PAD}" stroke="{colour}" '
                      'stroke-dasharray="4 3"/>')
-        parts.append(_marker_label(x, 34 + row * LABEL_STEP, f"{q} {value:.1f}", colour))
+        parts.append(marker_label(x, 34 + row * LABEL_STEP, f"{q} {value:.1f}", colour))
     return "\n".join([*parts, "</svg>"])
-
-
-LABEL_STEP = 14  # one text line of the 11 px font: percentiles close together get a row each
-
-
-def _marker_label(x: float, y: float, text: str, colour: str) -> str:
-    """A label beside its marker line on a white backing, kept inside the plot (left of the line near the edge).
-
-    Percentile lines are often a few pixels apart, so each label has its own row
-    (see ``LABEL_STEP``) and the labels can never overlap.
-    """
-    width = len(text) * 6.5 + 6
-    left = x + 3 if x + 3 + width <= W - 10 else x - 3 - width
-    return (f'<rect x="{left - 2:.1f}" y="{y - 10:.1f}" width="{width:.1f}" height="13" fill="white" stroke="none" '
-            f'fill-opacity="0.85"/><text x="{left:.1f}" y="{y:.1f}" fill="{colour}">{html.escape(text)}</text>')
 
 
 def fps_svg(result: ValidationResult) -> str:
@@ -84,15 +41,15 @@ def fps_svg(result: ValidationResult) -> str:
     xs = [p[0] for p in result.fps_series]
     ys = [p[1] for p in result.fps_series]
     x_max, y_max = max(xs) or 1.0, max(*ys, result.fps) * 1.1 or 1.0
-    parts = _axes(f"Throughput of {result.model} ({result.in_flight} frames in flight)", "time (s)", "FPS",
-                  x_max, y_max)
+    parts = axes(f"Throughput of {result.model} ({result.in_flight} frames in flight)", "time (s)", "FPS",
+                 x_max, y_max)
     points = " ".join(f"{PAD + x / x_max * (W - 10 - PAD):.1f},{H - PAD - y / y_max * (H - PAD - 24):.1f}"
                       for x, y in zip(xs, ys))
     parts.append(f'<polyline points="{points}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
     mean_y = H - PAD - result.fps / y_max * (H - PAD - 24)
     parts.append(f'<line x1="{PAD}" y1="{mean_y:.1f}" x2="{W - 10}" y2="{mean_y:.1f}" stroke="#2a9d3a" '
                  'stroke-dasharray="4 3"/>')
-    parts.append(_marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
+    parts.append(marker_label(W - 10, max(mean_y - 4, 36), f"mean {result.fps:.1f} FPS", "#2a9d3a"))
     return "\n".join([*parts, "</svg>"])
 
 
@@ -109,7 +66,7 @@ def capacity_svg(capacity: dict, title: str) -> str:
     xs = [float(p["streams"]) for p in curve]
     x_max = max(xs) or 1.0
     y_max = max(*(p["per_stream_fps"] for p in curve), target) * 1.15 or 1.0
-    parts = _axes(title, "concurrent streams", "FPS per stream", x_max, y_max)
+    parts = axes(title, "concurrent streams", "FPS per stream", x_max, y_max)
 
     def xy(x: float, y: float) -> tuple[float, float]:
         return PAD + x / x_max * (W - 10 - PAD), H - PAD - y / y_max * (H - PAD - 24)
@@ -130,6 +87,6 @@ def capacity_svg(capacity: dict, title: str) -> str:
         y = H - PAD - target / y_max * (H - PAD - 24)
         parts.append(f'<line x1="{PAD}" y1="{y:.1f}" x2="{W - 10}" y2="{y:.1f}" stroke="#c0392b" '
                      'stroke-dasharray="4 3"/>')
-        parts.append(_marker_label(W - 10, max(y - 4, 36), f"target {target:g} FPS", "#c0392b"))
-    parts += [_marker_label(PAD + 4, 36 + k * LABEL_STEP, label, colour) for k, (label, colour, _) in enumerate(lines)]
+        parts.append(marker_label(W - 10, max(y - 4, 36), f"target {target:g} FPS", "#c0392b"))
+    parts += [marker_label(PAD + 4, 36 + k * LABEL_STEP, label, colour) for k, (label, colour, _) in enumerate(lines)]
     return "\n".join([*parts, "</svg>"])

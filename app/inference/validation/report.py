@@ -1,21 +1,33 @@
-"""Validation reports: JSON for machines, Markdown or HTML for people (PDF: ui/validate/pdf.py from the HTML).
+"""The validation report: its sections for the one report writer (Markdown, HTML, terminal), and its JSON.
 
 A report is a ``fleet.Report``: rows of model × host with a verdict each, the
 criteria they were judged by, the sign-off fields and the hardware each host
 reports. Every figure says which mode measured it (``MODES``), and the
-registry's own figure sits beside ours with the file it came from.
+registry's own figure sits beside ours with the file it came from. The PDF is
+ui/validate/pdf.py's, printed from the HTML.
 """
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-from model_picker.inference.validation.charts import LABEL_STEP, PAD, H, W, capacity_svg, fps_svg, latency_histogram_svg  # noqa: F401
+from model_picker.inference.report import document as doc
+from model_picker.inference.report.document import (
+    Chart,
+    ChartHook,
+    Document,
+    KeyValues,
+    Note,
+    Printed,
+    Section,
+    Signatures,
+    Table,
+    Verdict,
+)
+from model_picker.inference.validation.charts import capacity_svg, fps_svg, latency_histogram_svg
 from model_picker.inference.validation.criteria import PASS
-from model_picker.inference.validation.fleet import SCHEMA_VERSION, Report, Row
+from model_picker.inference.validation.fleet import SCHEMA_VERSION, Report
 from model_picker.inference.validation.hostinfo import hardware_text
 from model_picker.inference.validation.measure import ValidationResult
 from model_picker.inference.validation.rawbench import ratio_text
@@ -26,7 +38,6 @@ MODES = (
     ("Latency mode", "one frame in flight at a time: p50/p95/p99 of the time from sending a frame to having its "
                      "result, a single inference end to end."),
 )
-Image = Callable[[str, str], str]  # (file name, svg text) -> markup that shows it
 
 
 def as_report(results: Report | list[ValidationResult]) -> Report:
@@ -76,9 +87,8 @@ def summary_rows(report: Report) -> list[list[str]]:
 
 
 def text_table(results: Report | list[ValidationResult]) -> str:
-    rows = summary_rows(as_report(results))
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    """The summary for a terminal."""
+    return doc.to_text(Document(sections=[Section(blocks=[Table(summary_rows(as_report(results)))])]))
 
 
 def _details(r: ValidationResult) -> list[tuple[str, str]]:
@@ -147,11 +157,6 @@ def capacity_table(c: dict) -> tuple[str, list[list[str]]]:
             f"{c['target_fps']:g} FPS each{bound} ({c['seconds']:g} s per step)", rows)
 
 
-def mix_sections(report: Report) -> list[tuple[str, str, dict]]:
-    """(heading, error or "", capacity) of each host's mixed stream capacity."""
-    return [(f"Stream capacity of a mix on {host}", c.get("error", ""), c) for host, c in report.capacity.items()]
-
-
 def _front(report: Report) -> list[tuple[str, str]]:
     """Sign-off fields, criteria and the overall verdict: the top of every format."""
     s = report.signoff
@@ -172,104 +177,47 @@ def to_json(results: Report | list[ValidationResult]) -> str:
                        "rows": [row.to_dict() for row in report.rows], "capacity_mix": report.capacity}, indent=2)
 
 
-def _md_table(rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    lines += ["| " + " | ".join(c.replace("|", "/") for c in row) + " |" for row in rows[1:]]
-    return "\n".join(lines)
+def document(results: Report | list[ValidationResult]) -> Document:
+    """The report's sections: sign-off and verdict, the summary, each row's details and charts, each mix."""
+    report = as_report(results)
+    front = [Printed(Verdict("Overall verdict", report.verdict, report.verdict == PASS)), KeyValues(_front(report)),
+             *(Note(text, label=name) for name, text in MODES)]
+    sections = [Section(blocks=front),
+                Section("Summary", [Table(summary_rows(report), verdict_column=-1, passing=PASS)])]
+    sections += [_result_section(i, r) for i, r in enumerate(report.results)]
+    sections += [_mix_section(i, host, c) for i, (host, c) in enumerate(report.capacity.items())]
+    sections.append(Section(blocks=[Printed(Signatures(("Engineer", "Customer")))]))
+    return Document("Validation report", sections)
+
+
+def _result_section(i: int, r: ValidationResult) -> Section:
+    """One run's details, its tuning sweep and stream capacity where run, and its charts."""
+    blocks: list[doc.Block] = [KeyValues(_details(r), header=("Measure", "Result"))]
+    blocks += [Table(rows, title) for title, rows in tuning_tables(r)]
+    blocks += [Chart(f"{i + 1}-{kind}", svg, f"{kind} of {r.model}")
+               for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
+                                 ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}")))]
+    return Section(f"{r.model} on {r.host}", blocks)
+
+
+def _mix_section(i: int, host: str, c: dict) -> Section:
+    """A host's stream capacity of the mix of models, or why it was not measured."""
+    heading = f"Stream capacity of a mix on {host}"
+    if c.get("error"):
+        return Section(heading, [Note(f"Not measured: {c['error']}")])
+    title, rows = capacity_table(c)
+    return Section(heading, [Table(rows, title), Chart(f"mix-{i + 1}-capacity", capacity_svg(c, heading), heading)])
 
 
 def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None = None,
                 chart_prefix: str = "") -> str:
     """Markdown; the charts are written as SVG files in ``chart_dir`` and linked."""
-    report = as_report(results)
-    parts = ["# Validation report", "", _md_table([["Field", "Value"], *map(list, _front(report))]), ""]
-    for name, text in MODES:
-        parts += [f"**{name}**: {text}", ""]
-    parts += ["## Summary", "", _md_table(summary_rows(report)), ""]
-    for i, r in enumerate(report.results):
-        parts += [f"## {r.model} on {r.host}", "", "| Measure | Result |", "|---|---|"]
-        parts += [f"| {k} | {v} |" for k, v in _details(r)]
-        parts.append("")
-        for title, rows in tuning_tables(r):
-            parts += [f"**{title}**", "", _md_table(rows), ""]
-        if chart_dir is not None:
-            for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
-                              ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}"))):
-                if svg:
-                    name = f"{chart_prefix}{i + 1}-{kind}.svg"
-                    (chart_dir / name).write_text(svg)
-                    parts += [f"![{kind} of {r.model}]({name})", ""]
-    for i, (heading, error, c) in enumerate(mix_sections(report)):
-        parts += [f"## {heading}", ""]
-        if error:
-            parts += [f"Not measured: {error}", ""]
-            continue
-        title, rows = capacity_table(c)
-        parts += [f"**{title}**", "", _md_table(rows), ""]
-        if chart_dir is not None and (svg := capacity_svg(c, heading)):
-            name = f"{chart_prefix}mix-{i + 1}-capacity.svg"
-            (chart_dir / name).write_text(svg)
-            parts += [f"![{heading}]({name})", ""]
-    return "\n".join(parts)
+    return doc.to_markdown(document(results), chart_dir, chart_prefix)
 
 
-def _table(rows: list[list[str]], verdict_column: int | None = None) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-    body = []
-    for row in rows[1:]:
-        cells = []
-        for i, c in enumerate(row):
-            colour = ""
-            if verdict_column is not None and i == verdict_column % len(row):
-                colour = " style='color:#1e7b34;font-weight:bold'" if c.startswith(PASS) else \
-                    " style='color:#b3261e;font-weight:bold'"
-            cells.append(f"<td{colour}>{html.escape(c)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table border='1' cellspacing='0' cellpadding='5' width='100%'><tr>{head}</tr>{''.join(body)}</table>"
-
-
-def _inline(name: str, svg: str) -> str:
-    return svg
-
-
-def to_html(results: Report | list[ValidationResult], image: Image = _inline) -> str:
-    """One page; charts inline as SVG, or through ``image`` (the PDF writer passes rendered pictures).
-
-    Only the HTML subset Qt's QTextDocument renders is used (tables with border
-    attributes, inline styles), so the PDF shows what the browser shows.
-    """
-    report = as_report(results)
-    colour = "#1e7b34" if report.verdict == PASS else "#b3261e"
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Validation report</title><style>",
-             "body{font-family:sans-serif;margin:2em;color:#222;font-size:11pt} table{border-collapse:collapse;"
-             "margin:0.6em 0} td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top} "
-             "th{background:#eef1f5}",
-             "</style></head><body><h1>Validation report</h1>",
-             f"<p style='font-size:15pt'>Overall verdict: <b style='color:{colour}'>{report.verdict}</b></p>",
-             _table([["Field", "Value"], *map(list, _front(report))]),
-             "".join(f"<p><b>{html.escape(name)}</b>: {html.escape(text)}</p>" for name, text in MODES),
-             "<h2>Summary</h2>", _table(summary_rows(report), verdict_column=-1)]
-    for i, r in enumerate(report.results):
-        parts.append(f"<h2>{html.escape(r.model)} on {html.escape(r.host)}</h2>")
-        parts.append(_table([["Measure", "Result"], *[[k, v] for k, v in _details(r)]]))
-        for title, rows in tuning_tables(r):
-            parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
-        for kind, svg in (("latency", latency_histogram_svg(r)), ("fps", fps_svg(r)),
-                          ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}"))):
-            if svg:
-                parts.append(f"<p>{image(f'chart-{i + 1}-{kind}.svg', svg)}</p>")
-    for i, (heading, error, c) in enumerate(mix_sections(report)):
-        parts.append(f"<h2>{html.escape(heading)}</h2>")
-        if error:
-            parts.append(f"<p>Not measured: {html.escape(error)}</p>")
-            continue
-        title, rows = capacity_table(c)
-        parts += [f"<p><b>{html.escape(title)}</b></p>", _table(rows)]
-        if svg := capacity_svg(c, heading):
-            parts.append(f"<p>{image(f'chart-mix-{i + 1}-capacity.svg', svg)}</p>")
-    parts.append("<p><br>Engineer's signature: ______________________ &nbsp; "
-                 "Customer's signature: ______________________</p></body></html>")
-    return "\n".join(parts)
+def to_html(results: Report | list[ValidationResult], image: ChartHook = doc.inline) -> str:
+    """One page; charts inline as SVG, or through ``image`` (the PDF writer passes rendered pictures)."""
+    return doc.to_html(document(results), image)
 
 
 def write_report(results: Report | list[ValidationResult], path: Path) -> Path:
@@ -286,5 +234,3 @@ def write_report(results: Report | list[ValidationResult], path: Path) -> Path:
         raise ValueError(f"{path}: a report is .json, .md, .html or .pdf")
     return path
 
-
-__all__ = ["MODES", "Report", "Row", "text_table", "to_html", "to_json", "to_markdown", "write_report"]

@@ -1,4 +1,4 @@
-"""The comparison's table and report: text for the terminal, JSON for machines, HTML for people.
+"""The comparison report: its sections for the one report writer (HTML, terminal text), and its JSON.
 
 The HTML is one file: the table, a chart of FPS per contender, a chart of each
 contender's agreement frame by frame, and the five frames where they disagree
@@ -9,7 +9,6 @@ The same pictures are written as JPEG files beside the report
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import html
 import json
@@ -19,7 +18,9 @@ from typing import Any
 import cv2
 
 from model_picker.inference.compare.agreement import IOU_MATCH, KEYPOINT_TOLERANCE, task_kind
-from model_picker.inference.validation.charts import LABEL_STEP, PAD, H, W, _axes, _marker_label
+from model_picker.inference.report import document as doc
+from model_picker.inference.report.document import Chart, Document, Note, Picture, Section, Table
+from model_picker.inference.report.svg import LABEL_STEP, PAD, H, W, axes, marker_label, svg_open
 from model_picker.session.compare.draw import side_by_side
 from model_picker.session.compare.events import Row, WorstFrame
 from model_picker.session.compare.runner import Comparison
@@ -63,13 +64,13 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
 
 
 def text_table(comparison: Comparison) -> str:
-    rows = table_rows(comparison.table())
-    widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    shared = _shared(comparison.table())
+    """The table for a terminal, and the classes compared on when the label sets differ."""
+    rows = comparison.table()
+    shared = _shared(rows)
+    blocks: list[doc.Block] = [Table(table_rows(rows))]
     if shared:
-        lines.append(f"Label sets differ: compared on the shared classes {', '.join(shared)}")
-    return "\n".join(lines)
+        blocks.append(Note(f"Label sets differ: compared on the shared classes {', '.join(shared)}"))
+    return doc.to_text(Document(sections=[Section(blocks=blocks)]))
 
 
 def _shared(rows: list[Row]) -> tuple[str, ...] | None:
@@ -101,8 +102,7 @@ def fps_chart(rows: list[Row]) -> str:
     top = max(r.fps for r in rows) * 1.2 or 1.0
     band = 44
     height = 40 + band * len(rows) + 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{height}" viewBox="0 0 {W} {height}" '
-             'font-family="sans-serif" font-size="11">', f'<rect width="{W}" height="{height}" fill="white"/>',
+    parts = [*svg_open(W, height),
              f'<text x="{W / 2}" y="16" text-anchor="middle" font-size="13">Throughput per contender (FPS)</text>']
     for i, r in enumerate(rows):
         y = 34 + i * band
@@ -121,14 +121,14 @@ def agreement_chart(comparison: Comparison) -> str:
     if not series:
         return ""
     x_max = max(max(f for f, _s in points) for points in series.values()) or 1
-    parts = _axes("Agreement with the reference per frame", "frame", "agreement", x_max, 1.0)
+    parts = axes("Agreement with the reference per frame", "frame", "agreement", x_max, 1.0)
     colours = ("#1f5fa8", "#d98a00", "#2a9d3a", "#8e44ad")
     names = {c.pane: c.plan.name for c in comparison.contenders}
     for row, (pane, points) in enumerate(sorted(series.items())):
         colour = colours[row % len(colours)]
         xy = " ".join(f"{PAD + f / x_max * (W - 10 - PAD):.1f},{H - PAD - s * (H - PAD - 24):.1f}" for f, s in points)
         parts.append(f'<polyline points="{xy}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
-        parts.append(_marker_label(W - 10, 36 + row * LABEL_STEP, f"{pane + 1}. {names[pane]}", colour))
+        parts.append(marker_label(W - 10, 36 + row * LABEL_STEP, f"{pane + 1}. {names[pane]}", colour))
     return "\n".join([*parts, "</svg>"])
 
 
@@ -147,35 +147,22 @@ def to_dict(comparison: Comparison, pictures: list[str], reason: str = "") -> di
     }
 
 
-def to_html(comparison: Comparison, pictures: list[bytes], reason: str = "") -> str:
+def document(comparison: Comparison, pictures: list[Picture], reason: str = "") -> Document:
+    """The report's sections: what was compared, the table and charts, then the frames they disagree on most."""
     rows = comparison.table()
     kind = task_kind(comparison.task)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in table_rows(rows)[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                   for row in table_rows(rows)[1:])
-    shared = _shared(rows)
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>Comparison report</title><style>",
-             "body{font-family:sans-serif;margin:2em;color:#222;font-size:11pt} table{border-collapse:collapse;"
-             "margin:0.6em 0} td,th{border:1px solid #bbb;padding:4px 8px;text-align:left;vertical-align:top} "
-             "th{background:#eef1f5} img{max-width:100%;margin:0.3em 0 1em}",
-             "</style></head><body><h1>Comparison report</h1>",
-             f"<p>{html.escape(comparison.task)} models on {html.escape(comparison.source.describe())}, "
-             f"{'synchronised' if comparison.mode == 'sync' else 'free run'}: {comparison.frames} frames "
-             f"({html.escape(reason or 'end of source')}). Agreement is against pane {comparison.reference + 1}: "
-             f"{html.escape(DEFINITIONS[kind])}.</p>"]
-    if shared:
-        parts.append(f"<p>The label sets differ: compared on the classes both have, by name: "
-                     f"{html.escape(', '.join(shared))}.</p>")
-    parts += [f"<table><tr>{head}</tr>{body}</table>", f"<p>{fps_chart(rows)}</p>",
-              f"<p>{agreement_chart(comparison)}</p>", "<h2>Where they disagree most</h2>"]
-    for frame, picture in zip(comparison.worst_frames(), pictures):
-        data = base64.b64encode(picture).decode("ascii")
-        parts.append(f"<h3>Frame {frame.frame_id}: agreement {frame.score:.3f}</h3>"
-                     f"<img alt='frame {frame.frame_id}' src='data:image/jpeg;base64,{data}'>")
-    if not pictures:
-        parts.append("<p>No frame was answered by every contender and the reference.</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    mode = "synchronised" if comparison.mode == "sync" else "free run"
+    intro: list[doc.Block] = [
+        Note(f"{comparison.task} models on {comparison.source.describe()}, {mode}: {comparison.frames} frames "
+             f"({reason or 'end of source'}). Agreement is against pane {comparison.reference + 1}: "
+             f"{DEFINITIONS[kind]}.")]
+    if shared := _shared(rows):
+        intro.append(Note(f"The label sets differ: compared on the classes both have, by name: {', '.join(shared)}."))
+    intro += [Table(table_rows(rows)), Chart("fps", fps_chart(rows)), Chart("agreement", agreement_chart(comparison))]
+    none = [] if pictures else [Note("No frame was answered by every contender and the reference.")]
+    frames = [Section(f"Frame {frame.frame_id}: agreement {frame.score:.3f}", [picture], level=3)
+              for frame, picture in zip(comparison.worst_frames(), pictures)]
+    return Document("Comparison report", [Section(blocks=intro), Section("Where they disagree most", none), *frames])
 
 
 def write_report(comparison: Comparison, path: Path, reason: str = "") -> Path:
@@ -185,16 +172,14 @@ def write_report(comparison: Comparison, path: Path, reason: str = "") -> Path:
         raise ValueError(f"{path}: a comparison report is .html or .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = path.parent / f"{path.stem}-frames"
-    pictures: list[bytes] = [_jpeg(frame_picture(comparison, w)) for w in comparison.worst_frames()]
-    names = []
+    pictures = [Picture(f"{folder.name}/frame-{w.frame_id:06d}.jpg", _jpeg(frame_picture(comparison, w)),
+                        f"frame {w.frame_id}") for w in comparison.worst_frames()]
     if pictures:
         folder.mkdir(exist_ok=True)
-    for frame, data in zip(comparison.worst_frames(), pictures):
-        name = folder / f"frame-{frame.frame_id:06d}.jpg"
-        name.write_bytes(data)
-        names.append(str(name.relative_to(path.parent)))
+    for picture in pictures:
+        (path.parent / picture.path).write_bytes(picture.jpeg)
     if suffix == ".json":
-        path.write_text(json.dumps(to_dict(comparison, names, reason), indent=2))
+        path.write_text(json.dumps(to_dict(comparison, [p.path for p in pictures], reason), indent=2))
     else:
-        path.write_text(to_html(comparison, pictures, reason))
+        path.write_text(doc.to_html(document(comparison, pictures, reason)))
     return path

@@ -1,10 +1,9 @@
-"""A validation report as PDF, written with Qt (QTextDocument → QPdfWriter): no PDF dependency.
+"""A validation report as PDF, printed with Qt (QTextDocument → QPdfWriter), so no PDF dependency.
 
-The HTML is the report's own (inference/validation/report.py); QTextDocument cannot draw
-inline SVG, so each chart is rendered by QSvgRenderer into a picture at print
-resolution and handed to the document as an image resource. The CLI calls
-this with ``QT_QPA_PLATFORM=offscreen`` when no display is needed: a
-QGuiApplication is created if none exists.
+It prints the report's own HTML. QTextDocument cannot draw inline SVG, so each
+chart is rendered by QSvgRenderer into a picture at print resolution and handed
+to the document as an image resource. Works without a display (the CLI):
+offscreen, with a QGuiApplication made if none exists.
 """
 
 from __future__ import annotations
@@ -12,8 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from model_picker.inference.validation.fleet import Report
 from model_picker.inference.validation.measure import ValidationResult
-from model_picker.inference.validation.report import Report, as_report, to_html
+from model_picker.inference.validation.report import as_report, to_html
 
 CHART_SCALE = 3  # pixels per SVG unit: sharp on paper
 

@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from model_picker.inference.report.svg import W
 from model_picker.inference.validation import report
+from model_picker.inference.validation.charts import latency_histogram_svg
 from model_picker.inference.validation.measure import ValidationResult
 
 
@@ -34,10 +36,10 @@ def label_boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
 
 @pytest.mark.parametrize("p50, p95, p99", [(30.0, 30.4, 30.9), (30.0, 31.0, 45.0), (10.0, 60.0, 61.0)])
 def test_percentile_labels_never_overlap_and_stay_inside(p50, p95, p99):
-    boxes = label_boxes(report.latency_histogram_svg(result(p50, p95, p99)))
+    boxes = label_boxes(latency_histogram_svg(result(p50, p95, p99)))
     assert [b[0].split()[0] for b in boxes] == ["p50", "p95", "p99"]
     for i, a in enumerate(boxes):
-        assert a[1] >= 0 and a[3] <= report.W, a
+        assert a[1] >= 0 and a[3] <= W, a
         for b in boxes[i + 1:]:
             overlap = a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
             assert not overlap, (a, b)
