@@ -133,3 +133,25 @@ def test_a_bad_entry_names_the_file_and_the_entry(sample, tmp_path):
         load_coco(folder, bad)
     out = cli("evaluate", MODEL, "--images", str(folder), "--annotations", str(bad))
     assert out.returncode == 2 and "annotations[5]" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_cancels_the_run_cleanly(sample):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder, labels = sample
+    proc = subprocess.Popen([sys.executable, "-m", "model_picker", "evaluate", MODEL, "--images", str(folder),
+                             "--annotations", str(labels)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "/20 images" not in seen and time.monotonic() < deadline:  # the progress line: the model is running
+        seen += proc.stderr.read(1)
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, seen + err
+    assert "interrupted" in err and "mAP50-95" not in out and "20/20" not in err
+    assert time.monotonic() - sent < 10
