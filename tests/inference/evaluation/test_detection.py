@@ -155,3 +155,18 @@ def test_ctrl_c_cancels_the_run_cleanly(sample):
     assert proc.returncode == 130, seen + err
     assert "interrupted" in err and "mAP50-95" not in out and "20/20" not in err
     assert time.monotonic() - sent < 10
+
+
+def test_one_model_on_two_hosts_is_one_table_with_the_difference(sample, ai_server, tmp_path):
+    folder, labels = sample
+    _subset(labels, tmp_path / "labels.json", 5)
+    out_json = tmp_path / "figures.json"
+    out = cli("evaluate", MODEL, "--images", str(folder), "--annotations", str(tmp_path / "labels.json"),
+              "--host", "@local", "--host", ai_server.host, "--json", str(out_json), "--quiet")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out_json.read_text())["rows"]
+    assert [r["host"] for r in rows] == ["@local", ai_server.host]
+    assert rows[0]["delta_map50_95"] == 0 and abs(rows[1]["delta_map50_95"]) < 0.002  # same model, same runtime
+    table = out.stdout.splitlines()
+    assert "Δ" in table[0] and "@local" in table[1] and ai_server.host in table[2]
+    assert f"{rows[1]['delta_map50_95']:+.4f}" in table[2]
