@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     from model_picker.cli.compare_cmd import add_parser as add_compare
 
     add_compare(sub)
+    from model_picker.cli.evaluate_cmd import add_parser as add_evaluate
+
+    add_evaluate(sub)
 
     p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
     _registry_arg(p)
@@ -141,6 +144,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from model_picker.cli.compare_cmd import cmd_compare
 
         return cmd_compare(args)
+    if command == "evaluate":
+        from model_picker.cli.evaluate_cmd import cmd_evaluate
+
+        return cmd_evaluate(args)
     if command == "ai-server":
         from model_picker.zoo.runtime.ai_server import exec_server
 

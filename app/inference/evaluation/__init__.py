@@ -1,0 +1,1 @@
+"""Accuracy on labelled images, on degirum_tools' own evaluators (Qt-free)."""
