@@ -213,9 +213,12 @@ class CompareController(QObject):
     def _forget(self, compare: Any) -> None:
         if self.compare_window is compare:  # closed (and deleted): not a later one
             self.compare_window = None
-            self._resume_live()
-            if self.window.isVisible():
-                self.window.activateWindow()  # the keys go back to the catalogue
+            try:
+                self._resume_live()
+                if self.window.isVisible():
+                    self.window.activateWindow()  # the keys go back to the catalogue
+            except RuntimeError:  # the main window itself is being deleted (the compare is its child)
+                self.paused_run = None
 
     def _pause_live(self) -> None:
         """Pause the main window's run with its own Pause button, so its controls say Paused."""

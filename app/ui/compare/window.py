@@ -212,6 +212,7 @@ class CompareWindow(QWidget):
         dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix("json" if "json" in chosen else "html"))
         dialog.setDefaultSuffix("html")
         dialog.fileSelected.connect(self.write_report_to)
+        dialog.finished.connect(lambda _result: self.activateWindow())  # Esc and Ctrl+W work again at once
         dialog.open()
         return dialog
 
