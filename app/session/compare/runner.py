@@ -6,7 +6,10 @@ frames come from one source (``session.compare.feeds``):
 
 - ``sync``: every contender gets the same source frame; at most
   ``SYNC_AHEAD`` frames are out at once, so the slowest sets the pace. A frame's
-  group is complete when every live contender has answered it.
+  group is complete when every live contender has answered it. Every pane sees
+  the same frames, so there is one rate: the table's FPS is the rate of complete
+  groups, the same for every contender; each model has one frame in flight, so
+  its latency is its own inference time, never a wait behind its other frames.
 - ``free``: each takes frames as fast as it can, to show the speed difference
   (a file: each reads it on its own; a live source: the newest frame). Frames
   that every contender happened to answer are grouped and compared too.
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,6 +108,7 @@ class _Contender:
     failed: str = ""
     answered: int = 0
     items: int = 0
+    latencies_ms: list[float] = field(default_factory=list)  # sent -> result, each frame
     tally: AgreementTally = field(default_factory=AgreementTally)
 
     @property
@@ -139,6 +144,7 @@ class Comparison:
         self._stopped = False  # stop() was asked for (not the end of the source)
         self._started_source = False
         self._worst: list[WorstFrame] = []
+        self._group_times: list[float] = []  # perf_counter() of each complete group (sync: the common rate)
         self._source: FrameFeeder | None = None
         self._source_ended = False
         self._thread: threading.Thread | None = None
@@ -281,7 +287,9 @@ class Comparison:
             self._go.wait()
             if self._stop.is_set():
                 return
+            # Synchronised: one frame in flight, so a result's latency is the model's own time on it.
             pipeline = Pipeline(model, contender.feed, host=contender.host, watchdog_s=self.watchdog_s,
+                                in_flight=1 if self.mode == "sync" else None,
                                 on_stall=lambda error: self._given_up(contender, error))
             contender.pipeline = pipeline
             if self._stop.is_set():
@@ -332,6 +340,8 @@ class Comparison:
         answer = Answer.of(fr.result)
         contender.answered += 1
         contender.items += len(answer.results)
+        with self._lock:
+            contender.latencies_ms.append(fr.latency_ms)
         yield PaneResult(contender.pane, frame_id, fr.frame.image, fr.result, fr.latency_ms)
         if self.mode == "free":
             self.frames = max(self.frames, frame_id + 1)
@@ -359,6 +369,8 @@ class Comparison:
             if not panes or not all(p in group for p in panes):
                 continue
             del self._pending[fid]
+            with self._lock:
+                self._group_times.append(time.perf_counter())
             kept = self._images.pop(fid, None)
             yield self._group(fid, image if fid == frame_id else kept, {p: group[p] for p in panes})
 
@@ -389,17 +401,28 @@ class Comparison:
         del self._worst[WORST_KEPT:]
 
     # ----- figures (any thread) -----------------------------------------------------------------
+    def common_fps(self) -> float:
+        """Complete groups (frames every live contender answered) per second: synchronised mode's one rate."""
+        with self._lock:
+            return throughput(list(self._group_times), skip=1)
+
     def table(self) -> list[Row]:
-        """One row per contender: speed, results per frame and agreement with the reference."""
+        """One row per contender: speed, results per frame and agreement with the reference.
+
+        Synchronised, the FPS is the common rate for every live contender and the
+        latency each model's own (one frame in flight); free run, each its own rate.
+        """
         rows = []
+        common = self.common_fps() if self.mode == "sync" else 0.0
         with self._lock:
             for c in self.contenders:
                 stats = c.pipeline.stats if c.pipeline is not None else None
-                latencies = list(stats.latencies_ms) if stats else []
+                latencies = list(c.latencies_ms) if self.mode == "sync" else list(stats.latencies_ms) if stats else []
+                own = throughput(list(stats.done_times), skip=1) if stats else 0.0
                 mean = c.tally.mean() if c.pane != self.reference else None
                 rows.append(Row(
                     c.pane, c.plan.name, c.device, c.host or (c.plan.host or ""), c.answered,
-                    throughput(list(stats.done_times), skip=1) if stats else 0.0,
+                    (common if not c.failed else own) if self.mode == "sync" else own,
                     percentile(latencies, 50), percentile(latencies, 95),
                     c.items / c.answered if c.answered else 0.0, c.pane == self.reference,
                     mean.score if mean is not None and c.tally.frames else None,

@@ -95,6 +95,7 @@ class CompareController(QObject):
         super().__init__(window)
         self.window = window
         self.compare_window: Any = None
+        self.paused_run: Any = None  # the live run this controller paused for the compare (resumed after)
         icon = window.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogListView)
         self.action = QAction(icon, "&Compare Selected Models…", window)
         self.action.setObjectName("compare")
@@ -200,12 +201,36 @@ class CompareController(QObject):
             self.compare_window.close()
         compare = CompareWindow(self.plans(pairs), source, self.window.live.overlay.options(), parent=self.window)
         self.compare_window = compare
+        self._pause_live()
         compare.destroyed.connect(lambda *_a: self._forget(compare))
         if problem and not compare.refusal:
             compare.say(f"Choose a source: {problem}")
         compare.show()
+        compare.raise_()
+        compare.activateWindow()  # its keys (Esc, Ctrl+W, Ctrl+S) work at once, without a click first
         return compare
 
     def _forget(self, compare: Any) -> None:
         if self.compare_window is compare:  # closed (and deleted): not a later one
             self.compare_window = None
+            try:
+                self._resume_live()
+                if self.window.isVisible():
+                    self.window.activateWindow()  # the keys go back to the catalogue
+            except RuntimeError:  # the main window itself is being deleted (the compare is its child)
+                self.paused_run = None
+
+    def _pause_live(self) -> None:
+        """Pause the main window's run with its own Pause button, so its controls say Paused."""
+        runs, pause = self.window.runs, self.window.live.controls.pause_button
+        if runs.worker is None or runs.worker.paused or not pause.isEnabled():
+            return
+        self.paused_run = runs.worker
+        pause.setChecked(True)
+        self.window.statusBar().showMessage("The live run is paused while Compare is open.", 8000)
+
+    def _resume_live(self) -> None:
+        run, self.paused_run = self.paused_run, None
+        pause = self.window.live.controls.pause_button
+        if run is not None and run is self.window.runs.worker and run.paused and pause.isChecked():
+            pause.setChecked(False)

@@ -87,8 +87,11 @@ class CompareBar(QWidget):
         self.start_button = _button(QStyle.StandardPixmap.SP_MediaPlay, "Start", "Run every model on the source",
                                     "compare-start")
         self.stop_button = _button(QStyle.StandardPixmap.SP_MediaStop, "Stop", "Stop every model", "compare-stop")
+        self.save_button = _button(QStyle.StandardPixmap.SP_DialogSaveButton, "Save Report…",
+                                   "Save the comparison as an HTML or JSON report (Ctrl+S)", "compare-save-report")
         bar.addWidget(self.start_button)
         bar.addWidget(self.stop_button)
+        bar.addWidget(self.save_button)
 
     def _choose_source(self) -> None:
         patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES + IMAGE_SUFFIXES)

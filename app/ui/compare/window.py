@@ -5,7 +5,9 @@ The work is the session layer's ``Comparison`` (app/session/compare/runner.py), 
 live table per contender, and a strip of the frames where the panes disagree
 most. A contender that fails says so in its own pane while the others go on;
 a source that ends says so on the notice line; models of different tasks are
-refused with one line, and Start stays disabled.
+refused with one line, and Start stays disabled. Esc and Ctrl+W close it;
+Save Report (Ctrl+S) writes the report ``model-picker compare --report`` writes,
+by default in the user's Documents folder.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from model_picker.inference.engine.errors import InferenceError
 from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.inference.media.sources import SourceSpec
+from model_picker.session.compare.report import write_report
 from model_picker.session.compare.runner import Comparison
 from model_picker.ui.compare.bar import MODES, CompareBar, task_problem
 from model_picker.ui.compare.panes import ComparePane, PaneFrame, PaneGrid
@@ -49,7 +52,11 @@ class CompareWindow(QWidget):
         if len(set(names)) < len(names):  # one model on several hosts: the hosts tell the panes apart
             names = [f"{p.name} @ {p.host or '@local'}" for p in plans]
         self.setWindowTitle("Compare: " + " vs ".join(names))
+        self.end_reason = ""  # why the last run ended, as the report says it
         self._build()
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Ctrl+W")):
+            QShortcut(keys, self, self.close)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save_report)
         self._set_running(False)
         self.say(self.refusal or "Press Start to run every model on the same source.")
         screen = self.screen().availableGeometry()  # never larger than the screen it opens on
@@ -69,6 +76,8 @@ class CompareWindow(QWidget):
         self.bar.reference_combo.currentIndexChanged.connect(self.set_reference)
         self.bar.start_button.clicked.connect(self.start)
         self.bar.stop_button.clicked.connect(self.stop)
+        self.bar.save_button.clicked.connect(self.save_report)
+        self.save_button = self.bar.save_button
         # the bar's controls by name, as the window's own (tests and the rest of this class use them)
         self.start_button, self.stop_button = self.bar.start_button, self.bar.stop_button
         self.mode_group, self.reference_combo = self.bar.mode_group, self.bar.reference_combo
@@ -125,6 +134,7 @@ class CompareWindow(QWidget):
         self.start_button.setToolTip(self.refusal or ("Choose a source first" if self.source is None
                                                       else "Run every model on the source"))
         self.stop_button.setEnabled(running)
+        self.save_button.setEnabled(self.last_worker is not None)
         self.choose.setEnabled(not running)
         for button in self.mode_group.buttons():
             button.setEnabled(not running)
@@ -164,6 +174,7 @@ class CompareWindow(QWidget):
         for pane in self.panes:
             pane.frame_shown.connect(lambda _t, i=pane.index: self.worker is worker and worker.pane_painted(i))
         self.worker = self.last_worker = worker
+        self.end_reason = ""
         self._set_running(True)
         mode = "synchronised" if self.mode == "sync" else "free run"
         self.say(f"Starting {len(self.plans)} models on {self.source.describe()} ({mode})…")
@@ -176,6 +187,46 @@ class CompareWindow(QWidget):
             worker.retire()
             self.say("Stopped. Press Start to run again.")
         self._set_running(False)
+
+    def report_folder(self) -> str:
+        """Where Save Report opens: the user's Documents folder, made if missing (home if it cannot be)."""
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        try:
+            Path(documents).mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation)
+        return documents
+
+    def save_report(self) -> QFileDialog | None:
+        """Ask where, then write the report of the last run (HTML or JSON by the name's suffix)."""
+        if self.last_worker is None:
+            self.say("Nothing to report yet: press Start first.")
+            return None
+        stem = "compare-" + "-vs-".join(dict.fromkeys(p.name for p in self.plans))
+        dialog = QFileDialog(self, "Save comparison report", str(Path(self.report_folder()) / f"{stem}.html"),
+                             "HTML report (*.html *.htm);;JSON report (*.json)")
+        dialog.setObjectName("compare-save-dialog")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog on every desktop (and tests)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix("json" if "json" in chosen else "html"))
+        dialog.setDefaultSuffix("html")
+        dialog.fileSelected.connect(self.write_report_to)
+        dialog.finished.connect(lambda _result: self.activateWindow())  # Esc and Ctrl+W work again at once
+        dialog.open()
+        return dialog
+
+    def write_report_to(self, path: str) -> None:
+        worker = self.last_worker
+        if worker is None or not path:
+            return
+        try:
+            written = write_report(worker.comparison, Path(path), "stopped" if self.worker is None and
+                                   not self.end_reason else self.end_reason)
+        except (OSError, ValueError) as exc:
+            self.say(f"Report not saved: {exc}")
+            return
+        self.say(f"Report saved: {written}")
 
     def set_reference(self, pane: int) -> None:
         if not 0 <= pane < len(self.panes):
@@ -231,7 +282,8 @@ class CompareWindow(QWidget):
     def _figures(self, rows: list[ContenderRow]) -> None:
         self.table_model.set_rows(rows)
         for pane, row in zip(self.panes, rows):
-            pane.set_figures(row.fps or 0.0, row.p50_ms or 0.0, row.p95_ms or 0.0, row.device)
+            pane.set_figures(row.fps or 0.0, row.p50_ms or 0.0, row.p95_ms or 0.0, row.device,
+                             together=self.last_worker is not None and self.last_worker.mode == "sync")
 
     def _worst(self, frames: list[StripFrame]) -> None:
         self.strip.set_frames(frames)
@@ -240,6 +292,7 @@ class CompareWindow(QWidget):
         if worker is not self.worker:
             return
         self.worker = None
+        self.end_reason = worker.end_reason
         self._set_running(False)
         if text:
             self.say(f"{text} Press Start to run again.")

@@ -60,6 +60,7 @@ class CompareWorker(Worker):
         self._last_shown = [0.0] * panes
         self._failed: set[int] = set()
         self._stopped = threading.Event()
+        self.end_reason = ""  # the runner's reason (SourceEnded.reason), for the report
 
     # ----- requests from the UI thread ---------------------------------------------------
     def stop(self) -> None:
@@ -103,6 +104,7 @@ class CompareWorker(Worker):
                 self.pane_failed.emit(event.pane, event.message)
             elif isinstance(event, SourceEnded):
                 end = ending(event)
+                self.end_reason = event.reason
             now = time.monotonic()
             if now - last_figures >= FIGURES_EVERY_S:
                 last_figures = now

@@ -49,7 +49,7 @@ def open_compare(window, qtbot, media, realtime: bool = False):
     assert window.compare.action.isEnabled(), window.compare.action.toolTip()
     qtbot.keyClick(window.table.viewport(), Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: window.compare.compare_window is not None
-                    and window.compare.compare_window.isVisible(), timeout=5000)
+                    and window.compare.compare_window.isActiveWindow(), timeout=5000)  # it takes the keys
     compare = window.compare.compare_window
     return compare
 
