@@ -121,11 +121,14 @@ def unmatched_classes(classes: tuple[str, ...], labels: list[str]) -> list[str]:
     return [name for name in classes if class_key(name) not in known]
 
 
-def filter_warning(classes: tuple[str, ...], labels: list[str], model_name: str) -> str:
-    """What to say when the class filter hides every class of the running model ("" when it does not)."""
+def filter_warning(classes: tuple[str, ...], labels: list[str]) -> str:
+    """What to say when the class filter hides every class of the running model ("" when it does not).
+
+    Short enough for one HUD line, which names the model above it.
+    """
     if not classes or not labels or len(unmatched_classes(classes, labels)) < len(classes):
         return ""
-    return f"class filter \"{', '.join(classes)}\" matches none of {model_name}'s labels: nothing is shown"
+    return f"class filter ({', '.join(classes)}) matches no label of this model"
 
 
 BACKGROUND_LABELS = ("background", "__background__", "unlabeled")

@@ -238,9 +238,10 @@ class RunController(QObject):
         warning = ""
         worker = self.worker
         if worker is not None and worker.device_text:  # loaded: its labels are known
-            warning = overlay.filter_warning(self.live.overlay.options().classes,
-                                             overlay.model_labels(worker.job.model), worker.request.spec.model_name)
-        self.live.overlay.set_classes_warning(warning)
+            labels = overlay.model_labels(worker.job.model)
+            warning = overlay.filter_warning(self.live.overlay.options().classes, labels)
+        named = f"{warning} ({worker.request.spec.model_name})" if warning and worker is not None else ""
+        self.live.overlay.set_classes_warning(named)
         return warning
 
     def _source_changed(self) -> None:
@@ -267,14 +268,14 @@ class RunController(QObject):
             self.live.video.set_hud(replace(self.live.video.hud, warnings=self._warnings(worker)))
 
     def _selection_note(self, worker: InferenceWorker) -> str:
-        """"" when the selected row is the running model; else what runs and how to run the selection."""
+        """"" when the selected row is the running model; else which is selected and how to run it."""
         catalogue, index = self.session.catalogue, self.session.selected
         if catalogue is None or index is None or not 0 <= index < len(catalogue.entries):
             return ""
         selected, running = catalogue.entries[index].name, worker.request.spec.model_name
         if selected == running:
             return ""
-        return f"running {running}; selected {selected}: Run (F5) switches to it"
+        return f"selected {selected}: Run (F5) runs it"  # the HUD's first line names the running model
 
     def _warnings(self, worker: InferenceWorker) -> tuple[str, ...]:
         return tuple(note for note in (self.check_class_filter(), self._selection_note(worker)) if note)
