@@ -158,11 +158,11 @@ class SettingsBar(QToolBar):
 
     def _show_host_note(self) -> None:
         if self.host_overridden:
-            self.host_note.setText(f"yours (registry: {self.registry_host})")
+            self.host_note.setText(f"your choice (registry: {self.registry_host})")
             self.host_note.setToolTip(f"You chose this host; the registry's default is {self.registry_host}. "
                                       f"Pick {self.registry_host} to go back to it.")
         else:
-            self.host_note.setText("registry's")
+            self.host_note.setText("registry default")
             self.host_note.setToolTip("The registry's own default host (its defaults: inference_host_address)")
 
     def _edit_properties(self) -> None:
