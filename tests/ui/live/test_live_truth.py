@@ -167,3 +167,24 @@ def test_the_toolbar_starts_from_the_registrys_own_host_and_says_when_the_user_o
     qtbot.waitUntil(lambda: again.session.catalogue is not None, timeout=20000)
     assert again.settings_bar.host_text() == "@local" and "registry: @cloud" in again.settings_bar.host_note.text()
     again.close()
+
+
+def test_presentation_at_1024_says_how_many_labels_found_no_room(window, qtbot, photos):
+    from tests.ui.live.test_overlay import press
+
+    window.resize(1024, 640)
+    window.settings_bar.threshold.setValue(0.1)  # many boxes, as on a crowd
+    window.live.overlay.font_scale.setValue(3.0)  # large labels, as on a projector
+    run_photo(window, qtbot, COCO, photos / "bikes.jpg")
+    video = window.live.video
+    press(window, qtbot, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: video.presentation, timeout=3000)
+    qtbot.wait(300)
+    video.repaint()
+    painter = video.overlay
+    labelled = [b for b in video.shapes.boxes if b.text]
+    assert len(labelled) >= 10
+    assert painter.labels_dropped > 0  # at this size not every label finds room ...
+    assert len(painter.label_rects) + painter.labels_dropped == len(labelled)
+    assert "more" in painter.panel_rects  # ... and the view says how many it left out
+    press(window, qtbot, Qt.Key.Key_Escape)
