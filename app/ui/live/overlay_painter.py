@@ -206,9 +206,10 @@ class OverlayPainter:
             self.panel_rects[name] = rect
         if self.labels_dropped:  # never silently: the count of labels that found no room
             n = self.labels_dropped
-            lines = [(f"+{n} more label{'s' if n != 1 else ''} (no room)", None)]
-            rect = corners.place(corners.claim("bottom-left"), *panel_size(lines, font))
-            paint_panel(painter, rect, lines, font)
+            lines = [(f"+{n} more label{'s' if n != 1 else ''}", None)]
+            small = label_font(painter.font(), LABEL_POINTS * scale_text)  # not the labels' size: it must fit
+            rect = corners.place(corners.claim("bottom-left"), *panel_size(lines, small))
+            paint_panel(painter, rect, lines, small)
             self.panel_rects["more"] = rect
         painter.restore()
 
