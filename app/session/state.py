@@ -55,6 +55,8 @@ class Session:
     def _apply_defaults(self) -> None:
         if self.base is None:
             return
+        if not self._defaults.get("inference_host_address"):  # no override: the registry's own host
+            self.host = self.base.defaults.inference_host_address
         defaults = dict(self._defaults)
         extra = defaults.pop("model_properties", None)
         if extra:

@@ -7,6 +7,10 @@ result. ``describe`` turns a PySDK result into ``Shapes`` in source pixels: no Q
 no image copy, so the worker can do it for every shown frame at almost no cost.
 The class filter takes effect on the next result; the confidence threshold at
 the next ``predict_batch`` (PySDK's rule), so the pipeline restarts for it.
+
+The class filter is ours, not PySDK's ``output_class_set`` (which compares labels
+exactly): ``filter_result`` drops the other classes ignoring case and counts what
+it dropped, so an empty view can say that the filter hid the objects.
 """
 
 from __future__ import annotations
@@ -41,8 +45,6 @@ class OverlayOptions:
         }
         if self.threshold is not None:
             props["output_confidence_threshold"] = self.threshold
-        if self.classes:
-            props["output_class_set"] = set(self.classes)
         return props
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,18 +67,68 @@ def apply(model: Any, options: OverlayOptions, model_threshold: float) -> bool:
     """Set the options on a model; True when the threshold changed (restart predict_batch).
 
     ``model_threshold`` is the model's own threshold, used when the user has none.
-    The class filter is applied by PySDK on the client per result, so it needs
-    no restart.
+    The class filter is applied per result by ``filter_result``, so PySDK's own
+    set stays empty and nothing needs a restart.
     """
     for name, value in options.model_properties().items():
         if name not in RESTART_PROPERTIES:
             setattr(model, name, value)
-    model.output_class_set = set(options.classes)
+    model.output_class_set = set()
     threshold = options.threshold if options.threshold is not None else model_threshold
     if abs(float(model.output_confidence_threshold) - float(threshold)) > 1e-9:
         model.output_confidence_threshold = threshold
         return True
     return False
+
+
+def class_key(label: Any) -> str:
+    """How a label is compared with the class filter: trimmed, case ignored ("Person" is "person")."""
+    return str(label).strip().casefold()
+
+
+def filter_result(result: Any, classes: tuple[str, ...]) -> int:
+    """Drop a result's labelled items that are not in ``classes`` (case ignored); how many were dropped.
+
+    Done in place, as PySDK's own filter does, so everything downstream (the
+    overlay, exports, counting, recordings) sees the same filtered result.
+    Items without a label (a segmentation's class map) are kept.
+    """
+    items = getattr(result, "_inference_results", None)
+    if not classes or not isinstance(items, list):
+        return 0
+    wanted = {class_key(name) for name in classes}
+    kept = [item for item in items
+            if not isinstance(item, dict) or "label" not in item or class_key(item["label"]) in wanted]
+    hidden = len(items) - len(kept)
+    items[:] = kept
+    return hidden
+
+
+def model_labels(model: Any) -> list[str]:
+    """The labels a loaded model can give (its label dictionary), empty when it has none."""
+    try:
+        labels = getattr(model, "label_dictionary", None) or {}
+    except Exception:  # a model without labels, or a compound one that cannot say
+        return []
+    return [str(label) for label in (labels.values() if isinstance(labels, dict) else labels)]
+
+
+def unmatched_classes(classes: tuple[str, ...], labels: list[str]) -> list[str]:
+    """The filter's names that match none of ``labels`` (case ignored); none when the labels are unknown."""
+    if not labels:
+        return []
+    known = {class_key(label) for label in labels}
+    return [name for name in classes if class_key(name) not in known]
+
+
+def filter_warning(classes: tuple[str, ...], labels: list[str]) -> str:
+    """What to say when the class filter hides every class of the running model ("" when it does not).
+
+    Short enough for one HUD line, which names the model above it.
+    """
+    if not classes or not labels or len(unmatched_classes(classes, labels)) < len(classes):
+        return ""
+    return f"class filter ({', '.join(classes)}) matches no label of this model"
 
 
 BACKGROUND_LABELS = ("background", "__background__", "unlabeled")
@@ -156,6 +208,7 @@ class Shapes:
     options: OverlayOptions = field(default_factory=OverlayOptions)  # line width, opacity, text size
     counters: list[CountShape] = field(default_factory=list)  # counting lines and zones
     trails: list[Trail] = field(default_factory=list)  # tracks, when the Track toggle is on
+    hidden_by_filter: int = 0  # items the class filter dropped from this result
 
     @property
     def empty(self) -> bool:

@@ -71,6 +71,7 @@ class RunItem:
                  counting: LiveCounting | None = None) -> None:
         self.frame, self.result, self.done_time = frame, result, done_time
         self._options, self._counting = options, counting
+        self.hidden_by_filter = overlay.filter_result(result, options.classes)  # before counting and outputs
 
     @property
     def image(self) -> np.ndarray:
@@ -85,6 +86,7 @@ class RunItem:
         """What the overlay draws (boxes, masks, counts): a few hundred µs, so only for frames that are shown."""
         height, width = self.image.shape[:2]
         shapes = overlay.describe(self.result, width, height, self._options)
+        shapes.hidden_by_filter = self.hidden_by_filter
         if self._counting is not None:
             self._counting.decorate(shapes, self.result)
         return shapes
@@ -302,10 +304,10 @@ class Run:
         """Count, track and write one result."""
         self.inferences += 1
         self.last_frame_id = frame.frame_id
+        item = RunItem(frame, result, done_time, self._options, self.counting)  # the class filter applied
         if result.results:
             self.results_with_detections += 1
         self.counting.process(result)
-        item = RunItem(frame, result, done_time, self._options, self.counting)
         self.outputs.write(item)
         if self._snapshot_wanted.is_set():
             self.save_snapshot(item)

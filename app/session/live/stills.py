@@ -37,6 +37,10 @@ class StillShown:
     latency_ms: float
     skipped: int = 0  # images of the folder that could not be read
     found: str = ""  # in the task's words (overlay.found_text): "3 detections", "mask: 2 classes (person, dog)"
+    hidden_by_filter: int = 0  # found above the threshold, not shown: not in the class filter
+    below_threshold: int = 0  # of the classes shown, scored between ``floor`` and ``threshold`` (empty results only)
+    threshold: float = 0.0
+    floor: float = 0.0
 
 
 class StillItem:
@@ -46,10 +50,13 @@ class StillItem:
                  options: OverlayOptions) -> None:
         self.image, self.result, self.shown, self.sent_time = image, result, shown, sent_time
         self._options = options
+        self.hidden_by_filter = overlay.filter_result(result, options.classes)
 
     @cached_property
     def shapes(self) -> Shapes:
-        return overlay.describe(self.result, self.image.shape[1], self.image.shape[0], self._options)
+        shapes = overlay.describe(self.result, self.image.shape[1], self.image.shape[0], self._options)
+        shapes.hidden_by_filter = self.hidden_by_filter
+        return shapes
 
 
 class StillRun(Protocol):
@@ -129,6 +136,33 @@ class StillLoop:
         if self.on_screen is not None and self.run_.snapshot_wanted:
             self.run_.save_snapshot(self.on_screen)
 
+    def _below_threshold(self, image: np.ndarray, index: int) -> tuple[float, float, int]:
+        """An empty photo: (threshold, floor, how many boxes of the shown classes scored between the two).
+
+        One more inference at a low threshold, so the empty message can say whether
+        the threshold hid anything; (0, 0, 0) when the model cannot say (no boxes,
+        a compound model, any failure).
+        """
+        model = self.run_.model
+        try:
+            threshold = float(model.output_confidence_threshold)
+        except (AttributeError, TypeError, ValueError):
+            return 0.0, 0.0, 0
+        floor = round(min(0.1, threshold / 2), 3)
+        if floor <= 0:
+            return threshold, 0.0, 0
+        try:
+            model.output_confidence_threshold = floor
+            low = next(iter(model.predict_batch([(image, {"index": index})])))
+        except Exception:  # only a hint for the message; the run goes on
+            return threshold, floor, 0
+        finally:
+            model.output_confidence_threshold = threshold
+        overlay.filter_result(low, self.run_.options.classes)
+        below = sum(1 for r in low.results if isinstance(r, dict) and "bbox" in r
+                    and isinstance(r.get("score"), (int, float)) and r["score"] < threshold)
+        return threshold, floor, below
+
     def _next_request(self) -> Any:
         """The user's next request; with a slideshow running (not paused), +1 when its interval passes."""
         run = self.run_
@@ -162,8 +196,9 @@ class StillLoop:
         if detections:
             run.results_with_detections += 1
         name = reader.paths[index].name if isinstance(reader, FolderReader) else Path(run.request.source.location).name
+        threshold, floor, below = self._below_threshold(image, index) if not detections else (0.0, 0.0, 0)
         item.shown = StillShown(name, index, count, detections, latency_ms, getattr(reader, "skipped", 0),
-                                overlay.found_text(item.shapes))
+                                overlay.found_text(item.shapes), item.hidden_by_filter, below, threshold, floor)
         self.on_screen = item
         self._snapshot()
         return item

@@ -30,8 +30,12 @@ class HudInfo:
     skipped: int = 0  # real-time pacing of a file
     late: int = 0  # the device could not keep up with a live source
     still: tuple[str, ...] = ()  # a photo inferred once: which image, what was found (no frame rate)
+    warnings: tuple[str, ...] = ()  # a class filter hiding every class, another model selected: in every mode
 
     def lines(self, presentation: bool = False) -> list[str]:
+        return [*self._lines(presentation), *(f"⚠ {warning}" for warning in self.warnings)]
+
+    def _lines(self, presentation: bool) -> list[str]:
         where = " · ".join(part for part in (self.device, self.host) if part)
         if self.still:
             return [line for line in (self.model, where, *self.still[: 2 if presentation else None]) if line]

@@ -16,6 +16,8 @@ class OverlayControls(QWidget):
     """``changed`` carries the new ``OverlayOptions`` on every edit (the classes once typed)."""
 
     changed = Signal(object)  # OverlayOptions
+    CLASSES_TIP = ("Show only these classes (comma-separated labels, case ignored). Kept when you switch "
+                   "models, not saved when the window closes.")
 
     def __init__(self) -> None:
         super().__init__()
@@ -40,12 +42,13 @@ class OverlayControls(QWidget):
         self.font_scale.setToolTip("Label size")
         self.classes = QLineEdit()
         self.classes.setObjectName("classes")
-        self.classes.setPlaceholderText("all classes (or e.g. car, person)")
-        self.classes.setToolTip("Show only these classes (comma-separated labels)")
+        self.classes.setPlaceholderText("Classes: all")  # the placeholder is its label: the row is tight at 1024 px
+        self.classes.setToolTip(self.CLASSES_TIP)
+        self.classes.setMinimumWidth(self.classes.fontMetrics().horizontalAdvance("person, bicycle") + 8)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for label, widget in ((None, self.show_labels), (None, self.show_probs), ("Width", self.line_width),
-                              ("Opacity", self.alpha), ("Text", self.font_scale), ("Classes", self.classes)):
+                              ("Opacity", self.alpha), ("Text", self.font_scale), (None, self.classes)):
             if label:
                 row.addWidget(QLabel(label))
             row.addWidget(widget, 1 if widget is self.classes else 0)
@@ -61,13 +64,20 @@ class OverlayControls(QWidget):
                               line_width=self.line_width.value(), alpha=round(self.alpha.value(), 2),
                               font_scale=round(self.font_scale.value(), 2), threshold=self.threshold, classes=classes)
 
+    def set_classes_warning(self, warning: str) -> None:
+        """Flag the class filter (red frame, the reason as its tooltip) when it hides every class; "" clears it."""
+        self.classes.setProperty("warning", bool(warning))
+        self.classes.setStyleSheet("QLineEdit { border: 2px solid #d32f2f; }" if warning else "")
+        self.classes.setToolTip(f"{warning[:1].upper()}{warning[1:]}.\n{self.CLASSES_TIP}" if warning
+                                else self.CLASSES_TIP)
+
     def restore(self, options: OverlayOptions) -> None:
+        """The saved look of the overlay; not the class filter, which starts empty in each session."""
         self.show_labels.setChecked(options.show_labels)
         self.show_probs.setChecked(options.show_probabilities)
         self.line_width.setValue(options.line_width)
         self.alpha.setValue(options.alpha)
         self.font_scale.setValue(options.font_scale)
-        self.classes.setText(", ".join(options.classes))
 
     def _emit(self) -> None:
         self.changed.emit(self.options())

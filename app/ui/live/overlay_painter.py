@@ -151,6 +151,7 @@ class OverlayPainter:
         self._mask_key: tuple[int, int] | None = None
         self._mask_image: QImage | None = None
         self.label_rects: list[QRectF] = []  # where the last paint put labels (tests, and no overlap)
+        self.labels_dropped = 0  # labels of the last paint with no free place: said as "+N more labels"
         self.panel_rects: dict[str, QRectF] = {}
 
     def paint(self, painter: QPainter, shapes: Shapes, target: QRectF, view: QRectF, corners: Corners,
@@ -160,6 +161,7 @@ class OverlayPainter:
         Labels avoid ``obstacles`` (the HUD) and the panels this paint adds.
         """
         self.label_rects = []
+        self.labels_dropped = 0
         self.panel_rects = {}
         if shapes.width <= 0 or shapes.height <= 0 or shapes.nothing_to_draw:
             return  # most frames of a face or person model on a street: nothing to set up a painter for
@@ -202,6 +204,13 @@ class OverlayPainter:
         for name, (rect, lines) in panels.items():
             paint_panel(painter, rect, lines, font)
             self.panel_rects[name] = rect
+        if self.labels_dropped:  # never silently: the count of labels that found no room
+            n = self.labels_dropped
+            lines = [(f"+{n} more label{'s' if n != 1 else ''}", None)]
+            small = label_font(painter.font(), LABEL_POINTS * scale_text)  # not the labels' size: it must fit
+            rect = corners.place(corners.claim("bottom-left"), *panel_size(lines, small))
+            paint_panel(painter, rect, lines, small)
+            self.panel_rects["more"] = rect
         painter.restore()
 
     def _paint_mask(self, painter: QPainter, mask: Mask, target: QRectF, sx: float, sy: float) -> None:
@@ -234,6 +243,7 @@ class OverlayPainter:
             width = metrics.horizontalAdvance(box.text) + 2 * pad
             label = self._free_spot(rect, width, height, view, placed + obstacles)
             if label is None:
+                self.labels_dropped += 1
                 continue
             placed.append(label)
             painter.setPen(Qt.PenStyle.NoPen)

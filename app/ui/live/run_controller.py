@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from model_picker.inference.engine.compound import pair_for_model
 from model_picker.inference.engine.stats import percentile
+from model_picker.inference.media import overlay
 from model_picker.inference.media.overlay import OverlayOptions
 from model_picker.inference.media.sources import SourceError
 from model_picker.inference.validation.tuning import BestSettings
@@ -229,11 +231,54 @@ class RunController(QObject):
     def options_changed(self, options: OverlayOptions) -> None:
         if self.worker is not None:
             self.worker.set_options(options)
+        self.check_class_filter()
+
+    def check_class_filter(self) -> str:
+        """Flag the class filter on its field when it hides every class of the running model; the warning."""
+        warning = ""
+        worker = self.worker
+        if worker is not None and worker.device_text:  # loaded: its labels are known
+            labels = overlay.model_labels(worker.job.model)
+            warning = overlay.filter_warning(self.live.overlay.options().classes, labels)
+        named = f"{warning} ({worker.request.spec.model_name})" if warning and worker is not None else ""
+        self.live.overlay.set_classes_warning(named)
+        return warning
 
     def _source_changed(self) -> None:
-        if self.worker is not None and self.worker.isRunning():
-            spec = self.worker.request.spec
-            self.start_run(spec)  # switch the source of the running model
+        """A new source while running: run the selected model on it (the selection is what the user sees).
+
+        When the selected row cannot run, the running model goes on with the new
+        source and the status bar says which model that is, and why.
+        """
+        if self.worker is None or not self.worker.isRunning():
+            return
+        plan, _spec, problem = self.selected_plan()
+        if plan is not None:
+            self.run()
+            return
+        spec = self.worker.request.spec
+        self.start_run(spec)
+        self.message.emit(f"Running {spec.model_name} on the new source: the selected model cannot run "
+                          f"({problem})", 10000)
+
+    def selection_changed(self) -> None:
+        """Another row selected while a model runs: the HUD says which one runs and how to switch."""
+        worker = self.worker
+        if worker is not None and worker.device_text and self.live.video.hud is not None:
+            self.live.video.set_hud(replace(self.live.video.hud, warnings=self._warnings(worker)))
+
+    def _selection_note(self, worker: InferenceWorker) -> str:
+        """"" when the selected row is the running model; else which is selected and how to run it."""
+        catalogue, index = self.session.catalogue, self.session.selected
+        if catalogue is None or index is None or not 0 <= index < len(catalogue.entries):
+            return ""
+        selected, running = catalogue.entries[index].name, worker.request.spec.model_name
+        if selected == running:
+            return ""
+        return f"selected {selected}: Run (F5) runs it"  # the HUD's first line names the running model
+
+    def _warnings(self, worker: InferenceWorker) -> tuple[str, ...]:
+        return tuple(note for note in (self.check_class_filter(), self._selection_note(worker)) if note)
 
     def _run_status(self, worker: InferenceWorker, text: str) -> None:
         if worker is not self.worker or not text:
@@ -247,6 +292,7 @@ class RunController(QObject):
         if worker is self.worker:
             self.live.controls.state_label.setText("Paused" if worker.paused else "Running")
             self.live.video.set_message("")
+            self.check_class_filter()
             log.info("running on %s", device)
 
     def _still_shown(self, worker: InferenceWorker, shown: StillShown) -> None:
@@ -258,16 +304,33 @@ class RunController(QObject):
         still = [where, f"{found} · inferred once in {shown.latency_ms:.0f} ms"]
         if shown.skipped:
             still.append(f"{shown.skipped} unreadable image(s) skipped (see View → Log)")
+        warning = self.check_class_filter()
         self.live.video.set_hud(HudInfo(worker.request.spec.model_name, worker.device_text,
-                                        worker.request.spec.inference_host_address, still=tuple(still)))
+                                        worker.request.spec.inference_host_address, still=tuple(still),
+                                        warnings=self._warnings(worker)))
         self.live.controls.state_label.setText(found)  # which image: in the HUD (the label may be cut)
         message = ""
         if not shown.detections:
-            message = ("0 detections: nothing found above the threshold." if "detection" in found
-                       else f"Nothing found above the threshold ({found}).")
+            message = self._empty_message(shown, found)
+            if warning:
+                message += f"\nThe {warning}."
             if worker.request.empty_hint:
                 message += f"\n{worker.request.empty_hint}."
         self.live.video.set_message(message)
+
+    def _empty_message(self, shown: StillShown, found: str) -> str:
+        """Why a photo shows nothing: how many the class filter hid and how many the threshold hid."""
+        if "detection" not in found:
+            return f"Nothing found above the threshold ({found})."
+        classes = self.live.overlay.options().classes
+        hid_filter = (f"the class filter ({', '.join(classes)}) hid {shown.hidden_by_filter}" if classes
+                      else "no class filter is set")
+        if shown.floor:
+            hid_threshold = (f"the threshold {shown.threshold:.2f} hid {shown.below_threshold}"
+                             f" (scored {shown.floor:.2f} to {shown.threshold:.2f})")
+        else:
+            hid_threshold = "nothing found above the threshold"
+        return f"0 detections: {hid_filter}; {hid_threshold}."
 
     def _frame_ready(self, image: Any, shapes: Any, capture_time: float, frame_id: int) -> None:
         if self.sender() is not self.worker:
@@ -293,7 +356,8 @@ class RunController(QObject):
             return
         self.live.video.set_hud(HudInfo(
             worker.request.spec.model_name, worker.device_text, worker.request.spec.inference_host_address, snap.fps,
-            snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late))
+            snap.latency_p50_ms, snap.latency_p95_ms, percentile(list(self.glass_ms), 50), snap.skipped, snap.late,
+            warnings=self._warnings(worker)))
 
     def show_failure(self, message: str, detail: str) -> None:
         """A worker's ``failed``: the line on the video and in the Log, the detail in the Log only."""

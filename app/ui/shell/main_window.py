@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         # selectionChanged, not currentRowChanged: the current row changes before the selection moves,
         # so the details would describe the previous row while Run and Fetch act on the new one.
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.show_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self.runs.selection_changed())
         self.proxy.layoutChanged.connect(self.show_selected)
         self.settings_bar.changed.connect(self.defaults_changed)
 
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
     # ----- registry and spec files (the FileController's signals) -------------------------
     def _registry_loaded(self, catalogue: Any, shown: str) -> None:
         self.table.clearSelection()
+        self.settings_bar.set_registry_host(catalogue.defaults.inference_host_address)
         self._apply_defaults()
         self.model.set_catalogue(self.session.catalogue)
         self.facets.set_catalogue(self.session.catalogue)

@@ -94,6 +94,10 @@ class SettingsBar(QToolBar):
         self.setObjectName("defaults-toolbar")
         self.setMovable(False)
         self._applied_host = ""
+        self.registry_host = "@local"  # the registry's own default host (set_registry_host)
+        self.host_overridden = False  # the user chose another host than the registry's
+        self.host_note = QLabel()
+        self.host_note.setObjectName("host-note")
         self.host = QComboBox()
         self.host.setObjectName("host")
         self.host.setEditable(True)
@@ -131,6 +135,8 @@ class SettingsBar(QToolBar):
         for label, widget in (("Host", self.host), ("Devices", self.devices), ("Zoo", self.zoo),
                               ("Token", self.token), ("Confidence", self.threshold)):
             self.addWidget(_labelled(label, widget))
+            if widget is self.host:
+                self.addWidget(self.host_note)
         self.addWidget(self.more)
         self.host.lineEdit().editingFinished.connect(self.commit_host)  # Enter or focus out
         self.host.activated.connect(lambda _i: self.commit_host())  # picked from the list
@@ -139,6 +145,25 @@ class SettingsBar(QToolBar):
         self.token.editingFinished.connect(self.changed)
         self.threshold.valueChanged.connect(lambda _v: self.changed.emit())
         self._applied_host = self.host_text()
+        self._show_host_note()
+
+    def set_registry_host(self, host: str) -> None:
+        """A registry was loaded: its default host is the toolbar's, unless the user chose another."""
+        self.registry_host = host or "@local"
+        if not self.host_overridden or self.host_text() == self.registry_host:
+            self.host_overridden = False
+            self.host.setCurrentText(self.registry_host)
+            self._applied_host = self.host_text()
+        self._show_host_note()
+
+    def _show_host_note(self) -> None:
+        if self.host_overridden:
+            self.host_note.setText(f"your choice (registry: {self.registry_host})")
+            self.host_note.setToolTip(f"You chose this host; the registry's default is {self.registry_host}. "
+                                      f"Pick {self.registry_host} to go back to it.")
+        else:
+            self.host_note.setText("registry default")
+            self.host_note.setToolTip("The registry's own default host (its defaults: inference_host_address)")
 
     def _edit_properties(self) -> None:
         text = yaml.safe_dump(self.extra_properties, sort_keys=False) if self.extra_properties else ""
@@ -151,6 +176,8 @@ class SettingsBar(QToolBar):
         """Apply the host typed so far (emit ``changed``) if it differs from the one applied."""
         if self.host_text() != self._applied_host:
             self._applied_host = self.host_text()
+            self.host_overridden = self.host_text() != self.registry_host
+            self._show_host_note()
             self.changed.emit()
 
     def host_text(self) -> str:
@@ -164,22 +191,29 @@ class SettingsBar(QToolBar):
         return self.token.text() or os.environ.get("DEGIRUM_CLOUD_TOKEN") or None
 
     def defaults(self) -> dict[str, Any]:
-        """Keyword arguments for ``Catalogue.with_defaults`` (None keeps the registry's)."""
+        """Keyword arguments for ``Catalogue.with_defaults`` (None keeps the registry's, the host too)."""
         props = dict(self.extra_properties)
         if self.threshold_value() is not None:
             props["output_confidence_threshold"] = self.threshold_value()
-        return {"inference_host_address": self.host_text(), "zoo_url": self.zoo.text().strip() or None,
+        return {"inference_host_address": self.host_text() if self.host_overridden else None,
+                "zoo_url": self.zoo.text().strip() or None,
                 "token": self.token_value(), "model_properties": props or None}
 
     def state(self) -> dict[str, Any]:
         """What is saved between runs (never the token)."""
-        return {"host": self.host_text(), "devices": self.devices.currentText(), "zoo": self.zoo.text(),
+        overridden = self.host_overridden or self.host_text() != self.registry_host  # typed, not yet applied
+        return {"host": self.host_text() if overridden else "", "host_override": overridden,
+                "devices": self.devices.currentText(), "zoo": self.zoo.text(),
                 "threshold": self.threshold.value(), "properties": self.extra_properties}
 
     def restore(self, state: dict[str, Any]) -> None:
-        if state.get("host"):
-            self.host.setCurrentText(str(state["host"]))
+        host = str(state.get("host") or "")
+        # Settings saved before the override was recorded always held a host; "@local" was the old default.
+        if host and (state.get("host_override") or ("host_override" not in state and host != "@local")):
+            self.host.setCurrentText(host)
+            self.host_overridden = True  # until a registry with this very host loads (set_registry_host)
         self._applied_host = self.host_text()
+        self._show_host_note()
         if state.get("devices") in DEVICES:
             self.devices.setCurrentText(state["devices"])
         self.zoo.setText(str(state.get("zoo") or ""))
