@@ -19,7 +19,6 @@ import copy
 import gc
 import hashlib
 import re
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import yaml
 from model_picker.redact import redact
 from model_picker.registry.errors import RegistryError
 from model_picker.registry.parsed_cache import recall, remember
-from model_picker.registry.yamlread import MAX_DEPTH, line_column, locate, read_yaml
+from model_picker.registry.yamlread import MAX_DEPTH, MAX_INT_DIGITS, int_too_long, line_column, locate, read_yaml
 
 __all__ = ["RegistryDocument", "RegistryError", "load_dict", "load_file", "load_text", "validate_config"]
 
@@ -220,7 +219,6 @@ def check_values(config: Any, source: str) -> None:
     """What YAML reading refuses, refused in a dict too, by field: keys that are not text, integers
     too long to print, lone surrogates, nesting deeper than the YAML limit, and a structure that
     contains itself. Iterative, and bounded in the values it visits."""
-    digits_limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 10**9
     stack: list[tuple[Any, tuple[Any, ...], frozenset[int]]] = [(config, (), frozenset())]
     visited = 0
     while stack:
@@ -237,8 +235,8 @@ def check_values(config: Any, source: str) -> None:
                     raise RegistryError(source, f"text with a lone surrogate (U+{ord(value[exc.start]):04X})",
                                         field=field) from None
         elif isinstance(value, int) and not isinstance(value, bool):
-            if value.bit_length() > digits_limit * 3.3219:
-                raise RegistryError(source, f"an integer too long to print (over {digits_limit:,} digits)",
+            if int_too_long(value):
+                raise RegistryError(source, f"an integer too long to print (over {MAX_INT_DIGITS:,} digits)",
                                     field=field)
         elif isinstance(value, dict | list | tuple | set):
             if id(value) in inside:

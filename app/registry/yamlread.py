@@ -13,7 +13,10 @@ are what ``safe_load`` gives), and these limits:
   itself writes) to what the registry expands to; an alias to a node that is
   not finished yet (a recursive structure) is refused;
 - nesting is at most ``MAX_DEPTH`` levels (the schema check and JSON recurse);
-- every mapping key is text (``set`` elements excepted) and written once.
+- every mapping key is text (``set`` elements excepted) and written once;
+- an integer has at most ``MAX_INT_DIGITS`` decimal digits however it is
+  written: ``0b``, ``0o``, ``0x`` and ``1:2:3`` are read without Python's limit,
+  so a registry could hold a number that no output (text, JSON) can print.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ from model_picker.registry.errors import RegistryError
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ALIAS_ALLOWANCE = 250_000
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 4300  # Python's default limit for converting an integer to text
+_INT_LIMIT = 10**MAX_INT_DIGITS
+_INT_BITS_MAYBE, _INT_BITS_SURE = _INT_LIMIT.bit_length() - 1, _INT_LIMIT.bit_length()
 _TAG = "tag:yaml.org,2002:"
 _STR, _MERGE_TAG, _VALUE_TAG = _TAG + "str", _TAG + "merge", _TAG + "value"
 _MAPPING_TAGS = {None, "!", _TAG + "map", _TAG + "set"}
@@ -59,6 +65,11 @@ class _Merge:
 
 
 MERGE: Any = _Merge()
+
+
+def int_too_long(value: int) -> bool:
+    """More than ``MAX_INT_DIGITS`` decimal digits: Python refuses to print it (and JSON to write it)."""
+    return value.bit_length() > _INT_BITS_SURE or (value.bit_length() > _INT_BITS_MAYBE and abs(value) >= _INT_LIMIT)
 
 
 def _mark(mark: Any) -> tuple[int, int]:
@@ -125,7 +136,8 @@ class _Reader:
         except ValueError as exc:
             if "digits" in str(exc):
                 raise self.fail(event, f"a number with {len(event.value):,} digits is too long "
-                                "(the limit is 4,300 digits); quote it to keep it as text", self.field()) from None
+                                f"(the limit is {MAX_INT_DIGITS:,} digits); quote it to keep it as text",
+                                self.field()) from None
             raise self.fail(event, f"{event.value[:40]!r} is not a valid {tag.removeprefix(_TAG)}",
                             self.field()) from None
         except ConstructorError as exc:
@@ -133,6 +145,10 @@ class _Reader:
         except Exception:  # PyYAML's constructors raise KeyError or AttributeError on some explicit tags
             raise self.fail(event, f"{event.value[:40]!r} is not a valid {tag.removeprefix(_TAG)}",
                             self.field()) from None
+        if type(value) is int and int_too_long(value):  # 0b…, 0x…, 0o… or 1:2:3 (no limit on their reading)
+            raise self.fail(event, f"the number {event.value[:20]}… has more than {MAX_INT_DIGITS:,} decimal "
+                            "digits (the limit for any integer, however written); quote it to keep it as text",
+                            self.field())
         if not isinstance(value, _JSON_SCALARS):
             self.plain = False
         return value

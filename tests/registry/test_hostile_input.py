@@ -125,6 +125,30 @@ def test_integers_over_4300_digits_are_a_located_error_in_text_and_dict():
         load_registry({"models": {"a": {"task": "t", "hardware": [], "zoo_url": "z", "metadata": {"n": 7 ** 9000}}}})
 
 
+def test_one_digit_limit_for_integers_however_written_applied_at_load(tmp_path):
+    """Issue 22 item 4: 0b/0o/0x/sexagesimal integers are read without Python's limit, so a 20,000-digit binary
+    number loaded and `list --json` then died printing it; now every form meets the same 4,300-digit rule."""
+    longest = 10**4300 - 1
+    written = {"binary": "0b" + "1" * 20000, "octal": "0" + "7" * 6000, "hex": "0x" + "f" * 4000,
+               "sexagesimal": "1" + ":59" * 2500, "hex just over": hex(longest + 1)}
+    for form, text in written.items():
+        err = error_for(f"models:\n  a:\n{MODEL}    metadata:\n      n: {text}\n")
+        assert (err.line, err.field) == (7, "models.a.metadata.n"), form
+        assert "more than 4,300 decimal digits" in str(err) and "quote it" in str(err), form
+    at_limit = load_text(f"models:\n  a:\n{MODEL}    metadata: {{n: {hex(longest)}, m: -{hex(longest)}}}\n", "r.yaml")
+    assert at_limit.config["models"]["a"]["metadata"]["n"] == longest
+
+    path = tmp_path / "big.yaml"
+    path.write_text(f"models:\n  a:\n{MODEL}    metadata:\n      n: {written['binary']}\n")
+    for args in (["list", "--json"], ["list"], ["show", "a", "--format", "json"]):
+        out = cli(*args, "--registry", str(path))
+        assert out.returncode == 2 and "Traceback" not in out.stderr, (args, out.stderr[-300:])
+        assert f"{path}:7:" in out.stderr and "4,300 decimal digits" in out.stderr
+    path.write_text(f"models:\n  a:\n{MODEL}    metadata:\n      n: {hex(longest)}\n")
+    out = cli("list", "--json", "--registry", str(path))
+    assert out.returncode == 0 and json.loads(out.stdout)[0]["metadata"]["n"] == longest
+
+
 def test_a_lone_surrogate_through_the_text_api_is_located():
     err = error_for(f"models:\n  a:\n{MODEL}    description: bad \ud800 text\n")
     assert (err.line, err.column) == (6, 22) and "lone surrogate" in str(err)
