@@ -9,6 +9,7 @@ command's module only when that command runs; no command imports this module.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from model_picker.cli.errors import EXIT_INTERRUPTED, CliError, end_children
@@ -159,6 +160,14 @@ def dispatch(args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {command!r}")
 
 
+def show_warnings() -> None:
+    """The core's warnings (a damaged cache file set aside) as one ``model-picker: warning:`` line each."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("model-picker: warning: %(message)s"))
+    logging.getLogger("model_picker").addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     agents.prepare_process([sys.executable, "-m", "model_picker", *argv])
@@ -167,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         from model_picker.ui.shell.app import run_window
 
         sys.exit(run_window())
+    show_warnings()
     try:
         code = dispatch(args)
     except CliError as exc:

@@ -130,6 +130,24 @@ def _is_valid(config: Mapping[str, Any]) -> bool:
     return True
 
 
+def _sound(config: dict[str, Any]) -> bool:
+    """A config read back from the parsed cache is one ``load_text`` could have stored: valid by the schema,
+    and nested no deeper than YAML reading allows (lone surrogates and overlong integers are refused
+    while the JSON is read, statefile.py)."""
+    if not _is_valid(config) and next(jsonschema.Draft7Validator(registry_schema()).iter_errors(config), None):
+        return False
+    stack: list[tuple[Any, int]] = [(config, 1)]
+    while stack:
+        value, depth = stack.pop()
+        for item in value.values() if type(value) is dict else value:
+            kind = type(item)
+            if kind is dict or kind is list:
+                if depth >= MAX_DEPTH:
+                    return False
+                stack.append((item, depth + 1))
+    return True
+
+
 def validate_config(config: Any, source: str, text: str | None = None) -> dict[str, Any]:
     """Apply the library's schema; the first (shallowest) problem is reported."""
     if not isinstance(config, dict):
@@ -176,7 +194,7 @@ def load_text(text: str, source: str, base: str | None = None) -> RegistryDocume
     """Parse and validate registry YAML text (a text seen before, valid, comes from the parsed cache)."""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     with bulk_build():
-        config = recall(digest)
+        config = recall(digest, _sound)
         if config is None:
             _not_html(text, source)
             parsed, plain = read_yaml(text, source)

@@ -13,7 +13,6 @@ redacted form is shown or written to disk.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import socket
 import threading
@@ -27,6 +26,7 @@ from model_picker.paths import cache_dir
 from model_picker.redact import redact
 from model_picker.registry.errors import RegistryError
 from model_picker.registry.loader import RegistryDocument, load_text
+from model_picker.statefile import read_bytes, read_json, set_aside, write_json, write_text
 
 MAX_BYTES = 64 * 1024 * 1024
 DEADLINE = 20.0  # seconds for the whole load of a URL
@@ -166,21 +166,29 @@ def _remember(url: str, text: str) -> None:
     """Keep the last good copy; its metadata names the URL redacted (the key is a hash of the real one)."""
     body, meta = _cache_paths(url)
     try:
-        body.parent.mkdir(parents=True, exist_ok=True)
-        tmp = body.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(body)
-        meta.write_text(json.dumps({"url": redact(url), "fetched": time.time()}))
-    except OSError:
+        write_text(body, text)
+        write_json(meta, {"url": redact(url), "fetched": time.time()})
+    except (OSError, ValueError):  # ValueError: text with a lone surrogate
         pass  # a cache we cannot write is not worth failing the load for
 
 
+def _is_meta(value: Any) -> bool:
+    """The form ``_remember`` writes: {"url": redacted URL, "fetched": seconds since 1970}."""
+    fetched = value.get("fetched") if isinstance(value, dict) else None
+    return isinstance(fetched, int | float) and not isinstance(fetched, bool) and 0 <= fetched < 1e11
+
+
 def last_good_copy(url: str) -> tuple[str, float] | None:
-    """The text and fetch time of the last copy that loaded, if any."""
+    """The text and fetch time of the last copy that loaded, if any (a damaged copy is set aside)."""
     body, meta = _cache_paths(url)
+    info = read_json(meta, _is_meta)
+    data = read_bytes(body, MAX_BYTES) if info is not None else None
+    if info is None or data is None:
+        return None
     try:
-        return body.read_text(encoding="utf-8"), json.loads(meta.read_text())["fetched"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return data.decode("utf-8"), float(info["fetched"])
+    except UnicodeDecodeError:
+        set_aside(body, "is not UTF-8 text")
         return None
 
 
@@ -194,7 +202,11 @@ def load_url(url: str, allow_stale: bool = True, deadline: float = DEADLINE) -> 
         if cached is None:
             raise
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(cached[1]))
-        doc = load_text(cached[0], url, base)
+        try:
+            doc = load_text(cached[0], url, base)
+        except RegistryError as bad:  # the copy was valid when kept: it has been damaged since
+            set_aside(_cache_paths(url)[0], f"is no longer a valid registry ({bad.reason})")
+            raise exc from None
         note = f"{redact(url)} cannot be reached ({exc.reason}); showing the last good copy from {when}"
         return RegistryDocument(doc.config, url, base, stale=True, note=note)
     doc = load_text(text, url, base)  # an invalid document is never remembered

@@ -7,14 +7,13 @@ models says from which zoo and when.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from model_picker.zoo.fetch import cache_root, sources_dir
-from model_picker.zoo.integrity import problem
+from model_picker.zoo.integrity import problem, read_record
 from model_picker.zoo.staging import StagingFolder, list_staging
 from model_picker.zoo.validate import Problem, check_model
 
@@ -43,10 +42,7 @@ def list_cached() -> list[CachedModel]:
     for folder in sorted(root.iterdir()):
         if not folder.is_dir() or folder.name.startswith(".") or not (folder / f"{folder.name}.json").exists():
             continue
-        try:
-            record = json.loads((sources_dir() / f"{folder.name}.json").read_text())
-        except (OSError, ValueError):
-            record = {}
+        record = read_record(folder, folder.name)
         models.append(CachedModel(folder.name, folder, _size(folder), folder.stat().st_mtime,
                                   str(record.get("zoo_url", ""))))
     return models

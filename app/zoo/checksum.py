@@ -18,12 +18,12 @@ This module has no third-party imports so the zoo build script can use it too.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from model_picker.paths import cache_dir
+from model_picker.statefile import read_json, write_json
 
 _CHUNK = 1 << 20
 _MAX_ENTRIES = 500
@@ -62,12 +62,18 @@ def _stamp(model_path: Path) -> list[list[int]]:
     return stamps
 
 
+def _is_memo(value: Any) -> bool:
+    """The form ``known_checksum`` writes: {path: {"stamp": [[size, mtime, ctime, inode], ...], "sha256": hex}}."""
+    return isinstance(value, dict) and len(value) <= 4 * _MAX_ENTRIES and all(
+        isinstance(entry, dict) and isinstance(entry.get("sha256"), str) and isinstance(entry.get("stamp"), list)
+        and all(isinstance(s, list) and len(s) == 4 and all(type(n) is int for n in s) for s in entry["stamp"])
+        for entry in value.values())
+
+
 def _read_memo(path: Path) -> dict[str, dict]:
-    try:
-        memo = json.loads(path.read_text())
-        return memo if isinstance(memo, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    """The memo, or {} when it is missing; a damaged memo is set aside (statefile.py) and rebuilt."""
+    memo = read_json(path, _is_memo)
+    return memo if memo is not None else {}
 
 
 def known_checksum(model_path: Path) -> str:
@@ -89,10 +95,7 @@ def known_checksum(model_path: Path) -> str:
         for old in list(memo)[:-_MAX_ENTRIES]:
             memo.pop(old)
         try:
-            store.parent.mkdir(parents=True, exist_ok=True)
-            tmp = store.with_name(f".{store.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_text(json.dumps(memo))
-            os.replace(tmp, store)
+            write_json(store, memo)
         except OSError:
             pass  # a read-only or full home: hashing again next time is only slower
     return digest

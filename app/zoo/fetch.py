@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     from degirum_tools import ModelSpec
 
 from model_picker.errors import InferenceError
+from model_picker.statefile import write_json
 from model_picker.zoo.checksum import model_checksum
 from model_picker.zoo.hosts import needs_fetch
 from model_picker.zoo.integrity import find_model_json, problem
@@ -288,8 +289,7 @@ def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable
         return local_spec(spec, dest)
     record = _fetch_into(spec, root, dest, progress, cancel)
     try:
-        sources_dir().mkdir(exist_ok=True)
-        (sources_dir() / f"{spec.model_name}.json").write_text(json.dumps(record))
+        write_json(sources_dir() / f"{spec.model_name}.json", record)
     except OSError:
         pass
     return local_spec(spec, dest)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from model_picker.errors import InferenceError
+from model_picker.statefile import read_json
 from model_picker.zoo.bundled import zoo_dir
 from model_picker.zoo.checksum import known_checksum, model_files
 from model_picker.zoo.probe import probe_model
@@ -42,11 +44,27 @@ def record_path(model_folder: Path, name: str) -> Path:
     return model_folder.parent / ".model-picker" / f"{name}.json"
 
 
+def _is_record(value: Any) -> bool:
+    """The form fetch.py writes: {"zoo_url": text, "fetched": time, "bytes": int, "sha256": hex or null}."""
+    return isinstance(value, dict) and all(
+        key not in value or check(value[key]) for key, check in _RECORD_FIELDS.items())
+
+
+_RECORD_FIELDS = {
+    "zoo_url": lambda v: isinstance(v, str),
+    "fetched": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "bytes": lambda v: type(v) is int,
+    "sha256": lambda v: v is None or isinstance(v, str),
+}
+
+
+def read_record(model_folder: Path, name: str) -> dict[str, Any]:
+    """The fetch record of a cached model ({} when there is none); a damaged one is set aside (statefile.py)."""
+    return read_json(record_path(model_folder, name), _is_record) or {}
+
+
 def fetched_sha256(model_folder: Path, name: str) -> str | None:
-    try:
-        value = json.loads(record_path(model_folder, name).read_text()).get("sha256")
-    except (OSError, ValueError, AttributeError):
-        return None
+    value = read_record(model_folder, name).get("sha256")
     return value if isinstance(value, str) else None
 
 

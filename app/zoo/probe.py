@@ -21,7 +21,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from model_picker.statefile import read_json, write_json
 from model_picker.zoo.checksum import known_checksum, memo_file, model_files
 
 TIMEOUT_S = 180.0
@@ -37,22 +39,23 @@ def _key(json_path: Path, model_sha256: str) -> str:
     return hashlib.sha256(model_sha256.encode() + json_path.read_bytes()).hexdigest()
 
 
+def _is_probed(value: Any) -> bool:
+    """The form ``_remember`` writes: a list of hex keys."""
+    return isinstance(value, list) and all(isinstance(key, str) for key in value)
+
+
+def _known() -> list[str]:
+    """Keys of the model versions that passed; a damaged file is set aside (statefile.py) and rebuilt."""
+    return read_json(_probed_file(), _is_probed) or []
+
+
 def _remembered(key: str) -> bool:
-    try:
-        return key in json.loads(_probed_file().read_text())
-    except (OSError, ValueError, TypeError):
-        return False
+    return key in _known()
 
 
 def _remember(key: str) -> None:
     try:
-        known = json.loads(_probed_file().read_text())
-        known = known if isinstance(known, list) else []
-    except (OSError, ValueError):
-        known = []
-    try:
-        _probed_file().parent.mkdir(parents=True, exist_ok=True)
-        _probed_file().write_text(json.dumps([*known[-499:], key]))
+        write_json(_probed_file(), [*_known()[-499:], key])
     except OSError:
         pass
 

@@ -11,13 +11,15 @@ the pid in their name.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from model_picker.statefile import read_json, write_json
 
 OWNER = "owner.json"
 NO_OWNER_GRACE_S = 3600  # a folder without an owner record is left alone this long
@@ -63,7 +65,7 @@ def make_staging(root: Path, model: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f".fetch-{model}-", dir=root))
     owner = {"pid": os.getpid(), "start": _start_time(os.getpid()), "model": model}
     try:
-        (work / OWNER).write_text(json.dumps(owner))
+        write_json(work / OWNER, owner)  # whole or not at all: a `cache list` may read it right now
     except OSError:
         shutil.rmtree(work, ignore_errors=True)  # a full disk: leave nothing behind
         raise
@@ -80,18 +82,22 @@ def _size(folder: Path) -> int:
     return total
 
 
+def _is_owner(value: Any) -> bool:
+    """The form ``make_staging`` writes: {"pid": int, "start": text or null, "model": text}."""
+    return isinstance(value, dict) and type(value.get("pid")) is int and isinstance(value.get("start"), str | None) \
+        and isinstance(value.get("model", ""), str)
+
+
 def _describe(path: Path) -> StagingFolder:
     modified = path.stat().st_mtime
     if path.name.startswith(".old-"):  # .old-<model>-<pid>-<ns>
         model, pid, _ns = path.name[len(".old-"):].rsplit("-", 2)
         owner = {"pid": int(pid) if pid.isdigit() else None, "model": model}
     else:
-        try:
-            owner = json.loads((path / OWNER).read_text())
-        except (OSError, ValueError):
-            owner = {}
-    pid = owner.get("pid") if isinstance(owner.get("pid"), int) else None
-    alive = _alive(pid, owner.get("start")) if pid is not None else time.time() - modified < NO_OWNER_GRACE_S
+        owner = read_json(path / OWNER, _is_owner) or {}
+    pid = owner.get("pid") if type(owner.get("pid")) is int and 0 < owner["pid"] < 2**31 else None
+    start = owner.get("start") if isinstance(owner.get("start"), str) else None
+    alive = _alive(pid, start) if pid is not None else time.time() - modified < NO_OWNER_GRACE_S
     return StagingFolder(path, str(owner.get("model") or ""), pid, _size(path), modified, alive)
 
 
