@@ -3,8 +3,8 @@
 Every file the app reads back (the checksum memo, the probe memo, the parsed-registry cache, a fetch record,
 a staging folder's owner, a registry's last good copy, the settings) is filled with random bytes, nesting
 200,000 levels deep, fields of the wrong type and valid JSON of the wrong shape; then every command runs as a
-user runs it (a real process, a private HOME, a real zoo server). Each must do what it does with a clean
-cache, without a traceback, and say once which file it set aside.
+user runs it (a real process, a private HOME, a real zoo server) and the window starts. Each must do what it
+does with a clean cache, without a traceback, and say once which file it set aside.
 """
 
 from __future__ import annotations
@@ -178,3 +178,59 @@ def test_a_damaged_last_good_copy_of_a_registry_url_is_set_aside(tmp_path, zoo_d
     lines = warnings(out.stderr)
     assert len(lines) == 1 and str(body) in lines[0] and "moved aside as" in lines[0], lines
     assert not body.exists()
+
+
+SETTINGS_DAMAGE = {
+    "random bytes": random.Random(22).randbytes(4096),
+    "deep nesting": DEEP,
+    "wrong types": b'[General]\ngeometry=garbage\nwindow_state=5\nrecent=5\n'
+                   b'overlay="{\\"classes\\": 5, \\"line_width\\": \\"x\\", \\"show_labels\\": \\"yes\\"}"\n'
+                   b'source="{\\"kind\\": \\"video\\", \\"location\\": 5}"\n',
+    "wrong shape": b'[General]\noverlay="' + b"[" * 100_000 + b'"\nsource="\\"text\\""\ndefaults="[1, 2]"\n',
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_window_starts_with_damaged_settings_and_caches(qtbot, tmp_path, zoo_dir, monkeypatch, kind):
+    from PySide6.QtCore import QSettings
+
+    from model_picker.ui.shell.main_window import MainWindow
+
+    home = Home(tmp_path, str(zoo_dir))
+    for key in [k for k in os.environ if k.startswith("XDG_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(home.home))
+    conf = home.home / ".config" / "Model Picker" / "Model Picker.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_bytes(SETTINGS_DAMAGE[kind])
+    home.damage(kind, ["parsed"])
+    win = MainWindow(str(home.registry), QSettings(str(conf), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.session.catalogue is not None, timeout=20000)
+    assert win.isVisible() and win.session.catalogue.names() == [MODEL]
+    log = win.log_panel.toPlainText()
+    parsed_lines = [line for line in log.splitlines() if str(home.files["parsed"]) in line]
+    assert len(parsed_lines) == 1 and "moved aside" in parsed_lines[0], log
+    conf_lines = [line for line in log.splitlines() if str(conf) in line]
+    assert conf_lines, log
+    if kind in ("random bytes", "deep nesting"):  # not a settings file at all: set aside whole
+        assert len(conf_lines) == 1 and "moved aside" in conf_lines[0], log
+        assert list(conf.parent.glob("Model Picker.conf.bad-*"))
+    win.close()
+    assert "Traceback" not in log
+
+
+def test_the_real_window_comes_up_on_damaged_files(tmp_path, zoo_dir):
+    """``model-picker`` with no command, as a user starts it (offscreen), every file damaged at once."""
+    home = Home(tmp_path, str(zoo_dir))
+    conf = home.home / ".config" / "Model Picker" / "Model Picker.conf"
+    conf.parent.mkdir(parents=True)
+    for kind in KINDS:
+        conf.write_bytes(SETTINGS_DAMAGE[kind])
+        home.damage(kind, ["parsed", "checksums", "probed"])
+        env = {**home.env, "MODEL_PICKER_EXIT_AFTER_SHOW": "1", "QT_QPA_PLATFORM": "offscreen"}
+        out = subprocess.run([sys.executable, "-m", "model_picker"], capture_output=True, text=True, timeout=120,
+                             env=env, stdin=subprocess.DEVNULL)
+        assert out.returncode == 0 and "shown" in out.stdout, (kind, out.stderr[-1500:])
+        assert "Traceback" not in out.stderr, (kind, out.stderr[-1500:])

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QSizePolicy, QSt
 from model_picker.inference.counting.analyzers import CountingError, CountingSetup, Line, Zone, detector_reason
 from model_picker.inference.counting.edit import replaced
 from model_picker.ui.counting.editor import CountEditor
+from model_picker.ui.shell import settings as stored
 from model_picker.ui.shell.guard import qt_virtual
 from model_picker.ui.shell.log_panel import log
 
@@ -191,10 +192,12 @@ class CountingControls(QObject):
         """Show the lines and zones stored for this source (a hash of it names the settings key)."""
         where = f"{state.get('kind', '')}:{state.get('location', '')}"
         self.source_key = "counting/" + hashlib.sha1(where.encode()).hexdigest()[:16]
+        data = stored.get_dict(self.settings, self.source_key)  # {} with a warning when damaged
         try:
-            data = json.loads(str(self.settings.value(self.source_key, "") or "{}"))
-            setup = CountingSetup.from_dict(data, "stored counting", track=bool(data.get("track")))
-        except (ValueError, AttributeError):  # CountingError is a ValueError; a hand-edited settings file
+            setup = CountingSetup.from_dict(data, "stored counting", track=data.get("track") is True)
+        except (ValueError, AttributeError, TypeError, OverflowError) as exc:  # a hand-edited settings file
+            log.warning("settings %s: %s cannot be used (%s); counting starts empty", self.settings.fileName(),
+                        self.source_key, exc)
             setup = CountingSetup()
         self.editor.setup = setup
         self.track.setChecked(setup.track)

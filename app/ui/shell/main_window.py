@@ -320,18 +320,18 @@ class MainWindow(QMainWindow):
                       f"Model Picker: browse DeGirum model registries and run models live.\n\n{versions}")
 
     def _restore(self) -> None:
-        geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:  # first start: as large as suits the screen, never larger than it
+        stored.check_file(self.settings)
+        geometry = stored.get_bytes(self.settings, "geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            # first start (or a geometry Qt cannot use): as large as suits the screen, never larger than it
             screen = self.screen().availableGeometry()
             self.resize(min(1400, screen.width()), min(860, screen.height()))
-        state = self.settings.value("window_state")
+        state = stored.get_bytes(self.settings, "window_state")
         if state is not None:
             self.restoreState(state)
-        self.settings_bar.restore(stored.get_dict(self.settings, "defaults"))
-        self.live.overlay.restore(OverlayOptions.from_dict(stored.get_dict(self.settings, "overlay")))
-        self.live.sources.restore_source(stored.get_dict(self.settings, "source"))
+        self.settings_bar.restore(stored.get_fields(self.settings, "defaults", stored.DEFAULTS))
+        self.live.overlay.restore(OverlayOptions.from_dict(stored.get_fields(self.settings, "overlay", stored.OVERLAY)))
+        self.live.sources.restore_source(stored.get_fields(self.settings, "source", stored.SOURCE))
 
     def save_settings(self) -> None:
         self.settings.setValue("geometry", self.saveGeometry())
