@@ -7,7 +7,9 @@ file with progress (bytes, total, rate), every chunk checks for cancellation,
 the archive is tested (CRC, paths, layout, model JSON and files) in a staging
 folder, and only then renamed into ``<PySDK app data>/models/<name>`` — the
 layout the library's own ``ensure_local`` reads, so it finds the model there and
-downloads nothing. A failure of any kind leaves the cache as it was.
+downloads nothing. A failure of any kind leaves the cache as it was. Fetches of
+one model at the same time (two windows, a script beside the window) take turns
+through a lock file: one downloads, the others then find the model in the cache.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -225,14 +228,54 @@ def _unpack(archive: Path, name: str, staging: Path, sizes: _Sizes) -> Path:
 
 
 def _install(folder: Path, dest: Path) -> None:
-    """Swap the checked folder into place; an old copy is removed only after the swap."""
+    """Swap the checked folder into place; an old copy is removed only after the swap.
+
+    A process that does not take the fetch lock (one on another machine sharing the cache over a network
+    file system) may install the same model in between: when the rename finds an intact model in place,
+    that model is kept and this copy dropped, instead of failing with "Directory not empty".
+    """
     old = None
     if dest.exists():
         old = dest.with_name(f".old-{dest.name}-{os.getpid()}-{time.monotonic_ns()}")
-        dest.rename(old)
-    folder.rename(dest)
+        try:
+            dest.rename(old)
+        except FileNotFoundError:  # moved aside by another fetch just now
+            old = None
+    try:
+        folder.rename(dest)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not _intact(dest, dest.name):
+            raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _fetch_lock(root: Path, name: str, cancel: threading.Event | None) -> Iterator[None]:
+    """One fetch of a model at a time on this machine (processes and threads alike); the others wait, then
+    find it in the cache. ``flock`` is released by the kernel when its holder dies, so a killed fetch
+    never leaves the model locked; where no lock file can be made, fetches run unlocked."""
+    import fcntl
+
+    try:
+        sources = root / ".model-picker"
+        sources.mkdir(parents=True, exist_ok=True)
+        fd = os.open(sources / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if cancel is not None and cancel.is_set():
+                    raise FetchCancelled(f"fetching {name} was cancelled; nothing was kept") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def _model_sha256(folder: Path, name: str) -> str | None:
@@ -283,16 +326,24 @@ def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable
     root = cache_root()
     dest = root / spec.model_name
     remove_stale(root)
-    present = dest.exists() and local_checksum(dest, spec.model_name) is not None
-    if present and _intact(dest, spec.model_name) and (
-            not cloud_sync or remote_checksum(spec) == local_checksum(dest, spec.model_name)):
+    if _up_to_date(spec, dest, cloud_sync):
         return local_spec(spec, dest)
-    record = _fetch_into(spec, root, dest, progress, cancel)
-    try:
-        write_json(sources_dir() / f"{spec.model_name}.json", record)
-    except OSError:
-        pass
+    with _fetch_lock(root, spec.model_name, cancel):
+        if _up_to_date(spec, dest, cloud_sync):  # fetched by another process while this one waited
+            return local_spec(spec, dest)
+        record = _fetch_into(spec, root, dest, progress, cancel)
+        try:
+            write_json(sources_dir() / f"{spec.model_name}.json", record)
+        except OSError:
+            pass
     return local_spec(spec, dest)
+
+
+def _up_to_date(spec: ModelSpec, dest: Path, cloud_sync: bool) -> bool:
+    """The cached model is there, intact, and (with ``cloud_sync``) the zoo's current version."""
+    present = dest.exists() and local_checksum(dest, spec.model_name) is not None
+    return present and _intact(dest, spec.model_name) and (
+        not cloud_sync or remote_checksum(spec) == local_checksum(dest, spec.model_name))
 
 
 def ensure_local(spec: ModelSpec, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,
