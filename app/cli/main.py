@@ -106,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", default="local", help="organisation part of the printed zoo URL")
     p.add_argument("--zoo", default="zoo", help="zoo part of the printed zoo URL")
     p.add_argument("--verbose", action="store_true", help="log every request")
-    p.add_argument("--inject-fault", choices=["cut", "slow", "404", "500", "corrupt", "no-length"],
+    p.add_argument("--inject-fault", choices=["cut", "slow", "404", "500", "corrupt", "no-length", "stall",
+                                              "redirect-loop"],
                    help=argparse.SUPPRESS)  # for tests: simulate a bad network
 
     p = sub.add_parser("ai-server", help="start DeGirum's AI server on a zoo folder with every runtime enabled")

@@ -15,7 +15,6 @@ through a lock file: one downloads, the others then find the model in the cache.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import threading
@@ -36,7 +35,7 @@ from model_picker.errors import InferenceError
 from model_picker.statefile import write_json
 from model_picker.zoo.checksum import model_checksum
 from model_picker.zoo.hosts import needs_fetch
-from model_picker.zoo.integrity import find_model_json, problem
+from model_picker.zoo.integrity import find_model_json, model_fields, problem
 from model_picker.zoo.staging import make_staging, remove_stale
 from model_picker.zoo.validate import check_model
 
@@ -100,15 +99,23 @@ def _request(url: str, token: str | None, *, stream: bool = False, binary: bool 
     host = urlparse(url).netloc
     try:
         response = requests.get(url, headers=headers, stream=stream, timeout=TIMEOUT)
-    except requests.Timeout:
+    except requests.ConnectTimeout:
         raise FetchError(f"{host} did not answer within {TIMEOUT[0]:.0f} s (network down or host unreachable)"
                          ) from None
+    except requests.Timeout:  # connected, then silence where the answer should be
+        raise FetchError(f"{host} accepted the connection but sent no answer within {TIMEOUT[1]:.0f} s "
+                         "(the zoo server is stalled or overloaded); nothing was kept") from None
+    except requests.TooManyRedirects as exc:
+        raise FetchError(f"{host} sends the request round in a redirect loop ({exc}); check the zoo URL",
+                         str(exc)) from None
     except requests.ConnectionError as exc:
         text = str(exc)
         if "NameResolution" in text or "resolve" in text:
             raise FetchError(f"cannot reach {host}: this machine has no route to it (offline, or a firewall)",
                              text) from None
         raise FetchError(f"cannot connect to {host}: is the zoo server running and reachable?", text) from None
+    except requests.RequestException as exc:  # an IOError: never to be told as a disk problem
+        raise FetchError(f"the request to {host} failed ({type(exc).__name__}: {exc})", str(exc)) from None
     if response.status_code == 401:
         raise FetchError(f"{host} refused the token (missing, expired or without access to this zoo)")
     return response
@@ -129,10 +136,7 @@ def remote_checksum(spec: ModelSpec) -> str | None:
 
 
 def local_checksum(folder: Path, name: str) -> str | None:
-    try:
-        return json.loads((folder / f"{name}.json").read_text()).get("Checksum")
-    except (OSError, ValueError):
-        return None
+    return model_fields(folder / f"{name}.json")[0]
 
 
 def local_spec(spec: ModelSpec, folder: Path) -> ModelSpec:
@@ -192,6 +196,7 @@ def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None
                         elapsed = max(now - start, 1e-6)
                         progress(Progress(spec.model_name, received, total, received / elapsed, elapsed))
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+            received = _bytes_received(exc, received)
             of = f" of {total}" if total else ""
             raise FetchError(f"the connection was cut after {received}{of} bytes of {spec.model_name}; "
                              "nothing was kept, try again", str(exc)) from None
@@ -203,6 +208,26 @@ def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None
                              "nothing was kept")
     sizes.archive = received
     return received
+
+
+def _bytes_received(exc: BaseException, counted: int) -> int:
+    """Bytes of the body that arrived before the connection broke: the chunks counted so far miss what urllib3
+    had read of the chunk the cut interrupted, which its IncompleteRead tells (urllib3's: the body's total so
+    far; http.client's: the bytes of that read)."""
+    seen: list[BaseException] = []
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or item in seen or len(seen) > 20:
+            continue
+        seen.append(item)
+        partial = getattr(item, "partial", None)
+        if type(partial) is int and partial >= 0:
+            return max(counted, partial)
+        if isinstance(partial, bytes):
+            return counted + len(partial)
+        pending += [*item.args, item.__cause__, item.__context__]
+    return counted
 
 
 def _unpack(archive: Path, name: str, staging: Path, sizes: _Sizes) -> Path:
@@ -223,7 +248,8 @@ def _unpack(archive: Path, name: str, staging: Path, sizes: _Sizes) -> Path:
     folder = staging / name
     problems = [p for p in check_model(folder / f"{name}.json", verify_checksum=False) if p.fatal]
     if problems:
-        raise FetchError(f"the archive of {name} is not a usable model: {problems[0]}")
+        where = f"{staging}{os.sep}"  # the staging folder is gone by the time this is read: name the archive
+        raise FetchError(f"the archive of {name} is not a usable model: {str(problems[0]).replace(where, '')}")
     return folder
 
 
@@ -280,10 +306,10 @@ def _fetch_lock(root: Path, name: str, cancel: threading.Event | None) -> Iterat
 
 def _model_sha256(folder: Path, name: str) -> str | None:
     """SHA-256 of the model file(s) as fetched: accepted at load even where the zoo defines Checksum otherwise."""
+    model_path = model_fields(folder / f"{name}.json")[1]
     try:
-        cfg = json.loads((folder / f"{name}.json").read_text())
-        return model_checksum(folder / cfg["MODEL_PARAMETERS"][0]["ModelPath"])
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return model_checksum(folder / model_path) if model_path is not None else None
+    except (OSError, ValueError):
         return None
 
 
@@ -308,6 +334,9 @@ def _fetch_into(spec: ModelSpec, root: Path, dest: Path, progress: Callable[[Pro
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise _disk_full(root, spec.model_name, sizes) from None
+        if type(exc).__module__.startswith(("requests", "urllib3")):  # their errors are OSErrors too
+            raise FetchError(f"the download of {spec.model_name} failed ({type(exc).__name__}: {exc}); "
+                             "nothing was kept", str(exc)) from None
         raise FetchError(f"cannot write {spec.model_name} into {root}: {exc.strerror or exc}", str(exc)) from None
     finally:
         if work is not None:

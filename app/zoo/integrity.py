@@ -85,16 +85,27 @@ def _advice(json_path: Path, name: str) -> str:
     return "Restore the file from where this zoo came from"
 
 
-def problem(json_path: Path, name: str) -> str | None:
-    """Why this model must not be loaded, in one line, or None when its file matches."""
+def model_fields(json_path: Path) -> tuple[str | None, str | None]:
+    """(Checksum, ModelPath) of a model JSON, each None when missing, empty or not text, both None when the
+    file is not a JSON object at all (damaged JSON is PySDK's to skip and validate.py's to explain)."""
     try:
         cfg = json.loads(json_path.read_text(encoding="utf-8"))
-        expected = cfg.get("Checksum")
-        model_path = (cfg.get("MODEL_PARAMETERS") or [{}])[0].get("ModelPath")
-    except (OSError, ValueError, AttributeError, IndexError):
+    except (OSError, ValueError, RecursionError):  # ValueError: not JSON, or not UTF-8 text
+        return None, None
+    if not isinstance(cfg, dict):
+        return None, None
+    params = cfg.get("MODEL_PARAMETERS")
+    first = params[0] if isinstance(params, list) and params and isinstance(params[0], dict) else {}
+    checksum, model_path = cfg.get("Checksum"), first.get("ModelPath")
+    return (checksum if isinstance(checksum, str) and checksum else None,
+            model_path if isinstance(model_path, str) and model_path else None)
+
+
+def problem(json_path: Path, name: str) -> str | None:
+    """Why this model must not be loaded, in one line, or None when its file matches."""
+    expected, model_path = model_fields(json_path)
+    if expected is None or model_path is None:
         return None  # not a model JSON this check understands: PySDK reports it (or skips it)
-    if not isinstance(expected, str) or not expected or not isinstance(model_path, str) or not model_path:
-        return None
     path = json_path.parent / model_path
     missing = [p for p in model_files(path) if not p.is_file()]
     if missing:
@@ -129,7 +140,5 @@ def verify_local_model(zoo: Path, name: str) -> None:
 
 
 def _model_path(json_path: Path) -> Path | None:
-    try:
-        return json_path.parent / json.loads(json_path.read_text())["MODEL_PARAMETERS"][0]["ModelPath"]
-    except (OSError, ValueError, KeyError, IndexError, TypeError):
-        return None
+    model_path = model_fields(json_path)[1]
+    return json_path.parent / model_path if model_path is not None else None

@@ -36,7 +36,9 @@ class Fault:
 
     kind: ``cut`` (close after half the bytes), ``slow`` (``rate`` bytes/s),
     ``404``, ``500``, ``corrupt`` (bytes that are not a ZIP), ``no-length``
-    (no Content-Length header, the body ends with the connection).
+    (no Content-Length header, the body ends with the connection), ``stall``
+    (the request is read and never answered), ``redirect-loop`` (every
+    download redirects to itself).
     """
 
     kind: str
@@ -159,7 +161,15 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is None or (fault.only_model and fault.only_model != name):
             self._send(200, body, "application/octet-stream")
             return
-        if fault.kind in ("404", "500"):
+        if fault.kind == "stall":
+            self.server.closing.wait()  # until the server stops: the client's read timeout decides
+            self.close_connection = True
+        elif fault.kind == "redirect-loop":
+            self.send_response(302)
+            self.send_header("Location", self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif fault.kind in ("404", "500"):
             self._json({"detail": f"injected HTTP {fault.kind}"}, int(fault.kind))
         elif fault.kind == "corrupt":
             junk = bytes((i * 37) & 0xFF for i in range(len(body)))

@@ -84,6 +84,8 @@ def check_model(json_path: Path, verify_checksum: bool = True) -> list[Problem]:
     folder = json_path.parent
     if not model_path:
         problems.append(Problem(json_path, "MODEL_PARAMETERS.ModelPath", "is missing"))
+    elif not isinstance(model_path, str):
+        problems.append(Problem(json_path, "MODEL_PARAMETERS.ModelPath", f"must name a file, not {model_path!r}"))
     else:
         missing = [p for p in model_files(folder / model_path) if not p.exists()]
         if missing:

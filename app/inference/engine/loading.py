@@ -17,7 +17,8 @@ from typing import Any
 
 from model_picker.inference.engine.errors import InferenceError, explain
 from model_picker.zoo.hosts import LOCAL, is_local_folder
-from model_picker.zoo.integrity import verify_local_model
+from model_picker.zoo.integrity import DamagedModelError, verify_local_model
+from model_picker.zoo.validate import broken_file, name_broken_file
 
 APP_PROPERTIES = {"image_backend": "opencv"}
 
@@ -62,7 +63,15 @@ def verify_model_file(spec: Any) -> None:
     fetched into the cache first (zoo/fetch.py), and checked there.
     """
     if spec.inference_host_address == LOCAL and is_local_folder(spec.zoo_url):
-        verify_local_model(Path(spec.zoo_url), spec.model_name)
+        try:
+            verify_local_model(Path(spec.zoo_url), spec.model_name)
+        except DamagedModelError as exc:
+            # The test load also fails on a damaged JSON (no DEVICE, say): then the JSON is what is wrong,
+            # not the model file. A missing or changed model file keeps its own message and advice.
+            problem = broken_file(spec.zoo_url, spec.model_name)
+            if problem is not None and problem.field != "MODEL_PARAMETERS.ModelPath":
+                raise InferenceError(f"the model cannot run: {problem}", str(exc)) from None
+            raise
 
 
 def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None, **properties: Any) -> Any:
@@ -81,8 +90,8 @@ def load_model(spec: Any, devices: DeviceChoice | str = "auto", zoo: Any = None,
         if spec.inference_host_address == "@local":
             _drop_stale_n2x_entry(zoo, spec.model_name)
         model = zoo.load_model(spec.model_name, **kwargs)
-    except Exception as exc:
-        raise explain(exc, spec.inference_host_address) from exc
+    except Exception as exc:  # PySDK skips a damaged model JSON silently, then calls the model "not found"
+        raise name_broken_file(explain(exc, spec.inference_host_address), spec) from exc
     try:
         available = list(model.devices_available)
         selected = choice.indexes(str(model.device_type), available)
