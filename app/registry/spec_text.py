@@ -57,7 +57,7 @@ def _needs_app_result_types(spec: ModelSpec) -> bool:
     zoo = Path(spec.zoo_url) if spec.zoo_url and "://" not in spec.zoo_url else None
     json_file = zoo / spec.model_name / f"{spec.model_name}.json" if zoo else None
     try:
-        return json_file is not None and "SegmentationArgmax" in json_file.read_text()  # see engine/renderers.py
+        return json_file is not None and "SegmentationArgmax" in json_file.read_text(errors="replace")  # renderers.py
     except OSError:
         return False
 

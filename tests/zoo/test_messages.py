@@ -125,3 +125,12 @@ def test_a_served_model_with_a_damaged_json_is_refused_naming_the_archive_member
     message = str(caught.value)
     assert f"not a usable model: {MODEL}/{MODEL}.json: MODEL_PARAMETERS.ModelPath: must name a file" in message
     assert ".fetch-" not in message  # not the staging folder, gone by now
+
+
+def test_show_tolerates_a_model_json_that_is_not_text(private_home, zoo_dir, tmp_path):
+    zoo = tmp_path / "zoo"
+    shutil.copytree(zoo_dir / MODEL, zoo / MODEL)
+    (zoo / MODEL / f"{MODEL}.json").write_bytes(b"\xff\xfe{garbage")
+    for form in ("text", "python"):  # before: UnicodeDecodeError while writing the snippet
+        out = cli("show", MODEL, "--registry", str(registry_for(tmp_path, zoo)), "--format", form)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
