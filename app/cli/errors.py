@@ -6,12 +6,14 @@ imports them (main dispatches to the commands, never the other way round).
 
 from __future__ import annotations
 
+from model_picker.redact import redact
+
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
 class CliError(Exception):
-    """An expected failure: printed as one line, exit code attached."""
+    """An expected failure: printed as one line (credentials redacted), exit code attached."""
 
     def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.code = code

@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 
 from model_picker.cli.errors import EXIT_INTERRUPTED, CliError
+from model_picker.redact import redact
 from model_picker.zoo.runtime import agents
 
 __all__ = ["build_parser", "dispatch", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors quote the arguments given: a URL's credentials are masked first.
+    Subcommand parsers are of this class too (argparse makes them of their parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(redact(message))
 
 
 def _registry_arg(p: argparse.ArgumentParser) -> None:
@@ -22,7 +32,7 @@ def _registry_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="model-picker",
         description="Browse a DeGirum model registry and run its models. Without a command: open the window.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from model_picker.redact import redact
 from model_picker.zoo.fetch import cache_root, sources_dir
 from model_picker.zoo.integrity import problem
 from model_picker.zoo.staging import StagingFolder, list_staging
@@ -48,7 +49,7 @@ def list_cached() -> list[CachedModel]:
         except (OSError, ValueError):
             record = {}
         models.append(CachedModel(folder.name, folder, _size(folder), folder.stat().st_mtime,
-                                  str(record.get("zoo_url", ""))))
+                                  redact(str(record.get("zoo_url", "")))))  # an older record may hold a secret
     return models
 
 

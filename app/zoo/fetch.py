@@ -8,6 +8,9 @@ the archive is tested (CRC, paths, layout, model JSON and files) in a staging
 folder, and only then renamed into ``<PySDK app data>/models/<name>`` — the
 layout the library's own ``ensure_local`` reads, so it finds the model there and
 downloads nothing. A failure of any kind leaves the cache as it was.
+
+A spec's zoo URL arrives concealed (``model_picker.redact``): it is revealed only
+to connect, messages name ``host:port``, and the fetch record keeps it redacted.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     from degirum_tools import ModelSpec
 
 from model_picker.errors import InferenceError
+from model_picker.redact import redact, reveal
 from model_picker.zoo.checksum import model_checksum
 from model_picker.zoo.hosts import needs_fetch
 from model_picker.zoo.integrity import find_model_json, problem
@@ -84,6 +88,17 @@ def split_zoo_url(zoo_url: str) -> tuple[str, str]:
     return HUB, "/" + zoo_url.strip("/") if zoo_url.strip("/") else DEFAULT_ZOO
 
 
+def host_label(url: str) -> str:
+    """``host[:port]`` of a URL for messages: never its ``user:pass@``."""
+    parsed = urlparse(url)
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:
+        port = ""
+    host = parsed.hostname or ""
+    return (f"[{host}]" if ":" in host else host) + port if host else redact(parsed.netloc)
+
+
 def _request(url: str, token: str | None, *, stream: bool = False, binary: bool = False) -> requests.Response:
     import degirum
     import requests
@@ -93,7 +108,7 @@ def _request(url: str, token: str | None, *, stream: bool = False, binary: bool 
         headers["token"] = token
     if binary:
         headers["accept"] = "application/octet-stream"
-    host = urlparse(url).netloc
+    host = host_label(url)
     try:
         response = requests.get(url, headers=headers, stream=stream, timeout=TIMEOUT)
     except requests.Timeout:
@@ -118,7 +133,7 @@ def _check_status(response: requests.Response, what: str) -> None:
 
 
 def remote_checksum(spec: ModelSpec) -> str | None:
-    base, zoo = split_zoo_url(spec.zoo_url)
+    base, zoo = split_zoo_url(reveal(spec.zoo_url))
     response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}/info", spec.token)
     _check_status(response, spec.model_name)
     return (response.json().get("model_params") or {}).get("Checksum")
@@ -167,7 +182,7 @@ def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None
               cancel: threading.Event | None, sizes: _Sizes) -> int:
     import requests
 
-    base, zoo = split_zoo_url(spec.zoo_url)
+    base, zoo = split_zoo_url(reveal(spec.zoo_url))
     response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}", spec.token, stream=True, binary=True)
     with response:
         _check_status(response, spec.model_name)
@@ -268,7 +283,7 @@ def _fetch_into(spec: ModelSpec, root: Path, dest: Path, progress: Callable[[Pro
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    return {"zoo_url": spec.zoo_url, "fetched": time.time(), "bytes": size, "sha256": sha256}
+    return {"zoo_url": redact(spec.zoo_url), "fetched": time.time(), "bytes": size, "sha256": sha256}
 
 
 def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,
