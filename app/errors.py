@@ -19,3 +19,11 @@ class InferenceError(Exception):
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(redact(message))
         self.detail = redact(detail or message)
+
+
+class OutputError(OSError):
+    """A file the user asked for (recording, export, report) that could not be written whole.
+
+    An ``OSError``, so callers that already catch those keep working; ``str()`` is
+    one line naming the file and the cause, and nothing partial was left behind.
+    """

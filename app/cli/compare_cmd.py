@@ -56,7 +56,7 @@ def pairs(names: list[str], hosts: list[str]) -> list[tuple[str, str | None]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     from model_picker.cli.errors import EXIT_FAILED, CliError
     from model_picker.cli.registry_args import find_model, load_catalogue
-    from model_picker.errors import InferenceError
+    from model_picker.errors import InferenceError, OutputError
     from model_picker.inference.media.sources import SourceError, parse_source
     from model_picker.session.compare.runner import Comparison
     from model_picker.session.plan import RunPlan, default_token
@@ -86,12 +86,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from model_picker.session.compare.report import text_table, write_report
 
     print(text_table(comparison))
-    for report in args.report:
-        print(f"Report: {write_report(comparison, Path(report), reason)}", file=sys.stderr)
+    unwritten = 0
+    for report in args.report:  # each whole or not at all: a full disk costs that file, not the others
+        try:
+            print(f"Report: {write_report(comparison, Path(report), reason)}", file=sys.stderr)
+        except OutputError as exc:
+            print(f"model-picker: {exc}", file=sys.stderr)
+            unwritten += 1
     failed = [row for row in comparison.table() if row.failed]
     if failed:
         raise CliError(f"{len(failed)} of {len(plans)} contenders failed", EXIT_FAILED)
-    return 0
+    return EXIT_FAILED if unwritten else 0
 
 
 def _run(comparison: Any) -> str:

@@ -2,8 +2,9 @@
 
 The runtimes are enabled before anything imports PySDK (a re-exec happens once
 for OpenVINO), and every expected failure ends in one line on stderr and a
-non-zero exit: 2 for bad input, 1 for a failed run, 130 for Ctrl+C. ``dispatch`` imports each
-command's module only when that command runs; no command imports this module.
+non-zero exit: 2 for bad input, 1 for a failed run or an output file that could
+not be written whole, 130 for Ctrl+C. ``dispatch`` imports each command's module
+only when that command runs; no command imports this module.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import argparse
 import sys
 from typing import NoReturn
 
-from model_picker.cli.errors import EXIT_INTERRUPTED, CliError
+from model_picker.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, CliError
+from model_picker.errors import OutputError
 from model_picker.redact import redact
 from model_picker.zoo.runtime import agents
 
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> None:
     except CliError as exc:
         print(f"model-picker: {exc}", file=sys.stderr)
         code = exc.code
+    except OutputError as exc:  # a report or recording that could not be written whole (none is left)
+        print(f"model-picker: {exc}", file=sys.stderr)
+        code = EXIT_FAILED
     except KeyboardInterrupt:
         print("model-picker: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED

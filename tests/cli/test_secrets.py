@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.cli.runner import cli
 from tests.conftest import free_port
 from tests.httpserver import LoopbackServer
 
@@ -23,17 +22,6 @@ MODEL = "blazeface_short_range"
 REGISTRY = (f"defaults:\n  inference_host_address: '@local'\nmodels:\n  {MODEL}:\n    task: face_detection\n"
             "    hardware: [TFLITE/CPU]\n    zoo_url: ./zoo\n")
 TOKEN = "TOKLEAK7"
-
-
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """Output to files, not pipes: PySDK's postprocessor workers may outlive the command holding its pipes."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        done = subprocess.run([sys.executable, "-m", "model_picker", *args], stdout=out, stderr=err, timeout=300,
-                              stdin=subprocess.DEVNULL, env=env)
-        out.seek(0)
-        err.seek(0)
-        done.stdout, done.stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    return done
 
 
 def private_env(tmp_path: Path) -> dict[str, str]:
@@ -64,7 +52,7 @@ def test_credentials_of_a_registry_url_are_used_and_never_shown_or_saved(tmp_pat
     runs: list[tuple[tuple[str, ...], subprocess.CompletedProcess]] = []
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        done = cli(env, *args)
+        done = cli(*args, env=env)
         runs.append((args, done))
         return done
 
@@ -129,7 +117,7 @@ def test_a_relative_zoo_url_shows_its_inherited_credentials_masked(tmp_path, pas
         server.routes["/local/reg.yaml"] = (200, REGISTRY.encode())
         url = f"http://user:{password}@127.0.0.1:{server.port}/local/reg.yaml"
         for args in (("list", "--json"), ("show", MODEL, "--format", "json"), ("show", MODEL)):
-            done = cli(env, *args, "--registry", url)
+            done = cli(*args, "--registry", url, env=env)
             assert done.returncode == 0, done.stderr
             assert f"http://***@127.0.0.1:{server.port}/local/zoo" in done.stdout
             assert password not in done.stdout + done.stderr and "user:" not in done.stdout + done.stderr

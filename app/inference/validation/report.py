@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from model_picker.atomic import write_text
 from model_picker.inference.validation.charts import LABEL_STEP, PAD, H, W, capacity_svg, fps_svg, latency_histogram_svg  # noqa: F401
 from model_picker.inference.validation.criteria import PASS
 from model_picker.inference.validation.fleet import SCHEMA_VERSION, Report, Row
@@ -197,7 +198,7 @@ def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None
                               ("capacity", capacity_svg(r.capacity, f"Stream capacity of {r.model}"))):
                 if svg:
                     name = f"{chart_prefix}{i + 1}-{kind}.svg"
-                    (chart_dir / name).write_text(svg)
+                    write_text(chart_dir / name, svg)
                     parts += [f"![{kind} of {r.model}]({name})", ""]
     for i, (heading, error, c) in enumerate(mix_sections(report)):
         parts += [f"## {heading}", ""]
@@ -208,7 +209,7 @@ def to_markdown(results: Report | list[ValidationResult], chart_dir: Path | None
         parts += [f"**{title}**", "", _md_table(rows), ""]
         if chart_dir is not None and (svg := capacity_svg(c, heading)):
             name = f"{chart_prefix}mix-{i + 1}-capacity.svg"
-            (chart_dir / name).write_text(svg)
+            write_text(chart_dir / name, svg)
             parts += [f"![{heading}]({name})", ""]
     return "\n".join(parts)
 
@@ -273,15 +274,17 @@ def to_html(results: Report | list[ValidationResult], image: Image = _inline) ->
 
 
 def write_report(results: Report | list[ValidationResult], path: Path) -> Path:
-    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline); .pdf is ui/validate/pdf.py's."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline); .pdf is ui/validate/pdf.py's.
+
+    Each file is written whole or not at all (OutputError: ``model_picker.atomic``).
+    """
     suffix = path.suffix.lower()
     if suffix == ".json":
-        path.write_text(to_json(results))
+        write_text(path, to_json(results))
     elif suffix in (".md", ".markdown"):
-        path.write_text(to_markdown(results, path.parent, f"{path.stem}-"))
+        write_text(path, to_markdown(results, path.parent, f"{path.stem}-"))
     elif suffix in (".html", ".htm"):
-        path.write_text(to_html(results))
+        write_text(path, to_html(results))
     else:
         raise ValueError(f"{path}: a report is .json, .md, .html or .pdf")
     return path

@@ -18,6 +18,7 @@ from typing import Any
 
 import cv2
 
+from model_picker.atomic import write_bytes, write_text
 from model_picker.inference.compare.agreement import IOU_MATCH, KEYPOINT_TOLERANCE, task_kind
 from model_picker.inference.validation.charts import LABEL_STEP, PAD, H, W, _axes, _marker_label
 from model_picker.session.compare.draw import side_by_side
@@ -183,18 +184,15 @@ def write_report(comparison: Comparison, path: Path, reason: str = "") -> Path:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"{path}: a comparison report is .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
     folder = path.parent / f"{path.stem}-frames"
     pictures: list[bytes] = [_jpeg(frame_picture(comparison, w)) for w in comparison.worst_frames()]
     names = []
-    if pictures:
-        folder.mkdir(exist_ok=True)
     for frame, data in zip(comparison.worst_frames(), pictures):
         name = folder / f"frame-{frame.frame_id:06d}.jpg"
-        name.write_bytes(data)
+        write_bytes(name, data)
         names.append(str(name.relative_to(path.parent)))
-    if suffix == ".json":
-        path.write_text(json.dumps(to_dict(comparison, names, reason), indent=2))
+    if suffix == ".json":  # whole or not at all (OutputError: model_picker.atomic)
+        write_text(path, json.dumps(to_dict(comparison, names, reason), indent=2))
     else:
-        path.write_text(to_html(comparison, pictures, reason))
+        write_text(path, to_html(comparison, pictures, reason))
     return path

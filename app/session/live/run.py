@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from model_picker.atomic import OutputError
 from model_picker.inference.counting.live import LiveCounting
 from model_picker.inference.engine.compound import load_runnable
 from model_picker.inference.engine.errors import InferenceError, explain
@@ -259,7 +260,8 @@ class Run:
     def results(self) -> Iterator[RunItem]:
         """Every result in order, with the outputs written; ends at the source's end or stop().
 
-        Raises InferenceError (host, model, stall) or SourceError (the source failed mid-run).
+        Raises InferenceError (host, model, stall), SourceError (the source failed mid-run) or
+        OutputError (a recording or export could not be written whole: that file is dropped).
         """
         if self.feeder is None:  # a still source streamed (the command line): once through
             assert self.reader is not None
@@ -271,7 +273,7 @@ class Run:
                 if self.options_changed() and overlay.apply(self.model, self._options, self.model_threshold):
                     pipeline.restart()  # PySDK reads a new threshold only in a new predict_batch
                 yield self._received(done.frame, done.result, done.done_time)
-        except (InferenceError, SourceError):
+        except (InferenceError, SourceError, OutputError):
             raise
         except Exception as exc:
             raise explain(exc, self.request.spec.inference_host_address) from exc
@@ -282,7 +284,7 @@ class Run:
         """Photos and folders: each image inferred once, again on an option change or a move (stills.py)."""
         try:
             yield from self._stills.run()
-        except (InferenceError, SourceError):
+        except (InferenceError, SourceError, OutputError):
             raise
         except Exception as exc:
             raise explain(exc, self.request.spec.inference_host_address) from exc
