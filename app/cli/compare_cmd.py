@@ -18,7 +18,8 @@ REPORT_SUFFIXES = (".html", ".htm", ".json")
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("compare", help="two to four models (or one model on several hosts) side by side on one "
                                        "source: speed and agreement with the first, HTML/JSON report")
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
     p.add_argument("names", nargs="+", metavar="NAME", help="2 to 4 models; or one model with several --host")
     p.add_argument("--source", help="video/image/folder path, camera:N or a stream URL (default: bundled Traffic.mp4)")
     p.add_argument("--host", action="append", default=[],

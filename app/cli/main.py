@@ -30,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _registry_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_compare(sub)
 
-    p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
+    p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use",
+                       epilog="Limits: a download must finish within 30 s plus 1 s per 50 KB of the model "
+                              "($MODEL_PICKER_FETCH_GRACE_S, $MODEL_PICKER_FETCH_MIN_KBPS), and a server that "
+                              "does not declare the size may send at most 1024 MiB ($MODEL_PICKER_FETCH_MAX_MB).")
     _registry_arg(p)
     p.add_argument("name")
     p.add_argument("--zoo-url", help="fetch from this zoo instead of the registry's")
@@ -112,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", default="local", help="organisation part of the printed zoo URL")
     p.add_argument("--zoo", default="zoo", help="zoo part of the printed zoo URL")
     p.add_argument("--verbose", action="store_true", help="log every request")
-    p.add_argument("--inject-fault", choices=["cut", "slow", "404", "500", "corrupt", "no-length"],
-                   help=argparse.SUPPRESS)  # for tests: simulate a bad network
+    p.add_argument("--inject-fault", help=argparse.SUPPRESS,  # for tests: simulate a bad network
+                   choices=["cut", "slow", "404", "500", "corrupt", "no-length", "trickle", "endless"])
 
     p = sub.add_parser("ai-server", help="start DeGirum's AI server on a zoo folder with every runtime enabled")
     p.add_argument("--zoo", help="zoo folder (default: the bundled demo zoo)")

@@ -28,7 +28,8 @@ def say(text: str) -> None:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("validate", help="hardware validation: throughput and latency modes, pass/fail criteria, "
                                         "several models and hosts, HTML/JSON/PDF report")
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="models to validate (default: every model the filters keep)")
     p.add_argument("--task", action="append", default=[], help="keep this task (repeatable)")
