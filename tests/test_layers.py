@@ -1,8 +1,8 @@
 """The architecture is a checked rule: the core never imports Qt, imports point one way, and no two modules
 import each other.
 
-Layers, lowest first: ``redact``/``errors``/``paths``/``statefile`` → ``registry`` → ``zoo`` → ``inference`` →
-``session`` → the two front ends, ``cli`` and ``ui``. A module may import its own layer and the ones below it; only
+Layers, lowest first: ``redact``/``errors``/``paths``/``statefile``/``atomic`` → ``registry`` → ``zoo`` →
+``inference`` → ``session`` → the two front ends, ``cli`` and ``ui``. A module may import its own layer and the ones below it; only
 ``ui`` imports PySide6; ``ui`` never imports ``cli`` (the command line opens the window, not
 the other way round). Inside a layer, the imports between modules form no circle: a circle makes the
 order of imports matter and hides which module owns what. Checked on the source with ``ast``, so an
@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PACKAGE = "model_picker"
-RANK = {"redact": 0, "errors": 0, "paths": 0, "statefile": 0, "registry": 1, "zoo": 2, "inference": 3, "session": 4,
-        "cli": 5, "ui": 5, "__main__": 6}
+RANK = {"redact": 0, "errors": 0, "paths": 0, "statefile": 0, "atomic": 0, "registry": 1, "zoo": 2, "inference": 3,
+        "session": 4, "cli": 5, "ui": 5, "__main__": 6}
 QT = ("PySide6", "shiboken6")
 
 

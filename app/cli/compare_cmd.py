@@ -18,7 +18,8 @@ REPORT_SUFFIXES = (".html", ".htm", ".json")
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("compare", help="two to four models (or one model on several hosts) side by side on one "
                                        "source: speed and agreement with the first, HTML/JSON report")
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
     p.add_argument("names", nargs="+", metavar="NAME", help="2 to 4 models; or one model with several --host")
     p.add_argument("--source", help="video/image/folder path, camera:N or a stream URL (default: bundled Traffic.mp4)")
     p.add_argument("--host", action="append", default=[],
@@ -56,7 +57,7 @@ def pairs(names: list[str], hosts: list[str]) -> list[tuple[str, str | None]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     from model_picker.cli.errors import EXIT_FAILED, CliError
     from model_picker.cli.registry_args import find_model, load_catalogue
-    from model_picker.errors import InferenceError
+    from model_picker.errors import InferenceError, OutputError
     from model_picker.inference.media.sources import SourceError, parse_source
     from model_picker.session.compare.runner import Comparison
     from model_picker.session.plan import RunPlan, default_token
@@ -86,12 +87,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from model_picker.session.compare.report import text_table, write_report
 
     print(text_table(comparison))
-    for report in args.report:
-        print(f"Report: {write_report(comparison, Path(report), reason)}", file=sys.stderr)
+    unwritten = 0
+    for report in args.report:  # each whole or not at all: a full disk costs that file, not the others
+        try:
+            print(f"Report: {write_report(comparison, Path(report), reason)}", file=sys.stderr)
+        except OutputError as exc:
+            print(f"model-picker: {exc}", file=sys.stderr)
+            unwritten += 1
     failed = [row for row in comparison.table() if row.failed]
     if failed:
         raise CliError(f"{len(failed)} of {len(plans)} contenders failed", EXIT_FAILED)
-    return 0
+    return EXIT_FAILED if unwritten else 0
 
 
 def _run(comparison: Any) -> str:

@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 import sys
 
+from model_picker.redact import redact
 from model_picker.zoo.runtime.pproc import end_workers
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
 class CliError(Exception):
-    """An expected failure: printed as one line, exit code attached."""
+    """An expected failure: printed as one line (credentials redacted), exit code attached."""
 
     def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
+        super().__init__(redact(message))
         self.code = code
 
 

@@ -2,8 +2,9 @@
 
 The runtimes are enabled before anything imports PySDK (a re-exec happens once
 for OpenVINO), and every expected failure ends in one line on stderr and a
-non-zero exit: 2 for bad input, 1 for a failed run, 130 for Ctrl+C. ``dispatch`` imports each
-command's module only when that command runs; no command imports this module.
+non-zero exit: 2 for bad input, 1 for a failed run or an output file that could
+not be written whole, 130 for Ctrl+C. ``dispatch`` imports each command's module
+only when that command runs; no command imports this module.
 """
 
 from __future__ import annotations
@@ -11,19 +12,31 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import NoReturn
 
-from model_picker.cli.errors import EXIT_INTERRUPTED, CliError, end_children
+from model_picker.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, CliError, end_children
+from model_picker.errors import OutputError
+from model_picker.redact import redact
 from model_picker.zoo.runtime import agents
 
 __all__ = ["build_parser", "dispatch", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors quote the arguments given: a URL's credentials are masked first.
+    Subcommand parsers are of this class too (argparse makes them of their parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(redact(message))
+
+
 def _registry_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="model-picker",
         description="Browse a DeGirum model registry and run its models. Without a command: open the window.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -87,7 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evaluate(sub)
 
-    p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use")
+    p = sub.add_parser("fetch", help="fetch a registry model into the local cache for offline use",
+                       epilog="Limits: a download must finish within 30 s plus 1 s per 50 KB of the model "
+                              "($MODEL_PICKER_FETCH_GRACE_S, $MODEL_PICKER_FETCH_MIN_KBPS), and a server that "
+                              "does not declare the size may send at most 1024 MiB ($MODEL_PICKER_FETCH_MAX_MB).")
     _registry_arg(p)
     p.add_argument("name")
     p.add_argument("--zoo-url", help="fetch from this zoo instead of the registry's")
@@ -106,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--org", default="local", help="organisation part of the printed zoo URL")
     p.add_argument("--zoo", default="zoo", help="zoo part of the printed zoo URL")
     p.add_argument("--verbose", action="store_true", help="log every request")
-    p.add_argument("--inject-fault", choices=["cut", "slow", "404", "500", "corrupt", "no-length", "stall",
-                                              "redirect-loop"],
-                   help=argparse.SUPPRESS)  # for tests: simulate a bad network
+    p.add_argument("--inject-fault", help=argparse.SUPPRESS,  # for tests: simulate a bad network
+                   choices=["cut", "slow", "404", "500", "corrupt", "no-length", "stall", "redirect-loop", "trickle",
+                            "endless"])
 
     p = sub.add_parser("ai-server", help="start DeGirum's AI server on a zoo folder with every runtime enabled")
     p.add_argument("--zoo", help="zoo folder (default: the bundled demo zoo)")
@@ -183,6 +199,9 @@ def main(argv: list[str] | None = None) -> None:
     except CliError as exc:
         print(f"model-picker: {exc}", file=sys.stderr)
         code = exc.code
+    except OutputError as exc:  # a report or recording that could not be written whole (none is left)
+        print(f"model-picker: {exc}", file=sys.stderr)
+        code = EXIT_FAILED
     except KeyboardInterrupt:
         print("model-picker: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED

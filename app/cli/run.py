@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from model_picker.atomic import OutputError
 from model_picker.cli.counting_opts import counter_from_args, open_events
 from model_picker.cli.errors import EXIT_FAILED, CliError, exit_now
 from model_picker.cli.registry_args import find_model, load_catalogue
@@ -109,15 +110,20 @@ def cmd_run(args: argparse.Namespace) -> int:
             if events and run.counting.counter:
                 events.write(run.counting.counter.events)
             progress.update(run.pipeline.stats.snapshot().line(), run.pipeline.stats.frames)
-    except (InferenceError, SourceError) as exc:
+    except (InferenceError, SourceError, OutputError) as exc:
         error = exc
     except KeyboardInterrupt:
         error = KeyboardInterrupt()
     finally:
         progress.done()
-        run.close_outputs()
+        finishing = [run.close_outputs]
         if events:
-            events.close((run.counting.counter or counter).counts if counter else None)
+            finishing.append(lambda: events.close((run.counting.counter or counter).counts if counter else None))
+        for finish in finishing:  # every file is closed; one that could not be written whole fails the run
+            try:
+                finish()
+            except OutputError as exc:
+                error = error or exc
     frames = run.pipeline.stats.frames if run.pipeline else 0
     print_summary(run, spec.model_name)
     print(f"Found      {found} detection{'s' if found != 1 else ''}" + (f" in {frames} frames" if frames != 1 else ""))

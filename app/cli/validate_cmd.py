@@ -28,7 +28,8 @@ def say(text: str) -> None:
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("validate", help="hardware validation: throughput and latency modes, pass/fail criteria, "
                                         "several models and hosts, HTML/JSON/PDF report")
-    p.add_argument("--registry", metavar="PATH|URL", help="registry YAML (default: the bundled demo registry)")
+    p.add_argument("--registry", metavar="PATH|URL",
+                   help="registry YAML: a file or http(s)/file URL of at most 64 MiB (default: the bundled demo one)")
     p.add_argument("names", nargs="*", metavar="NAME",
                    help="models to validate (default: every model the filters keep)")
     p.add_argument("--task", action="append", default=[], help="keep this task (repeatable)")
@@ -70,6 +71,7 @@ def add_parser(sub: Any) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from model_picker.cli.errors import EXIT_FAILED, CliError
     from model_picker.cli.registry_args import find_model, load_catalogue, query_from_args
+    from model_picker.errors import OutputError
     from model_picker.inference.media.sources import SourceError, parse_source
     from model_picker.inference.validation.criteria import PASS, Criteria, CriteriaError, SignOff, load_criteria
     from model_picker.inference.validation.measure import decode
@@ -120,12 +122,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validator.validate_all(names, hosts, signoff, on_row)
     print(text_table(report))
     print(f"Overall: {report.verdict} ({criteria.describe()})")
-    for path in map(Path, args.report):
-        if path.suffix.lower() == ".pdf":
-            from model_picker.ui.validate.pdf import write_pdf  # Qt, offscreen: only the ui layer may import PySide6
+    unwritten = 0
+    for path in map(Path, args.report):  # each whole or not at all: a full disk costs that file, not the others
+        try:
+            if path.suffix.lower() == ".pdf":
+                from model_picker.ui.validate.pdf import write_pdf  # Qt, offscreen: only the ui layer imports PySide6
 
-            write_pdf(report, path)
-        else:
-            write_report(report, path)
+                write_pdf(report, path)
+            else:
+                write_report(report, path)
+        except OutputError as exc:
+            say(f"model-picker: {exc}")
+            unwritten += 1
+            continue
         print(f"Report: {path}", file=sys.stderr)
-    return 0 if report.verdict == PASS else EXIT_FAILED
+    return 0 if report.verdict == PASS and not unwritten else EXIT_FAILED

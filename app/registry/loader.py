@@ -18,7 +18,9 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ __all__ = ["RegistryDocument", "RegistryError", "load_dict", "load_file", "load_
 _MODEL_NAME_RULE = "letters, digits, '_' and '-'"
 _MODEL_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")  # the library's patternProperties
 _HTML = re.compile(r"\s*(<!doctype\s+html|<html|<head|<body|<\?xml)", re.IGNORECASE)
+MAX_BYTES = 64 * 1024 * 1024  # a registry file or download: 64 MiB
 MAX_DICT_VALUES = 20_000_000  # a dict's values counted as the library's validator would visit them
 TOP = "(top level)"  # the field named when a dict's problem is the whole document
 
@@ -204,11 +207,50 @@ def load_text(text: str, source: str, base: str | None = None) -> RegistryDocume
     return RegistryDocument(config, source, base)
 
 
+_NOT_A_FILE = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device",
+               stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}
+
+
+def _not_regular(path: Path, mode: int) -> RegistryError:
+    if stat.S_ISDIR(mode):
+        return RegistryError(str(path), "this is a folder; open the registry's .yaml file")
+    kind = _NOT_A_FILE.get(stat.S_IFMT(mode), "not a regular file")
+    return RegistryError(str(path), f"{kind}, not a file: a registry is read only from a regular file")
+
+
+def _too_big(path: Path, size: str) -> RegistryError:
+    return RegistryError(str(path), f"the file is {size} bytes; a registry may be at most "
+                         f"{MAX_BYTES // 2**20} MiB ({MAX_BYTES:,} bytes)")
+
+
+def read_registry_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_BYTES``; anything else is an OSError or RegistryError.
+
+    A FIFO would block the open and a device (``/dev/zero``) never ends: both are refused by
+    ``stat`` before opening, and checked again on the open file (opened without blocking) in case
+    the path changed in between; a file that grows past the limit while read is refused too.
+    """
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_regular(path, info.st_mode)
+    if info.st_size > MAX_BYTES:
+        raise _too_big(path, f"{info.st_size:,}")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _too_big(path, f"more than {MAX_BYTES:,}")
+    return data
+
+
 def load_file(path: str | Path) -> RegistryDocument:
-    """Load a registry file; a missing or unreadable file is a RegistryError too."""
+    """Load a registry file; a missing, unreadable, too big or not regular file is a RegistryError too."""
     path = Path(path).expanduser()
     try:
-        data = path.read_bytes()
+        data = read_registry_file(path)
     except FileNotFoundError:
         raise RegistryError(str(path), "file not found") from None
     except IsADirectoryError:

@@ -25,10 +25,9 @@ from urllib.request import url2pathname
 from model_picker.paths import cache_dir
 from model_picker.redact import redact
 from model_picker.registry.errors import RegistryError
-from model_picker.registry.loader import RegistryDocument, load_text
+from model_picker.registry.loader import MAX_BYTES, RegistryDocument, load_text
 from model_picker.statefile import read_bytes, read_json, set_aside, write_json, write_text
 
-MAX_BYTES = 64 * 1024 * 1024
 DEADLINE = 20.0  # seconds for the whole load of a URL
 CONNECT = 5.0  # seconds to establish the connection (within the deadline)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
@@ -120,14 +119,16 @@ class _Download:
                 raise RegistryError(self.url, f"the server answered HTTP {resp.status_code} {resp.reason}")
             declared = int(resp.headers.get("Content-Length") or 0)
             if declared > MAX_BYTES:
-                raise RegistryError(self.url, f"the registry is {declared:,} bytes; the limit is {MAX_BYTES:,}")
+                raise RegistryError(self.url, f"the registry is {declared:,} bytes; a registry may be at most "
+                                    f"{MAX_BYTES // 2**20} MiB")
             chunks = []
             for chunk in resp.iter_content(65536):
                 if self.cancelled.is_set():
                     raise RegistryError(self.url, "cancelled at the deadline")
                 self.received += len(chunk)
                 if self.received > MAX_BYTES:
-                    raise RegistryError(self.url, f"the registry is larger than {MAX_BYTES:,} bytes")
+                    raise RegistryError(self.url, f"the registry is larger than {MAX_BYTES // 2**20} MiB, "
+                                        "the most a registry may be")
                 chunks.append(chunk)
             return _decode(b"".join(chunks), resp.headers.get("Content-Type", ""))
 

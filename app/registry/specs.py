@@ -9,6 +9,10 @@ These follow ``ModelRegistry.all_model_specs`` exactly, with two decisions:
   (its folder, or its URL). PySDK reads a bare ``a/b`` as the cloud zoo ``org/zoo``,
   so local folders are always handed over as absolute paths.
 
+A zoo URL that carries credentials (``./zoo`` against ``http://user:pass@host/r.yaml``
+inherits ``user:pass@``) is handed over concealed (``model_picker.redact.conceal``):
+every spec, row and report shows ``***``, and only the code that connects reveals it.
+
 The result is the library's own ``degirum_tools.ModelSpec``.
 """
 
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
+
+from model_picker.redact import conceal
 
 if TYPE_CHECKING:
     from degirum_tools import ModelSpec
@@ -87,8 +93,8 @@ def resolve_zoo_url(zoo_url: str, base: str | None) -> str:
 
 
 def entry_zoo_url(entry: Entry, defaults: Defaults, base: str | None) -> str:
-    """The entry's zoo (resolved), else the defaults' fallback zoo, else empty."""
-    return resolve_zoo_url(entry.zoo_url, base) or (defaults.zoo_url or "")
+    """The entry's zoo (resolved), else the defaults' fallback zoo, else empty; concealed."""
+    return conceal(resolve_zoo_url(entry.zoo_url, base) or (defaults.zoo_url or ""))
 
 
 def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
@@ -110,7 +116,7 @@ def build_spec(entry: Entry, defaults: Defaults, base: str | None, *,
     # the first listed device the host has.
     if "device_type" not in props and isinstance(entry.raw.get("hardware"), list):
         props["device_type"] = entry.raw["hardware"]
-    zoo = zoo_url if zoo_url is not None else entry_zoo_url(entry, defaults, base)
+    zoo = conceal(zoo_url) if zoo_url is not None else entry_zoo_url(entry, defaults, base)
     return ModelSpec(
         model_name=entry.name,
         zoo_url=zoo,

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from model_picker.redact import redact
 from model_picker.zoo.fetch import cache_root, sources_dir
 from model_picker.zoo.integrity import problem, read_record
 from model_picker.zoo.staging import StagingFolder, list_staging
@@ -44,7 +45,7 @@ def list_cached() -> list[CachedModel]:
             continue
         record = read_record(folder, folder.name)
         models.append(CachedModel(folder.name, folder, _size(folder), folder.stat().st_mtime,
-                                  str(record.get("zoo_url", ""))))
+                                  redact(str(record.get("zoo_url", "")))))  # an older record may hold a secret
     return models
 
 

@@ -10,11 +10,18 @@ layout the library's own ``ensure_local`` reads, so it finds the model there and
 downloads nothing. A failure of any kind leaves the cache as it was. Fetches of
 one model at the same time (two windows, a script beside the window) take turns
 through a lock file: one downloads, the others then find the model in the cache.
+
+A download is bounded in time and size (``Limits``: a deadline that scales with
+the declared size, a cap when none is declared), so a trickling or endless server
+ends in one line stating the limit. A spec's zoo URL arrives concealed
+(``model_picker.redact``): it is revealed only to connect, messages name
+``host:port``, and the fetch record keeps it redacted.
 """
 
 from __future__ import annotations
 
 import errno
+import math
 import os
 import shutil
 import threading
@@ -32,6 +39,7 @@ if TYPE_CHECKING:  # both imported where used: the window must show before PySDK
     from degirum_tools import ModelSpec
 
 from model_picker.errors import InferenceError
+from model_picker.redact import redact, reveal
 from model_picker.statefile import write_json
 from model_picker.zoo.checksum import model_checksum
 from model_picker.zoo.hosts import needs_fetch
@@ -43,6 +51,46 @@ HUB = "https://hub.degirum.com"
 DEFAULT_ZOO = "/degirum/public"
 CHUNK = 256 * 1024
 TIMEOUT = (5.0, 30.0)  # connect, and silence between two chunks (seconds)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long and how big one model download may be; the environment can change each (tests, slow sites).
+
+    The deadline scales with the size: ``grace_s`` plus one second per ``min_rate`` bytes of the
+    declared size (Content-Length), or, when the server declares none, of the bytes received so
+    far (a download that falls below that average is stopped). Without a declared size a download
+    stops at ``max_undeclared`` bytes; with one, the body can never exceed it. A server that
+    sends nothing at all is given up after ``TIMEOUT[1]`` seconds of silence.
+    """
+
+    grace_s: float = 30.0  # $MODEL_PICKER_FETCH_GRACE_S
+    min_rate: float = 50_000.0  # bytes/s: $MODEL_PICKER_FETCH_MIN_KBPS (kilobytes per second)
+    max_undeclared: int = 1024 * 2**20  # bytes: $MODEL_PICKER_FETCH_MAX_MB (MiB)
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, each replaced by its environment variable when that holds a positive number."""
+        def number(name: str, default: float, scale: float = 1.0) -> float:
+            try:
+                value = float(os.environ.get(name, "")) * scale
+            except ValueError:
+                return default
+            return value if math.isfinite(value) and value > 0 else default
+
+        base = cls()
+        return cls(number("MODEL_PICKER_FETCH_GRACE_S", base.grace_s),
+                   number("MODEL_PICKER_FETCH_MIN_KBPS", base.min_rate, 1000.0),
+                   int(number("MODEL_PICKER_FETCH_MAX_MB", base.max_undeclared, 2.0**20)))
+
+    def deadline(self, size: int) -> float:
+        """Seconds a download of ``size`` bytes may take."""
+        return self.grace_s + size / self.min_rate
+
+    def rule(self) -> str:
+        """The limits in words, for messages."""
+        return (f"{self.grace_s:g} s plus 1 s per {self.min_rate / 1e3:g} KB of the model; set "
+                "MODEL_PICKER_FETCH_GRACE_S or MODEL_PICKER_FETCH_MIN_KBPS for a slower link")
 
 
 class FetchError(InferenceError):
@@ -87,6 +135,17 @@ def split_zoo_url(zoo_url: str) -> tuple[str, str]:
     return HUB, "/" + zoo_url.strip("/") if zoo_url.strip("/") else DEFAULT_ZOO
 
 
+def host_label(url: str) -> str:
+    """``host[:port]`` of a URL for messages: never its ``user:pass@``."""
+    parsed = urlparse(url)
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:
+        port = ""
+    host = parsed.hostname or ""
+    return (f"[{host}]" if ":" in host else host) + port if host else redact(parsed.netloc)
+
+
 def _request(url: str, token: str | None, *, stream: bool = False, binary: bool = False) -> requests.Response:
     import degirum
     import requests
@@ -96,7 +155,7 @@ def _request(url: str, token: str | None, *, stream: bool = False, binary: bool 
         headers["token"] = token
     if binary:
         headers["accept"] = "application/octet-stream"
-    host = urlparse(url).netloc
+    host = host_label(url)
     try:
         response = requests.get(url, headers=headers, stream=stream, timeout=TIMEOUT)
     except requests.ConnectTimeout:
@@ -129,7 +188,7 @@ def _check_status(response: requests.Response, what: str) -> None:
 
 
 def remote_checksum(spec: ModelSpec) -> str | None:
-    base, zoo = split_zoo_url(spec.zoo_url)
+    base, zoo = split_zoo_url(reveal(spec.zoo_url))
     response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}/info", spec.token)
     _check_status(response, spec.model_name)
     return (response.json().get("model_params") or {}).get("Checksum")
@@ -172,39 +231,50 @@ def _disk_full(root: Path, name: str, sizes: _Sizes) -> FetchError:
 
 
 def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None] | None,
-              cancel: threading.Event | None, sizes: _Sizes) -> int:
+              cancel: threading.Event | None, sizes: _Sizes, limits: Limits | None = None) -> int:
+    """Stream the archive into ``target`` within the size and time ``limits`` (FetchError otherwise)."""
     import requests
+    import urllib3
 
-    base, zoo = split_zoo_url(spec.zoo_url)
-    response = _request(f"{base}/zoo/v1/public/models{zoo}/{spec.model_name}", spec.token, stream=True, binary=True)
+    limits = limits or Limits.from_env()
+    name = spec.model_name
+    start = time.monotonic()
+    base, zoo = split_zoo_url(reveal(spec.zoo_url))
+    response = _request(f"{base}/zoo/v1/public/models{zoo}/{name}", spec.token, stream=True, binary=True)
     with response:
-        _check_status(response, spec.model_name)
-        total = sizes.archive = int(response.headers.get("Content-Length") or 0) or None
+        _check_status(response, name)
+        total = sizes.archive = _declared_length(response)
         if total is not None and shutil.disk_usage(target.parent).free < total:
             raise OSError(errno.ENOSPC, "not enough space for the download")
-        received, start, last = 0, time.monotonic(), 0.0
+        received, last = 0, 0.0
         try:
             with open(target, "wb") as out:
-                for chunk in response.iter_content(CHUNK):
+                while True:
                     if cancel is not None and cancel.is_set():
-                        raise FetchCancelled(f"fetching {spec.model_name} was cancelled; nothing was kept")
+                        raise FetchCancelled(f"fetching {name} was cancelled; nothing was kept")
+                    # what has arrived (at most CHUNK): the limits are checked at every read
+                    chunk = response.raw.read1(CHUNK, decode_content=True)
+                    if not chunk:
+                        break
                     out.write(chunk)
                     received += len(chunk)
                     now = time.monotonic()
+                    _within(limits, name, received, total, now - start)
                     if progress is not None and (now - last >= 0.1 or received == total):
                         last = now
                         elapsed = max(now - start, 1e-6)
-                        progress(Progress(spec.model_name, received, total, received / elapsed, elapsed))
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+                        progress(Progress(name, received, total, received / elapsed, elapsed))
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError,
+                urllib3.exceptions.ProtocolError) as exc:
             received = _bytes_received(exc, received)
             of = f" of {total}" if total else ""
-            raise FetchError(f"the connection was cut after {received}{of} bytes of {spec.model_name}; "
+            raise FetchError(f"the connection was cut after {received}{of} bytes of {name}; "
                              "nothing was kept, try again", str(exc)) from None
-        except requests.exceptions.Timeout:
-            raise FetchError(f"no data for {TIMEOUT[1]:.0f} s while fetching {spec.model_name}; "
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
+            raise FetchError(f"no data for {TIMEOUT[1]:.0f} s while fetching {name}; "
                              "nothing was kept") from None
         if total is not None and received != total:
-            raise FetchError(f"the download of {spec.model_name} stopped at {received} of {total} bytes; "
+            raise FetchError(f"the download of {name} stopped at {received} of {total} bytes; "
                              "nothing was kept")
     sizes.archive = received
     return received
@@ -228,6 +298,31 @@ def _bytes_received(exc: BaseException, counted: int) -> int:
             return counted + len(partial)
         pending += [*item.args, item.__cause__, item.__context__]
     return counted
+
+
+def _declared_length(response: requests.Response) -> int | None:
+    """The Content-Length the server declared, if it is a number; None when it declared none."""
+    try:
+        length = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        return None
+    return length if length > 0 else None
+
+
+def _within(limits: Limits, name: str, received: int, total: int | None, elapsed: float) -> None:
+    """FetchError when the download has run past its deadline or past the size it may have."""
+    if total is None and received > limits.max_undeclared:
+        raise FetchError(f"the zoo sent more than {limits.max_undeclared // 2**20} MiB of {name} without "
+                         "declaring its size (the most a download without a Content-Length may be; set "
+                         "MODEL_PICKER_FETCH_MAX_MB for a bigger model); nothing was kept")
+    if elapsed <= limits.grace_s:
+        return
+    if total is not None and elapsed > limits.deadline(total):
+        raise FetchError(f"the download of {name} did not finish in {limits.deadline(total):.0f} s: {received:,} "
+                         f"of {total:,} bytes arrived (the limit is {limits.rule()}); nothing was kept")
+    if total is None and elapsed > limits.deadline(received):
+        raise FetchError(f"the download of {name} is too slow: {received:,} bytes in {elapsed:.0f} s (the limit "
+                         f"is {limits.rule()}); nothing was kept")
 
 
 def _unpack(archive: Path, name: str, staging: Path, sizes: _Sizes) -> Path:
@@ -341,7 +436,7 @@ def _fetch_into(spec: ModelSpec, root: Path, dest: Path, progress: Callable[[Pro
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    return {"zoo_url": spec.zoo_url, "fetched": time.time(), "bytes": size, "sha256": sha256}
+    return {"zoo_url": redact(spec.zoo_url), "fetched": time.time(), "bytes": size, "sha256": sha256}
 
 
 def fetch_model(spec: ModelSpec, *, cloud_sync: bool = False, progress: Callable[[Progress], None] | None = None,

@@ -38,7 +38,8 @@ class Fault:
     ``404``, ``500``, ``corrupt`` (bytes that are not a ZIP), ``no-length``
     (no Content-Length header, the body ends with the connection), ``stall``
     (the request is read and never answered), ``redirect-loop`` (every
-    download redirects to itself).
+    download redirects to itself), ``trickle`` (the right Content-Length, then
+    one byte a second), ``endless`` (no Content-Length and a body that never ends).
     """
 
     kind: str
@@ -185,6 +186,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+        elif fault.kind == "trickle":
+            self._stream(200, [body[i:i + 1] for i in range(len(body))], len(body), pause=1.0)
+        elif fault.kind == "endless":
+            self._stream(200, iter(lambda: bytes(65536), b""), None, pause=0.0)
         elif fault.kind == "slow":
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
@@ -198,6 +203,29 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(chunk / fault.rate)
         else:
             self._send(200, body, "application/octet-stream")
+
+
+    def _stream(self, status: int, chunks: Any, length: int | None, pause: float) -> None:
+        """Send ``chunks`` with ``pause`` seconds between them, until they end, the client leaves or the server
+        closes."""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        if length is None:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        else:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+        try:
+            for chunk in chunks:
+                if self.server.closing.is_set():
+                    return
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if pause:
+                    time.sleep(pause)
+        except OSError:  # the client gave up
+            self.close_connection = True
 
 
 class ZooHTTPServer(ThreadingHTTPServer):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from model_picker.inference.engine.errors import InferenceError, explain
+from model_picker.redact import reveal
 from model_picker.zoo.hosts import LOCAL, is_local_folder
 from model_picker.zoo.integrity import DamagedModelError, verify_local_model
 from model_picker.zoo.validate import broken_file, name_broken_file
@@ -46,10 +47,10 @@ class DeviceChoice:
 
 
 def connect(spec: Any) -> Any:
-    """``dg.connect`` for the spec's host and zoo, with errors in words."""
+    """``dg.connect`` for the spec's host and zoo (the real zoo URL: specs carry it concealed), errors in words."""
     import degirum as dg  # imported where used: the window must show before PySDK and degirum_tools load
     try:
-        return dg.connect(spec.inference_host_address, spec.zoo_url, spec.token or "")
+        return dg.connect(spec.inference_host_address, reveal(spec.zoo_url), spec.token or "")
     except Exception as exc:
         raise explain(exc, spec.inference_host_address) from exc
 

@@ -6,10 +6,12 @@ import csv
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import cv2
 import numpy as np
+
+from model_picker.atomic import AtomicFile, PendingFile, output_error
 
 CSV_FIELDS = ["frame", "time_s", "label", "category_id", "score", "x1", "y1", "x2", "y2"]
 
@@ -37,8 +39,7 @@ class ResultsWriter:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.format = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._file = AtomicFile(self.path, newline="")  # in place only once closed whole (OutputError if not)
         self._csv = csv.DictWriter(self._file, CSV_FIELDS) if self.format == "csv" else None
         if self._csv:
             self._csv.writeheader()
@@ -55,7 +56,10 @@ class ResultsWriter:
         self.rows += len(rows)
 
     def close(self) -> None:
-        self._file.close()
+        self._file.commit()
+
+    def discard(self) -> None:
+        self._file.discard()
 
 
 class VideoWriter:
@@ -63,7 +67,9 @@ class VideoWriter:
 
     Why PyAV: OpenCV's pip wheel only writes MPEG-4 Part 2 ("mp4v"), which browsers
     and many players refuse; PyAV's wheel ships libx264. Every frame is fitted to
-    the first one's size (a video needs one size; H.264 needs even sides).
+    the first one's size (a video needs one size; H.264 needs even sides). The
+    video is written to a temporary file beside ``path`` and renamed when closed
+    whole (``model_picker.atomic``): a failure leaves no unreadable MP4.
     """
 
     def __init__(self, path: str | Path, fps: float) -> None:
@@ -73,17 +79,20 @@ class VideoWriter:
         self._container: Any = None
         self._stream: Any = None
         self._size: tuple[int, int] | None = None
+        self._file: PendingFile | None = None  # the temporary file PyAV writes to
         self.frames = 0
 
     def _open(self, width: int, height: int) -> None:
         import av  # imported here: only recording needs it
 
         self._size = (max(2, width - width % 2), max(2, height - height % 2))
+        self._file = PendingFile(self.path)
         try:
-            self._container = av.open(str(self.path), "w", options={"movflags": "+faststart"})
+            self._container = av.open(str(self._file.temp), "w", format="mp4", options={"movflags": "+faststart"})
             self._stream = self._container.add_stream("libx264", rate=Fraction(self.fps).limit_denominator(1001))
         except (OSError, av.FFmpegError) as exc:
-            raise OSError(f"{self.path}: cannot write a video here ({exc})") from exc
+            self.discard()
+            raise output_error(self.path, exc) from None
         self._stream.width, self._stream.height = self._size
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"preset": "superfast", "crf": "23"}
@@ -102,11 +111,32 @@ class VideoWriter:
         self.frames += 1
 
     def close(self) -> None:
-        if self._container is not None:
+        """Finish the video and put it in place; OutputError (nothing kept) if it cannot be written whole."""
+        if self._container is None:
+            return
+        import av
+
+        try:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
             self._container.close()
-            self._container = None
+        except (OSError, av.FFmpegError) as exc:
+            self.discard()
+            raise output_error(self.path, exc) from None
+        self._container = None
+        if self._file is not None:
+            self._file.commit()
+
+    def discard(self) -> None:
+        """Drop the video (a failed write): nothing is left at ``path``."""
+        container, self._container = self._container, None
+        if container is not None:
+            try:
+                container.close()
+            except Exception:
+                pass  # the write already failed: the file goes anyway
+        if self._file is not None:
+            self._file.discard()
 
 
 def save_snapshot(image: np.ndarray, path: str | Path) -> Path:
@@ -130,8 +160,7 @@ class EventsWriter:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.format = "csv" if self.path.suffix.lower() == ".csv" else "jsonl"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = open(self.path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._file = AtomicFile(self.path, newline="")  # in place only once closed whole (OutputError if not)
         self._csv = csv.DictWriter(self._file, EVENT_FIELDS) if self.format == "csv" else None
         if self._csv:
             self._csv.writeheader()
@@ -153,4 +182,4 @@ class EventsWriter:
                 "lines": {k: {"in": i, "out": o} for k, (i, o) in counts.lines.items()},
                 "zones": {k: {"inside": v, "entered": counts.entries.get(k, 0)} for k, v in counts.zones.items()}}})
                 + "\n")
-        self._file.close()
+        self._file.commit()

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from model_picker.atomic import write_text
+
 ChartHook = Callable[[str, str], str]  # (file name, SVG text) -> the HTML that shows the chart
 GOOD, BAD = "#1e7b34", "#b3261e"
 STYLE = ("body{font-family:sans-serif;margin:2em;color:#222;font-size:11pt} table{border-collapse:collapse;"
@@ -181,7 +183,7 @@ class Chart:
         if not self.svg or out.folder is None:
             return ""
         file = f"{out.prefix}{self.name}.svg"
-        (out.folder / file).write_text(self.svg)
+        write_text(out.folder / file, self.svg)
         return f"![{self.alt}]({file})"
 
     def html(self, chart: ChartHook) -> str:

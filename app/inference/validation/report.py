@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from model_picker.atomic import write_text
 from model_picker.inference.report import document as doc
 from model_picker.inference.report.document import (
     Chart,
@@ -221,15 +222,17 @@ def to_html(results: Report | list[ValidationResult], image: ChartHook = doc.inl
 
 
 def write_report(results: Report | list[ValidationResult], path: Path) -> Path:
-    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline); .pdf is ui/validate/pdf.py's."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """By suffix: .json, .md (charts as SVG files beside it) or .html (charts inline); .pdf is ui/validate/pdf.py's.
+
+    Each file is written whole or not at all (OutputError: ``model_picker.atomic``).
+    """
     suffix = path.suffix.lower()
     if suffix == ".json":
-        path.write_text(to_json(results))
+        write_text(path, to_json(results))
     elif suffix in (".md", ".markdown"):
-        path.write_text(to_markdown(results, path.parent, f"{path.stem}-"))
+        write_text(path, to_markdown(results, path.parent, f"{path.stem}-"))
     elif suffix in (".html", ".htm"):
-        path.write_text(to_html(results))
+        write_text(path, to_html(results))
     else:
         raise ValueError(f"{path}: a report is .json, .md, .html or .pdf")
     return path

@@ -17,6 +17,7 @@ from typing import Any
 
 import cv2
 
+from model_picker.atomic import write_bytes, write_text
 from model_picker.inference.compare.agreement import IOU_MATCH, KEYPOINT_TOLERANCE, task_kind
 from model_picker.inference.report import document as doc
 from model_picker.inference.report.document import Chart, Document, Note, Picture, Section, Table
@@ -170,16 +171,13 @@ def write_report(comparison: Comparison, path: Path, reason: str = "") -> Path:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ValueError(f"{path}: a comparison report is .html or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
     folder = path.parent / f"{path.stem}-frames"
     pictures = [Picture(f"{folder.name}/frame-{w.frame_id:06d}.jpg", _jpeg(frame_picture(comparison, w)),
                         f"frame {w.frame_id}") for w in comparison.worst_frames()]
-    if pictures:
-        folder.mkdir(exist_ok=True)
     for picture in pictures:
-        (path.parent / picture.path).write_bytes(picture.jpeg)
-    if suffix == ".json":
-        path.write_text(json.dumps(to_dict(comparison, [p.path for p in pictures], reason), indent=2))
+        write_bytes(path.parent / picture.path, picture.jpeg)
+    if suffix == ".json":  # whole or not at all (OutputError: model_picker.atomic)
+        write_text(path, json.dumps(to_dict(comparison, [p.path for p in pictures], reason), indent=2))
     else:
-        path.write_text(doc.to_html(document(comparison, pictures, reason)))
+        write_text(path, doc.to_html(document(comparison, pictures, reason)))
     return path

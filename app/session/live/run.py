@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from model_picker.errors import OutputError
 from model_picker.inference.counting.live import LiveCounting
 from model_picker.inference.engine.compound import load_runnable
 from model_picker.inference.engine.errors import InferenceError, explain
@@ -262,7 +263,8 @@ class Run:
     def results(self) -> Iterator[RunItem]:
         """Every result in order, with the outputs written; ends at the source's end or stop().
 
-        Raises InferenceError (host, model, stall) or SourceError (the source failed mid-run).
+        Raises InferenceError (host, model, stall), SourceError (the source failed mid-run) or
+        OutputError (a recording or export could not be written whole: that file is dropped).
         """
         if self.feeder is None:  # a still source streamed (the command line): once through
             assert self.reader is not None
@@ -274,7 +276,7 @@ class Run:
                 if self.options_changed() and overlay.apply(self.model, self._options, self.model_threshold):
                     pipeline.restart()  # PySDK reads a new threshold only in a new predict_batch
                 yield self._received(done.frame, done.result, done.done_time)
-        except SourceError:
+        except (SourceError, OutputError):
             raise
         except Exception as exc:
             error = self._explained(exc)
@@ -288,7 +290,7 @@ class Run:
         """Photos and folders: each image inferred once, again on an option change or a move (stills.py)."""
         try:
             yield from self._stills.run()
-        except SourceError:
+        except (SourceError, OutputError):
             raise
         except Exception as exc:
             error = self._explained(exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from model_picker.atomic import write_bytes
 from model_picker.inference.validation.fleet import Report
 from model_picker.inference.validation.measure import ValidationResult
 from model_picker.inference.validation.report import as_report, to_html
@@ -21,7 +22,7 @@ CHART_SCALE = 3  # pixels per SVG unit: sharp on paper
 def write_pdf(results: Report | list[ValidationResult], path: Path) -> Path:
     """Write the report as an A4 PDF with page numbers; returns ``path``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QByteArray, QMarginsF, QSizeF, QUrl
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF, QUrl
     from PySide6.QtGui import QGuiApplication, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
     from PySide6.QtSvg import QSvgRenderer
 
@@ -44,8 +45,11 @@ def write_pdf(results: Report | list[ValidationResult], path: Path) -> Path:
     for name, image in images.items():
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     document.setHtml(markup)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = QPdfWriter(str(path))
+    # Qt does not report a failed write (a full disk leaves a truncated PDF): it writes to memory,
+    # and the bytes go to the file whole or not at all (OutputError: model_picker.atomic).
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setTitle("Validation report")
     writer.setCreator("Model Picker")
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
@@ -54,4 +58,5 @@ def write_pdf(results: Report | list[ValidationResult], path: Path) -> Path:
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
     document.setPageSize(QSizeF(rect.width(), rect.height()))
     document.print_(writer)
-    return path
+    del writer  # the PDF is complete in the buffer
+    return write_bytes(path, bytes(buffer.data()))
