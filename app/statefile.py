@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from model_picker import atomic
+
 __all__ = ["SMALL", "read_bytes", "read_json", "set_aside", "write_json", "write_text"]
 
 SMALL = 4 * 1024 * 1024  # records, memos and owners: a few KB when written by the app
@@ -150,15 +152,8 @@ def write_json(path: Path, value: Any, **dumps: Any) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) through a temporary file in the same folder and a rename; raises OSError.
+    """Write ``text`` (UTF-8) whole or not at all (``model_picker.atomic``); raises OSError.
 
     The folder is created when missing. A reader sees the old file or the new one, never a part.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, text)
