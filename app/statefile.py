@@ -42,18 +42,23 @@ def read_json(path: Path, valid: Callable[[Any], bool], limit: int = SMALL) -> A
     An unusable file (too large, not UTF-8, not JSON, nested too deeply, refused by ``valid``, not a
     regular file) is set aside with a warning; a file that cannot be opened at all is warned about once.
     """
-    raw = read_bytes(path, limit)
-    if raw is None:
+    read = _read(path, limit)
+    if read is None:
         return None
-    value, reason = _parse(raw, valid)
+    value, reason = _parse(read[0], valid)
     if reason:
-        set_aside(path, reason)
+        set_aside(path, reason, read[1])
         return None
     return value
 
 
 def read_bytes(path: Path, limit: int) -> bytes | None:
     """The bytes of ``path`` (None when it is missing); not a regular file, or over ``limit``: set aside, None."""
+    read = _read(path, limit)
+    return read[0] if read is not None else None
+
+
+def _read(path: Path, limit: int) -> tuple[bytes, os.stat_result] | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO planted here must not block the read
     except FileNotFoundError:
@@ -62,8 +67,8 @@ def read_bytes(path: Path, limit: int) -> bytes | None:
         _warn_once(path, f"{path} cannot be read ({exc.strerror or exc}); going on without it")
         return None
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISREG(mode):
+        was = os.fstat(fd)
+        if stat.S_ISREG(was.st_mode):
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 raw = handle.read(limit + 1)
     except OSError as exc:
@@ -71,13 +76,13 @@ def read_bytes(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
-    if not stat.S_ISREG(mode):
-        set_aside(path, "is a folder, not a file" if stat.S_ISDIR(mode) else "is not a regular file")
+    if not stat.S_ISREG(was.st_mode):
+        set_aside(path, "is a folder, not a file" if stat.S_ISDIR(was.st_mode) else "is not a regular file", was)
         return None
     if len(raw) > limit:
-        set_aside(path, f"is larger than {limit:,} bytes")
+        set_aside(path, f"is larger than {limit:,} bytes", was)
         return None
-    return raw
+    return raw, was
 
 
 def _parse(raw: bytes, valid: Callable[[Any], bool]) -> tuple[Any, str]:
@@ -102,8 +107,17 @@ def _parse(raw: bytes, valid: Callable[[Any], bool]) -> tuple[Any, str]:
     return (value, "") if ok else (None, "does not have the form the app writes")
 
 
-def set_aside(path: Path, reason: str) -> Path | None:
-    """Move ``path`` to ``NAME.bad-<time>`` beside it, with one warning; the copy's path, or None."""
+def set_aside(path: Path, reason: str, was: os.stat_result | None = None) -> Path | None:
+    """Move ``path`` to ``NAME.bad-<time>`` beside it, with one warning; the copy's path, or None.
+
+    With ``was`` (the file as read), a file another process has written in its place since is left alone.
+    """
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None
+    if was is not None and now is not None and (now.st_dev, now.st_ino) != (was.st_dev, was.st_ino):
+        return None
     bad = path.with_name(f"{path.name}.bad-{time.strftime('%Y%m%d-%H%M%S')}")
     for n in range(2, 100):
         if not os.path.lexists(bad):

@@ -82,3 +82,15 @@ def test_readers_never_see_half_a_file_while_it_is_rewritten(tmp_path, caplog):
         thread.join()
     assert not caplog.records
     assert json.loads(path.read_text())
+
+
+def test_a_file_rewritten_by_another_process_after_the_read_is_left_alone(tmp_path):
+    path = tmp_path / "memo.json"
+    path.write_text('{"old": 1}')
+
+    def valid_then_rewritten(value) -> bool:
+        write_json(path, ["new"])  # another process's whole write lands while this one judges the old file
+        return False
+
+    assert read_json(path, valid_then_rewritten) is None
+    assert json.loads(path.read_text()) == ["new"] and not list(tmp_path.glob("memo.json.bad-*"))

@@ -126,8 +126,8 @@ def test_integers_over_4300_digits_are_a_located_error_in_text_and_dict():
 
 
 def test_one_digit_limit_for_integers_however_written_applied_at_load(tmp_path):
-    """Issue 22 item 4: 0b/0o/0x/sexagesimal integers are read without Python's limit, so a 20,000-digit binary
-    number loaded and `list --json` then died printing it; now every form meets the same 4,300-digit rule."""
+    """0b/0o/0x/sexagesimal integers are read without Python's limit, so every form meets one rule at load
+    (at most 4,300 decimal digits, refused with its line): no output ever has to print a longer one."""
     longest = 10**4300 - 1
     written = {"binary": "0b" + "1" * 20000, "octal": "0" + "7" * 6000, "hex": "0x" + "f" * 4000,
                "sexagesimal": "1" + ":59" * 2500, "hex just over": hex(longest + 1)}

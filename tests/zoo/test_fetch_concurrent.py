@@ -1,9 +1,7 @@
 """Several fetches of one model at once (two windows, a script and a window, a test farm) all succeed.
 
-Before: 2 of 10 concurrent ``model-picker fetch`` processes failed with "Directory not empty" although the
-model in the cache was intact: each downloaded the model and renamed its own checked copy into place, and a
-rename onto a model another process had just installed fails. Now they take turns: one downloads, the
-others find the model in the cache.
+Each renaming its own checked copy into place would fail ("Directory not empty") where another process had
+just installed the model; they take turns instead: one downloads, the others find the model in the cache.
 """
 
 from __future__ import annotations

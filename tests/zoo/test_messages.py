@@ -1,8 +1,8 @@
 """Each failure of a fetch or a load says what really happened (a real zoo server injecting each fault).
 
-Before: a 31 s stall was called "did not answer within 5 s"; a redirect loop "cannot write … into <cache>";
-a cut after 100,827 bytes "cut after 0 bytes"; a model whose JSON PySDK skips (no Checksum, cut short,
-a number for ModelPath…) "not in that zoo (check the zoo URL)".
+A stall after connecting is not "did not answer within 5 s", a redirect loop is not a disk problem, a cut
+counts every byte that arrived, and a model whose JSON PySDK skips (no Checksum, cut short, a number for
+ModelPath…) is named with its fault, not called "not in that zoo".
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def test_a_served_model_with_a_damaged_json_is_refused_naming_the_archive_member
                                                                                  tmp_path):
     zoo = damaged_zoo(zoo_dir, tmp_path, "numeric ModelPath")
     server = zoo_server(zoo)
-    with pytest.raises(FetchError) as caught:  # before: a TypeError from the archive check
+    with pytest.raises(FetchError) as caught:
         fetch_model(spec(server.url))
     message = str(caught.value)
     assert f"not a usable model: {MODEL}/{MODEL}.json: MODEL_PARAMETERS.ModelPath: must name a file" in message
@@ -131,6 +131,6 @@ def test_show_tolerates_a_model_json_that_is_not_text(private_home, zoo_dir, tmp
     zoo = tmp_path / "zoo"
     shutil.copytree(zoo_dir / MODEL, zoo / MODEL)
     (zoo / MODEL / f"{MODEL}.json").write_bytes(b"\xff\xfe{garbage")
-    for form in ("text", "python"):  # before: UnicodeDecodeError while writing the snippet
+    for form in ("text", "python"):  # the snippet looks into the model JSON
         out = cli("show", MODEL, "--registry", str(registry_for(tmp_path, zoo)), "--format", form)
         assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr

@@ -1,8 +1,8 @@
 """A settings value of the wrong type falls back to its default with a warning; the window always starts.
 
-Before: 8 of 19 damaged settings files (``geometry=garbage``, an overlay ``classes: 5``, ``line_width: "x"``,
-``show_labels: "yes"``, a source ``location: 5``…) ended every start in a TypeError until the file was deleted.
-Each case writes one bad value into a settings file and starts the real window on the offscreen platform.
+Each case writes one bad value (``geometry=garbage``, an overlay ``classes: 5``, ``line_width: "x"``,
+``show_labels: "yes"``, a source ``location: 5``…) into a settings file and starts the real window on the
+offscreen platform.
 """
 
 from __future__ import annotations
