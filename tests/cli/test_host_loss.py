@@ -15,7 +15,10 @@ import pytest
 from bench.hostloss_bench import kill_mid_command
 
 pytestmark = pytest.mark.server
-BOUND_S = 5.0  # the goal is 3 s from the kill to the report; the rest is margin for a loaded machine
+# The goal is 3 s from the kill to the report (measured 0.5-1.8 s on a quiet machine; `python -m bench --only
+# hostloss` reports it). The test checks the mechanism: the report comes from the knock on the port (its words say
+# so), before the 10 s watchdog could have fired, with room for a loaded CI machine (6.9 s seen at load 6).
+BOUND_S = 9.0
 
 
 @pytest.mark.parametrize("kind", ["run", "validate", "compare"])
@@ -29,4 +32,5 @@ def test_a_killed_server_is_reported_within_seconds(kind, ai_server):
     reports = [line for line in loss.lines if ai_server.host in line and ("lost the connection" in line
                                                                          or "refused the connection" in line)]
     assert reports, loss.text
+    assert any("refuses connections" in line or "refused the connection" in line for line in reports), loss.text
     assert "Traceback" not in loss.text
