@@ -2,8 +2,8 @@
 import each other.
 
 Layers, lowest first: ``redact``/``errors``/``paths``/``statefile``/``atomic`` → ``registry`` → ``zoo`` →
-``inference`` → ``session`` → the two front ends, ``cli`` and ``ui``. A module may import its own layer and the ones below it; only
-``ui`` imports PySide6; ``ui`` never imports ``cli`` (the command line opens the window, not
+``inference`` → ``session`` → the two front ends, ``cli`` and ``ui``. A module may import its own layer and
+the ones below it; only ``ui`` imports PySide6; ``ui`` never imports ``cli`` (the command line opens the window, not
 the other way round). Inside a layer, the imports between modules form no circle: a circle makes the
 order of imports matter and hides which module owns what. Checked on the source with ``ast``, so an
 import inside a function counts too (except one under ``if TYPE_CHECKING:``, which never runs).
