@@ -80,8 +80,8 @@ OVERLAY: dict[str, Check] = {"show_labels": is_bool, "show_probabilities": is_bo
                              "alpha": is_number, "font_scale": is_number, "threshold": optional(is_number),
                              "classes": is_texts}
 SOURCE: dict[str, Check] = {"kind": is_text, "location": is_text}
-DEFAULTS: dict[str, Check] = {"host": is_text, "devices": is_text, "zoo": is_text, "threshold": is_number,
-                              "properties": is_properties}
+DEFAULTS: dict[str, Check] = {"host": is_text, "host_override": is_bool, "devices": is_text, "zoo": is_text,
+                              "threshold": is_number, "properties": is_properties}
 
 
 def get_str(settings: QSettings, key: str) -> str:
