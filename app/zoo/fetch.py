@@ -273,6 +273,9 @@ def _download(spec: ModelSpec, target: Path, progress: Callable[[Progress], None
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise FetchError(f"no data for {TIMEOUT[1]:.0f} s while fetching {name}; "
                              "nothing was kept") from None
+        if progress is not None and total is None:  # no declared size: the last figure is the whole body
+            elapsed = max(time.monotonic() - start, 1e-6)
+            progress(Progress(name, received, total, received / elapsed, elapsed))
         if total is not None and received != total:
             raise FetchError(f"the download of {name} stopped at {received} of {total} bytes; "
                              "nothing was kept")
